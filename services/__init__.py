@@ -1,0 +1,1 @@
+"""Partnering Machine: services."""
