@@ -1,1 +1,36 @@
-"""Partnering Machine: models."""
+"""Partnering Machine models: SQLAlchemy 2.0 typed models, one module per aggregate.
+
+Importing this package registers every table on ``Base.metadata``.
+"""
+
+from models.accounts import AccountToken, OrganisationMembership, SggMembership, User
+from models.audit import AuditEntry, Heartbeat
+from models.base import Base
+from models.consortia import MatchRequest, SuggestedMember
+from models.notifications import OutboxMessage
+from models.organisations import Organisation
+from models.pledges import Pledge
+from models.programmes import Call, Programme, ProgrammeReviewer, ScientificArea, Sgg
+from models.topics import Topic, TopicIndustryPartner
+
+__all__ = [
+    "AccountToken",
+    "AuditEntry",
+    "Base",
+    "Call",
+    "Heartbeat",
+    "MatchRequest",
+    "Organisation",
+    "OrganisationMembership",
+    "OutboxMessage",
+    "Pledge",
+    "Programme",
+    "ProgrammeReviewer",
+    "ScientificArea",
+    "Sgg",
+    "SggMembership",
+    "SuggestedMember",
+    "Topic",
+    "TopicIndustryPartner",
+    "User",
+]

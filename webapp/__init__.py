@@ -1,1 +1,117 @@
-"""Partnering Machine: webapp."""
+"""Partnering Machine web app: ``create_app()`` wires settings, extensions and blueprints."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from flask import Flask
+from flask_login import AnonymousUserMixin
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from models import User
+from models.db import make_engine, make_session_factory
+from services import policies
+from services.config import PROJECT_ROOT, Settings, load_settings
+from webapp import database, errors, filters
+from webapp.extensions import CSP, csrf, limiter, login_manager, talisman
+
+BLUEPRINTS = ("webapp.auth", "webapp.main", "webapp.admin")
+
+
+def create_app(settings: Settings | None = None, **overrides: Any) -> Flask:
+    settings = settings or load_settings()
+    app = Flask(
+        __name__,
+        template_folder=str(PROJECT_ROOT / "templates"),
+        static_folder="static",
+        instance_path=str(settings.instance_path),
+    )
+    app.config.update(
+        SECRET_KEY=settings.secret_key,
+        SETTINGS=settings,
+        PUBLIC_URL=settings.public_url,
+        REDIS_URL=settings.redis_url,
+        TOKEN_HOURS=settings.token_hours,
+        MAX_CONTENT_LENGTH=settings.max_upload_mb * 1024 * 1024,
+        LOGIN_LIMIT_ACCOUNT=settings.login_limit_account,
+        LOGIN_LIMIT_IP=settings.login_limit_ip,
+        RATELIMIT_STORAGE_URI=settings.redis_url or "memory://",
+        RATELIMIT_KEY_PREFIX=settings.ratelimit_prefix,
+        RATELIMIT_HEADERS_ENABLED=True,
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=settings.secure_cookies,
+        PERMANENT_SESSION_LIFETIME=timedelta(hours=12),
+        WTF_CSRF_TIME_LIMIT=None,
+        WTF_CSRF_SSL_STRICT=settings.secure_cookies,
+    )
+    app.config.update(overrides)
+
+    engine = make_engine(settings.database_url)
+    sessions = make_session_factory(engine)
+    from workers import context as worker_context
+    from workers.dispatch import dispatch
+
+    worker_context.configure(settings)
+    sessions.configure(info={"dispatch": dispatch})
+    app.extensions["partnering.engine"] = engine
+    app.extensions["partnering.sessions"] = sessions
+
+    csrf.init_app(app)
+    limiter.init_app(app)
+    talisman.init_app(
+        app,
+        force_https=False,
+        strict_transport_security=settings.secure_cookies,
+        session_cookie_secure=settings.secure_cookies,
+        content_security_policy=CSP,
+        referrer_policy="same-origin",
+        frame_options="DENY",
+    )
+    _init_login(app)
+    database.init_app(app)
+    errors.init_app(app)
+    filters.init_app(app)
+
+    import importlib
+
+    for name in BLUEPRINTS:
+        app.register_blueprint(importlib.import_module(name).bp)
+    return app
+
+
+class Anonymous(AnonymousUserMixin):
+    role = "anonymous"
+    sgg_memberships: list[Any] = []
+    org_memberships: list[Any] = []
+
+
+def _init_login(app: Flask) -> None:
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = "Please sign in to see this page."
+    login_manager.login_message_category = "info"
+    login_manager.session_protection = "strong"
+    login_manager.anonymous_user = Anonymous
+
+    @login_manager.user_loader
+    def load_user(alternative_id: str) -> User | None:
+        user_id, _, token = alternative_id.partition(":")
+        if not user_id.isdigit() or not token:
+            return None
+        user = database.db().scalar(
+            select(User)
+            .where(User.id == int(user_id))
+            .options(selectinload(User.sgg_memberships), selectinload(User.org_memberships))
+        )
+        if user is None or not user.is_active or user.session_token != token:
+            return None  # signed out, password changed, or deactivated: the cookie is dead
+        return user
+
+    @app.context_processor
+    def _inject_policies() -> dict[str, Any]:
+        from webapp.nav import nav_for
+
+        return {"policies": policies, "nav_for": nav_for}

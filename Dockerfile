@@ -1,0 +1,14 @@
+FROM python:3.12-slim
+WORKDIR /app
+COPY pyproject.toml README.md ./
+COPY webapp webapp
+COPY workers workers
+COPY models models
+COPY services services
+COPY matching matching
+COPY templates templates
+COPY migrations migrations
+RUN pip install --no-cache-dir -e . && useradd --create-home partnering
+USER partnering
+EXPOSE 8000
+CMD ["gunicorn", "--bind", "0.0.0.0:8000", "webapp.wsgi:app"]

@@ -1,0 +1,61 @@
+"""Pledges: partner contributions to topics, cash or in kind."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import CheckConstraint, ForeignKey, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from models.base import Base, Money, one_of, utcnow
+from models.organisations import Organisation
+from models.topics import Topic
+
+PLEDGE_KINDS = ("ikop", "fc", "ikaa")
+PLEDGE_KIND_LABELS = {
+    "ikop": "In-kind to operational activities",
+    "fc": "Financial contribution (cash)",
+    "ikaa": "In-kind to additional activities",
+}
+PLEDGE_STATES = ("draft", "submitted", "confirmed", "rejected", "withdrawn")
+BREAKDOWN_FIELDS = ("personnel", "consumables", "equipment", "samples", "subcontracting", "other")
+
+
+class Pledge(Base):
+    __tablename__ = "pledges"
+    __table_args__ = (
+        one_of("kind", PLEDGE_KINDS),
+        one_of("status", PLEDGE_STATES),
+        CheckConstraint("amount > 0", name="amount_positive"),
+        CheckConstraint("eu_match IS NULL OR eu_match >= 0", name="match_not_negative"),
+        CheckConstraint(
+            "end_year IS NULL OR start_year IS NULL OR end_year >= start_year", name="years_ordered"
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    topic_id: Mapped[int] = mapped_column(ForeignKey("topics.id"), index=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(10))
+    amount: Mapped[Money]
+    personnel: Mapped[Money | None]
+    consumables: Mapped[Money | None]
+    equipment: Mapped[Money | None]
+    samples: Mapped[Money | None]
+    subcontracting: Mapped[Money | None]
+    other: Mapped[Money | None]
+    contributing_entity: Mapped[str] = mapped_column(String(300), default="")
+    start_year: Mapped[int | None]
+    end_year: Mapped[int | None]
+    note: Mapped[str] = mapped_column(Text, default="")
+    status: Mapped[str] = mapped_column(String(20), default="draft", index=True)
+    # EU matching granted on confirmation (within the programme's envelope).
+    eu_match: Mapped[Money | None]
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    decided_at: Mapped[datetime | None]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    topic: Mapped[Topic] = relationship()
+    organisation: Mapped[Organisation] = relationship()

@@ -1,0 +1,24 @@
+"""Liveness of background processes, recorded in the database."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from models import Heartbeat
+from models.base import utcnow
+
+
+def beat(session: Session, name: str, key: str = "") -> None:
+    row = session.get(Heartbeat, name)
+    if row is None:
+        session.add(Heartbeat(name=name, at=utcnow(), key=key))
+    else:
+        row.at = utcnow()
+        row.key = key
+
+
+def last_beats(session: Session) -> dict[str, datetime]:
+    return {h.name: h.at for h in session.scalars(select(Heartbeat))}

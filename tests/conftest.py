@@ -1,0 +1,191 @@
+"""Fixtures: a migrated database (SQLite by default, PostgreSQL with TEST_DATABASE_URL),
+an app per test with CSRF and rate limits on, and users in every role."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session
+
+import models
+from models.db import make_engine, make_session_factory
+from services import schema
+from services.config import Settings
+from tests.support import service_unavailable
+
+PASSWORD = "correct horse battery"
+
+
+def _postgres_database(base_url: str) -> Iterator[str]:
+    """A fresh PostgreSQL database for this test run, dropped afterwards."""
+    url = make_url(base_url)
+    name = f"pm_test_{uuid.uuid4().hex[:10]}"
+    admin = create_engine(url, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as conn:
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+    except Exception as exc:
+        admin.dispose()
+        service_unavailable(f"PostgreSQL at {url.render_as_string(hide_password=True)}: {exc}")
+    try:
+        yield url.set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as conn:
+            conn.execute(
+                text(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                    "WHERE datname = :n AND pid <> pg_backend_pid()"
+                ),
+                {"n": name},
+            )
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
+        admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    base = os.environ.get("TEST_DATABASE_URL")
+    if base and base.startswith("postgresql"):
+        yield from _postgres_database(base)
+    else:
+        path = tmp_path_factory.mktemp("db") / "test.db"
+        yield f"sqlite:///{path}"
+
+
+@pytest.fixture(scope="session")
+def is_postgres(database_url: str) -> bool:
+    return database_url.startswith("postgresql")
+
+
+@pytest.fixture(scope="session")
+def migrated(database_url: str) -> str:
+    schema.upgrade(database_url)
+    return database_url
+
+
+@pytest.fixture
+def settings(migrated: str, tmp_path: Path) -> Settings:
+    return Settings(
+        database_url=migrated,
+        secret_key="test-secret-" + uuid.uuid4().hex,
+        redis_url=None,
+        embedded=False,
+        instance_path=tmp_path,
+        public_url="http://testserver",
+        ratelimit_prefix=f"pmtest-{uuid.uuid4().hex[:8]}",
+    )
+
+
+def _truncate(engine: Any) -> None:
+    tables = [t for t in reversed(models.Base.metadata.sorted_tables)]
+    with engine.begin() as conn:
+        if engine.dialect.name == "postgresql":
+            names = ", ".join(f'"{t.name}"' for t in tables)
+            conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+        else:
+            for table in tables:
+                conn.execute(table.delete())
+
+
+@pytest.fixture
+def app(settings: Settings) -> Iterator[Any]:
+    from webapp import create_app
+    from workers.dispatch import wait_idle
+
+    flask_app = create_app(settings, TESTING=True)
+    yield flask_app
+    wait_idle()
+    engine = flask_app.extensions["partnering.engine"]
+    _truncate(engine)
+    engine.dispose()
+
+
+@pytest.fixture
+def client(app: Any) -> Any:
+    return app.test_client()
+
+
+@pytest.fixture
+def db(app: Any, settings: Settings) -> Iterator[Session]:
+    """A session on the test database; tests commit what they set up.
+
+    On SQLite it begins transactions lazily, so the reads of a test never hold the write
+    lock that the app under test needs.
+    """
+    engine = make_engine(settings.database_url, immediate=False)
+    session = make_session_factory(engine)()
+    yield session
+    session.rollback()
+    session.close()
+    engine.dispose()
+
+
+@pytest.fixture
+def make_user(db: Session) -> Any:
+    from services import accounts, memberships
+
+    def _make(
+        role: str = "viewer",
+        email: str | None = None,
+        sgg_id: int | None = None,
+        org_id: int | None = None,
+        org_role: str = "partner_rep",
+        password: str = PASSWORD,
+    ) -> models.User:
+        email = email or f"{role}-{uuid.uuid4().hex[:6]}@example.org"
+        user = accounts.create_user(
+            db, None, email=email, name=email.split("@")[0], role=role, password=password
+        )
+        if sgg_id is not None:
+            memberships.add_to_sgg(db, None, user, sgg_id)
+        if org_id is not None:
+            memberships.add_to_organisation(db, None, user, org_id, org_role)
+        db.commit()
+        return user
+
+    return _make
+
+
+@pytest.fixture
+def world(db: Session) -> dict[str, Any]:
+    """A small programme: two SGGs, two partner organisations, an applicant."""
+    programme = models.Programme(code="T-PROG", name="Test programme")
+    area = models.ScientificArea(name="Infectious diseases", slug="infectious-diseases")
+    area2 = models.ScientificArea(name="Cancer", slug="cancer")
+    sgg_a = models.Sgg(programme=programme, area=area, name="SGG A")
+    sgg_b = models.Sgg(programme=programme, area=area2, name="SGG B")
+    pharma = models.Organisation(
+        legal_name="Pharma One AG",
+        country="CH",
+        sector="industry",
+        is_efpia_member=True,
+        pic="900000001",
+    )
+    pharma2 = models.Organisation(
+        legal_name="Pharma Two SA",
+        country="FR",
+        sector="industry",
+        is_efpia_member=True,
+        pic="900000002",
+    )
+    uni = models.Organisation(
+        legal_name="University of Testing", country="DE", sector="academia", pic="900000003"
+    )
+    db.add_all([programme, area, area2, sgg_a, sgg_b, pharma, pharma2, uni])
+    db.commit()
+    return {
+        "programme": programme,
+        "sgg_a": sgg_a,
+        "sgg_b": sgg_b,
+        "area": area,
+        "pharma": pharma,
+        "pharma2": pharma2,
+        "uni": uni,
+    }

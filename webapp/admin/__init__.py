@@ -1,0 +1,5 @@
+"""Administration: users and roles, the outbox."""
+
+from webapp.admin.views import bp
+
+__all__ = ["bp"]

@@ -1,0 +1,163 @@
+from __future__ import annotations
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+from sqlalchemy import func, select
+from werkzeug.wrappers import Response
+
+from models import Organisation, OutboxMessage, Sgg, User
+from services import accounts, memberships, policies
+from services.errors import ServiceError
+from webapp.admin.forms import EmptyForm, InviteForm, OrgMembershipForm, RoleForm, SggMembershipForm
+from webapp.database import db
+from webapp.helpers import client_ip, form_errors_from
+from webapp.pagination import paginate
+
+bp = Blueprint("admin", __name__, url_prefix="/admin")
+
+
+@bp.before_request
+@login_required
+def _admins_only() -> None:
+    if not policies.is_admin(current_user):
+        abort(403, "This page is for administrators.")
+
+
+@bp.route("/users", methods=["GET", "POST"])
+def users() -> str | Response:
+    form = InviteForm()
+    if form.validate_on_submit():
+        try:
+            user = accounts.invite_user(
+                db(),
+                current_user,
+                email=form.email.data or "",
+                name=form.name.data or "",
+                role=form.role.data,
+                public_url=current_app.config["PUBLIC_URL"],
+                hours=current_app.config["TOKEN_HOURS"],
+            )
+        except ServiceError as exc:
+            form_errors_from(form, exc)
+        else:
+            flash(f"Invitation sent to {user.email}.", "success")
+            return redirect(url_for("admin.users"))
+    page = paginate(select(User).order_by(User.name), db())
+    return render_template("admin/users.html", page=page, form=form)
+
+
+def _user_or_404(user_id: int) -> User:
+    user = db().get(User, user_id)
+    if user is None:
+        abort(404, "No such user.")
+    return user
+
+
+@bp.route("/users/<int:user_id>", methods=["GET"])
+def user_detail(user_id: int) -> str:
+    user = _user_or_404(user_id)
+    role_form = RoleForm(role=user.role)
+    sgg_form = SggMembershipForm()
+    sgg_form.sgg_id.choices = [(s.id, s.name) for s in db().scalars(select(Sgg).order_by(Sgg.name))]
+    org_form = OrgMembershipForm()
+    org_form.organisation_id.choices = [
+        (o.id, o.display_name)
+        for o in db().scalars(
+            select(Organisation)
+            .where((Organisation.partner_type.is_not(None)) | (Organisation.is_efpia_member))
+            .order_by(Organisation.legal_name)
+        )
+    ] + [(o.organisation_id, o.organisation.display_name) for o in user.org_memberships]
+    return render_template(
+        "admin/user.html",
+        user=user,
+        role_form=role_form,
+        sgg_form=sgg_form,
+        org_form=org_form,
+        remove_form=EmptyForm(),
+    )
+
+
+@bp.route("/users/<int:user_id>/role", methods=["POST"])
+def set_role(user_id: int) -> Response:
+    user = _user_or_404(user_id)
+    form = RoleForm()
+    if form.validate_on_submit():
+        try:
+            accounts.set_role(db(), current_user, user, form.role.data, ip=client_ip())
+        except ServiceError as exc:
+            flash(exc.message, "error")
+        else:
+            flash(f"{user.name} is now {user.role}.", "success")
+    else:
+        flash("Choose one of the listed roles.", "error")
+    return redirect(url_for("admin.user_detail", user_id=user.id))
+
+
+@bp.route("/users/<int:user_id>/sgg", methods=["POST"])
+def add_sgg(user_id: int) -> Response:
+    user = _user_or_404(user_id)
+    try:
+        sgg_id = int(request.form.get("sgg_id", ""))
+        memberships.add_to_sgg(db(), current_user, user, sgg_id)
+    except ValueError:
+        flash("Choose an SGG.", "error")
+    except ServiceError as exc:
+        flash(exc.message, "error")
+    else:
+        flash("SGG membership added.", "success")
+    return redirect(url_for("admin.user_detail", user_id=user.id))
+
+
+@bp.route("/users/<int:user_id>/organisation", methods=["POST"])
+def add_organisation(user_id: int) -> Response:
+    user = _user_or_404(user_id)
+    try:
+        org_id = int(request.form.get("organisation_id", ""))
+        memberships.add_to_organisation(
+            db(), current_user, user, org_id, request.form.get("role", "")
+        )
+    except ValueError:
+        flash("Choose an organisation.", "error")
+    except ServiceError as exc:
+        flash(exc.message, "error")
+    else:
+        flash("Organisation role added.", "success")
+    return redirect(url_for("admin.user_detail", user_id=user.id))
+
+
+@bp.route("/users/<int:user_id>/memberships/<kind>/<int:membership_id>/remove", methods=["POST"])
+def remove_membership(user_id: int, kind: str, membership_id: int) -> Response:
+    user = _user_or_404(user_id)
+    if kind not in ("sgg", "organisation"):
+        abort(404)
+    try:
+        memberships.remove_membership(db(), current_user, user, kind, membership_id)
+    except ServiceError as exc:
+        flash(exc.message, "error")
+    else:
+        flash("Membership removed.", "success")
+    return redirect(url_for("admin.user_detail", user_id=user.id))
+
+
+@bp.route("/outbox")
+def outbox() -> str:
+    status = request.args.get("status") or None
+    query = select(OutboxMessage).order_by(OutboxMessage.id.desc())
+    if status:
+        query = query.where(OutboxMessage.status == status)
+    page = paginate(query, db())
+    counts = dict(
+        db()
+        .execute(select(OutboxMessage.status, func.count()).group_by(OutboxMessage.status))
+        .all()
+    )
+    return render_template("admin/outbox.html", page=page, counts=counts, status=status)
+
+
+@bp.route("/outbox/<int:message_id>")
+def outbox_message(message_id: int) -> str:
+    message = db().get(OutboxMessage, message_id)
+    if message is None:
+        abort(404, "No such message.")
+    return render_template("admin/outbox_message.html", message=message)

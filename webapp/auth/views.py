@@ -1,0 +1,137 @@
+from __future__ import annotations
+
+from flask import (
+    Blueprint,
+    Response,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask_login import current_user, login_required, login_user, logout_user
+from werkzeug.wrappers import Response as BaseResponse
+
+from services import accounts
+from services.errors import ServiceError
+from webapp.auth.forms import ChangePasswordForm, LoginForm, ResetRequestForm, SetPasswordForm
+from webapp.database import db
+from webapp.extensions import limiter
+from webapp.helpers import client_ip, form_errors_from, safe_next
+
+bp = Blueprint("auth", __name__, url_prefix="/auth")
+
+
+def _account_key() -> str:
+    return "login-account:" + accounts.normalise_email(request.form.get("email", ""))
+
+
+def _failed(response: Response) -> bool:
+    return response.status_code == 200  # a successful sign-in redirects
+
+
+def _limit_account() -> str:
+    return current_app.config["LOGIN_LIMIT_ACCOUNT"]
+
+
+def _limit_ip() -> str:
+    return current_app.config["LOGIN_LIMIT_IP"]
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(_limit_ip, methods=["POST"], deduct_when=_failed, scope="login-ip")
+@limiter.limit(
+    _limit_account,
+    methods=["POST"],
+    deduct_when=_failed,
+    key_func=_account_key,
+    scope="login-account",
+)
+def login() -> str | BaseResponse:
+    form = LoginForm()
+    if form.validate_on_submit():
+        user = accounts.authenticate(
+            db(), form.email.data or "", form.password.data or "", ip=client_ip()
+        )
+        if user is not None:
+            session.clear()
+            login_user(user)
+            flash(f"Welcome, {user.name}.", "success")
+            return redirect(safe_next(request.args.get("next")) or url_for("main.dashboard"))
+        flash("Wrong email or password. Check both and try again.", "error")
+        form.password.errors = ["Wrong email or password."]
+    return render_template("auth/login.html", form=form)
+
+
+@bp.route("/logout", methods=["POST"])
+@login_required
+def logout() -> BaseResponse:
+    accounts.logout(db(), current_user._get_current_object(), ip=client_ip())
+    logout_user()
+    session.clear()
+    flash("You are signed out.", "success")
+    return redirect(url_for("auth.login"))
+
+
+@bp.route("/reset", methods=["GET", "POST"])
+@limiter.limit("5 per minute", methods=["POST"])
+def reset_request() -> str | BaseResponse:
+    form = ResetRequestForm()
+    if form.validate_on_submit():
+        accounts.request_password_reset(
+            db(),
+            form.email.data or "",
+            public_url=current_app.config["PUBLIC_URL"],
+            ip=client_ip(),
+        )
+        flash("If an account exists for that address, a reset link is on its way.", "success")
+        return redirect(url_for("auth.login"))
+    return render_template("auth/reset_request.html", form=form)
+
+
+@bp.route("/token/<token>", methods=["GET", "POST"])
+def redeem(token: str) -> str | BaseResponse:
+    try:
+        account_token = accounts.peek_token(db(), token)
+    except ServiceError as exc:
+        return render_template("auth/token_invalid.html", message=exc.message), exc.status
+    form = SetPasswordForm()
+    if form.validate_on_submit():
+        try:
+            user = accounts.redeem_token(db(), token, form.password.data or "", ip=client_ip())
+        except ServiceError as exc:
+            form_errors_from(form, exc)
+        else:
+            session.clear()
+            login_user(user)
+            flash("Your password is saved and you are signed in.", "success")
+            return redirect(url_for("main.dashboard"))
+    return render_template(
+        "auth/set_password.html", form=form, purpose=account_token.purpose, user=account_token.user
+    )
+
+
+@bp.route("/password", methods=["GET", "POST"])
+@login_required
+def change_password() -> str | BaseResponse:
+    form = ChangePasswordForm()
+    if form.validate_on_submit():
+        user = current_user._get_current_object()
+        try:
+            accounts.change_password(
+                db(),
+                user,
+                form.current_password.data or "",
+                form.password.data or "",
+                ip=client_ip(),
+            )
+        except ServiceError as exc:
+            form_errors_from(form, exc)
+        else:
+            session.clear()
+            login_user(user)  # this browser stays signed in; every other session ends
+            flash("Password changed. Other sessions have been signed out.", "success")
+            return redirect(url_for("main.dashboard"))
+    return render_template("auth/change_password.html", form=form)

@@ -1,0 +1,89 @@
+"""Error pages that say what happened; JSON answers for API clients."""
+
+from __future__ import annotations
+
+import json
+import logging
+
+from flask import Flask, Response, render_template, request
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+
+from services.errors import ServiceError
+
+log = logging.getLogger(__name__)
+
+TITLES = {
+    400: "Bad request",
+    403: "Not allowed",
+    404: "Not found",
+    405: "Method not allowed",
+    409: "Conflict",
+    413: "Too large",
+    429: "Too many requests",
+    500: "Something went wrong",
+}
+DEFAULT_MESSAGES = {
+    400: "The request could not be understood. Check what you entered and try again.",
+    403: "You do not have permission to see or do this.",
+    404: "There is nothing at this address.",
+    405: "This address does not accept that kind of request.",
+    409: "This cannot be done in the object's current state.",
+    413: "The upload is larger than the limit.",
+    429: "Too many attempts in a short time. Wait a minute and try again.",
+    500: "An unexpected error happened on our side; it has been logged. Nothing was saved.",
+}
+
+
+def wants_json() -> bool:
+    return request.path.startswith("/api/") or (request.accept_mimetypes.best == "application/json")
+
+
+def render_error(code: int, message: str | None = None) -> tuple[Response | str, int]:
+    title = TITLES.get(code, "Error")
+    message = message or DEFAULT_MESSAGES.get(code, "")
+    if wants_json():
+        body = {"type": "about:blank", "title": title, "status": code, "detail": message}
+        response = Response(json.dumps(body), status=code, mimetype="application/problem+json")
+        return response, code
+    return render_template("errors/error.html", code=code, title=title, message=message), code
+
+
+def _http_error(exc: HTTPException) -> tuple[Response | str, int]:
+    code = exc.code or 500
+    message = exc.description if exc.description and not _is_default(exc) else None
+    if code == 429:
+        message = f"{DEFAULT_MESSAGES[429]} (Limit: {exc.description}.)"
+    if code == 413:
+        limit = request.max_content_length
+        if limit:
+            message = f"The upload is larger than the limit of {limit // (1024 * 1024)} MB."
+    return render_error(code, message)
+
+
+def _is_default(exc: HTTPException) -> bool:
+    return exc.description == type(exc).description
+
+
+def _csrf_error(exc: CSRFError) -> tuple[Response | str, int]:
+    return render_error(
+        400,
+        "The form had expired or was sent from elsewhere (missing or wrong security token). "
+        "Reload the page and submit again.",
+    )
+
+
+def _service_error(exc: ServiceError) -> tuple[Response | str, int]:
+    return render_error(exc.status, exc.message)
+
+
+def _unexpected(exc: Exception) -> tuple[Response | str, int]:
+    log.exception("unhandled error on %s %s", request.method, request.path)
+    return render_error(500)
+
+
+def init_app(app: Flask) -> None:
+    app.register_error_handler(CSRFError, _csrf_error)
+    app.register_error_handler(HTTPException, _http_error)
+    app.register_error_handler(ServiceError, _service_error)
+    app.register_error_handler(Exception, _unexpected)

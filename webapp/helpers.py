@@ -1,0 +1,36 @@
+"""Small helpers shared by the blueprints."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import request
+from flask_wtf import FlaskForm
+
+from services.errors import ServiceError
+
+
+def client_ip() -> str:
+    return request.remote_addr or ""
+
+
+def safe_next(target: str | None) -> str | None:
+    """Only same-site relative paths are followed after sign-in (no open redirect)."""
+    if not target:
+        return None
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return None
+    return target
+
+
+def form_errors_from(form: FlaskForm, exc: ServiceError) -> None:
+    """Show a service error beside the fields it names, or at the top of the form."""
+    placed = False
+    for name, messages in exc.field_errors.items():
+        field = getattr(form, name, None)
+        if field is not None:
+            field.errors = list(field.errors) + list(messages)
+            placed = True
+    if not placed or not exc.field_errors:
+        form.form_errors.append(exc.message)

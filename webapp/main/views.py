@@ -1,0 +1,31 @@
+from __future__ import annotations
+
+from flask import Blueprint, current_app, jsonify, redirect, render_template, url_for
+from flask_login import current_user, login_required
+from werkzeug.wrappers import Response
+
+from services import health
+from webapp.database import db
+from webapp.extensions import limiter
+
+bp = Blueprint("main", __name__)
+
+
+@bp.route("/")
+def index() -> Response:
+    if current_user.is_authenticated:
+        return redirect(url_for("main.dashboard"))
+    return redirect(url_for("auth.login"))
+
+
+@bp.route("/dashboard")
+@login_required
+def dashboard() -> str:
+    return render_template("main/dashboard.html")
+
+
+@bp.route("/health")
+@limiter.exempt
+def health_check() -> tuple[Response, int]:
+    report = health.check(db(), current_app.config["REDIS_URL"])
+    return jsonify(report), 200 if report["status"] == "ok" else 503

@@ -1,0 +1,48 @@
+"""Navigation by role. An entry shows only if its endpoint exists and the user may use it."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from flask import current_app, url_for
+
+from models import User
+from services import policies
+
+
+@dataclass(frozen=True)
+class NavItem:
+    label: str
+    endpoint: str
+    visible: Callable[[User], bool]
+
+
+def _anyone(_user: User) -> bool:
+    return True
+
+
+NAV: tuple[NavItem, ...] = (
+    NavItem("Dashboard", "main.dashboard", _anyone),
+    NavItem("Topics", "topics.index", _anyone),
+    NavItem("Calls", "topics.calls", _anyone),
+    NavItem("Organisations", "organisations.index", _anyone),
+    NavItem("My pledges", "pledges.mine", policies.is_partner_rep),
+    NavItem("Funding", "pledges.funding", policies.is_coordinator),
+    NavItem(
+        "Consortia",
+        "consortia.index",
+        lambda u: policies.is_coordinator(u) or policies.is_sgg_member(u),
+    ),
+    NavItem("Inbox", "notifications.inbox", _anyone),
+    NavItem("Users", "admin.users", policies.is_admin),
+    NavItem("Outbox", "admin.outbox", policies.can_read_outbox),
+    NavItem("Imports", "organisations.imports", policies.is_admin),
+    NavItem("Background work", "admin.background", policies.is_admin),
+)
+
+
+def nav_for(user: User) -> list[tuple[str, str]]:
+    """(label, url) pairs for the user's navigation bar."""
+    views = current_app.view_functions
+    return [(i.label, url_for(i.endpoint)) for i in NAV if i.endpoint in views and i.visible(user)]
