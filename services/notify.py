@@ -6,6 +6,7 @@ environment (no Flask), so workers and the CLI render the same mail as the web a
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from functools import lru_cache
 from typing import Any
 
@@ -42,6 +43,54 @@ def ring(session: Session, task: str, *args: Any) -> None:
     dispatch = session.info.get("dispatch")
     if dispatch is not None:
         after_commit(session, lambda: dispatch(task, *args))
+
+
+def notify(
+    session: Session,
+    event: str,
+    recipients: Iterable[User],
+    *,
+    subject: str,
+    summary: str,
+    link: str,
+    obj: Any = None,
+    exclude: User | None = None,
+) -> list[OutboxMessage]:
+    """Tell ``recipients`` about ``event``: an in-app inbox row and an email each.
+
+    Rows are written in the caller's transaction (nothing is sent for a change that is
+    rolled back) and delivered after the commit. ``exclude`` (usually the actor) is skipped;
+    each person is told once even if listed twice.
+    """
+    rows: list[OutboxMessage] = []
+    seen: set[int] = set()
+    for user in recipients:
+        if user.id in seen or (exclude is not None and user.id == exclude.id):
+            continue
+        seen.add(user.id)
+        subject_line, text, html = render_email(
+            "event", recipient=user, link=link, subject=subject, summary=summary
+        )
+        for channel in ("inbox", "email"):
+            rows.append(
+                OutboxMessage(
+                    event=event,
+                    channel=channel,
+                    recipient_id=user.id,
+                    recipient_email=user.email,
+                    subject=subject_line,
+                    body_text=text if channel == "email" else summary,
+                    body_html=html if channel == "email" else "",
+                    link=link,
+                    object_type=obj.__tablename__ if obj is not None else "",
+                    object_id=getattr(obj, "id", None),
+                )
+            )
+    session.add_all(rows)
+    session.flush()
+    for row in rows:
+        ring(session, DELIVER_TASK, row.id)
+    return rows
 
 
 def queue_email(

@@ -1,0 +1,32 @@
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from models import OutboxMessage
+from services import notify
+
+
+def test_notify_writes_inbox_and_email_rows_once_per_person(db, make_user):
+    alice, bob = make_user(), make_user()
+    rows = notify.notify(
+        db,
+        "topic.submitted",
+        [alice, bob, alice],
+        subject="Topic submitted",
+        summary="Topic X was submitted.",
+        link="http://x/topics/1",
+        exclude=bob,
+    )
+    db.commit()
+    assert {(r.recipient_id, r.channel) for r in rows} == {(alice.id, "inbox"), (alice.id, "email")}
+    email = db.scalars(select(OutboxMessage).where(OutboxMessage.channel == "email")).one()
+    assert email.subject == "Topic submitted"
+    assert "Topic X was submitted." in email.body_text and "http://x/topics/1" in email.body_text
+    assert "Topic X was submitted." in email.body_html
+
+
+def test_rolled_back_change_leaves_no_notification(db, make_user):
+    alice = make_user()
+    notify.notify(db, "e", [alice], subject="s", summary="x", link="/")
+    db.rollback()
+    assert db.scalars(select(OutboxMessage)).first() is None
