@@ -136,4 +136,5 @@ class RecordSplitter:
                 f"unclosed quote or wrong field count: {len(fields)} fields over "
                 f"{len(record)} lines, expected {self.field_count}"
             )
-        return start, f"wrong field count: {len(fields)}, expected {self.field_count}"
+        hint = " (stray quote?)" if '"' in record[0].text else ""
+        return start, f"wrong field count: {len(fields)}, expected {self.field_count}{hint}"

@@ -15,7 +15,7 @@ from typing import BinaryIO, NamedTuple
 from services.cordis.rows import CordisFileError, NotCordisFile
 
 _GZIP_MAGIC = b"\x1f\x8b"
-_ZIP_MAGIC = b"PK\x03\x04"
+_ZIP_MAGIC = b"PK"  # local file header, or end of central directory (empty zip)
 _DECOMPRESS_ERRORS = (EOFError, OSError, zlib.error, zipfile.BadZipFile)
 
 
