@@ -3,14 +3,14 @@
 The csv module joins lines while a quoted field is open, so one unclosed quote can eat the
 rest of a file. We feed it lines one at a time and watch each record it builds:
 
-- a continuation line that on its own parses as a complete record (the header's field count
-  and a numeric id) means the previous record's quote never closed;
+- a continuation line that on its own is a well-formed record (balanced quotes, the header's
+  field count, a numeric id) means the previous record's quote never closed;
 - a record spanning several lines with the wrong field count, a record longer than
   `max_record_chars`, or end of file inside quotes mean the same.
 
 The broken record's first line is reported and the lines after it are parsed again, so at
-most that one record is lost. Known limit: a genuine quoted field containing a line that
-itself looks like a complete record is reported as broken quoting.
+most that one record is lost. Known limit: a genuine quoted field with an inner line (not
+its last) that is itself a well-formed record is reported as broken quoting.
 """
 
 from __future__ import annotations
@@ -85,11 +85,15 @@ class RecordSplitter:
         self.max_record_chars = max_record_chars
 
     def looks_like_record(self, text: str) -> bool:
-        """True if `text` alone parses as a full record with a numeric id."""
-        if text.count(self.delimiter) < self.field_count - 1:
+        """True if `text` alone is a well-formed record: balanced quotes, all fields, numeric id.
+
+        The last line of a genuine multi-line field holds its closing quote, so its quotes
+        are unbalanced and it never qualifies.
+        """
+        if text.count('"') % 2 or text.count(self.delimiter) < self.field_count - 1:
             return False
         try:
-            fields = next(csv.reader([text], delimiter=self.delimiter), [])
+            fields = next(csv.reader([text], delimiter=self.delimiter, strict=True), [])
         except csv.Error:
             return False
         return len(fields) == self.field_count and fields[self.id_index].strip().isdigit()

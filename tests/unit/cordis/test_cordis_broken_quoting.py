@@ -78,3 +78,16 @@ def test_quoted_newlines_with_delimiters_are_not_mistaken(write_text: WriteText)
     rows = list(read_projects(write_text(text)))
     assert [type(r) for r in rows] == [ProjectRow, ProjectRow]
     assert rows[0].objective == objective  # type: ignore[union-attr]
+
+
+def test_closing_line_of_a_field_that_looks_like_a_record(write_text: WriteText) -> None:
+    # found by Hypothesis: the name's second line plus the rest is a full record by itself
+    header = [
+        "projectAcronym",
+        "name",
+        *[c for c in ORG_HEADER if c not in ("name", "projectAcronym")],
+    ]
+    text = to_csv(header, [org(name="\n;0"), org()])
+    rows = list(read_participations(write_text(text)))
+    assert [type(r) for r in rows] == [ParticipationRow, ParticipationRow]
+    assert rows[0].name == ";0"  # type: ignore[union-attr]
