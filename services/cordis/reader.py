@@ -32,6 +32,7 @@ from services.cordis.rows import ParticipationRow, ProjectRow, RowError
 from services.cordis.source import FileKind, Source, open_source
 
 RowT = TypeVar("RowT", ProjectRow, ParticipationRow)
+T = TypeVar("T")
 
 DEFAULT_MAX_RECORD_CHARS = 200_000
 ROLES = {r.lower(): r for r in ("coordinator", "participant", "associatedPartner", "thirdParty")}
@@ -91,7 +92,7 @@ class _Fields:
         return get
 
 
-def _field(column: str, parse: Callable[[str], object], value: str) -> object:
+def _field(column: str, parse: Callable[[str], T], value: str) -> T:
     try:
         return parse(value)
     except FieldError as exc:
@@ -108,12 +109,10 @@ def _project(get: Callable[[str], str], line: int) -> ProjectRow:
         acronym=get("acronym"),
         title=get("title"),
         status=get("status"),
-        start_date=_field("startDate", parse_date, get("startDate")),  # type: ignore[arg-type]
-        end_date=_field("endDate", parse_date, get("endDate")),  # type: ignore[arg-type]
-        total_cost=_field("totalCost", parse_money, get("totalCost")),  # type: ignore[arg-type]
-        eu_contribution=_field(  # type: ignore[arg-type]
-            "ecMaxContribution", parse_money, get("ecMaxContribution")
-        ),
+        start_date=_field("startDate", parse_date, get("startDate")),
+        end_date=_field("endDate", parse_date, get("endDate")),
+        total_cost=_field("totalCost", parse_money, get("totalCost")),
+        eu_contribution=_field("ecMaxContribution", parse_money, get("ecMaxContribution")),
         call=get("masterCall"),
         topic=get("topic"),
         topic_title=get("topicTitle"),
@@ -147,20 +146,16 @@ def _participation(get: Callable[[str], str], line: int) -> ParticipationRow:
         pic=pic,
         name=get("name"),
         short_name=get("shortName"),
-        is_sme=_field("SME", parse_bool, get("SME")),  # type: ignore[arg-type]
+        is_sme=_field("SME", parse_bool, get("SME")),
         activity_type=activity_type,
         country=country,
         city=get("city"),
         role=role,
-        order=_field("order", parse_int, get("order")),  # type: ignore[arg-type]
-        eu_contribution=_field(  # type: ignore[arg-type]
-            "ecContribution", parse_money, get("ecContribution")
-        ),
-        net_eu_contribution=_field(  # type: ignore[arg-type]
-            "netEcContribution", parse_money, get("netEcContribution")
-        ),
-        total_cost=_field("totalCost", parse_money, get("totalCost")),  # type: ignore[arg-type]
-        terminated=_field("terminated", parse_bool, get("terminated")),  # type: ignore[arg-type]
+        order=_field("order", parse_int, get("order")),
+        eu_contribution=_field("ecContribution", parse_money, get("ecContribution")),
+        net_eu_contribution=_field("netEcContribution", parse_money, get("netEcContribution")),
+        total_cost=_field("totalCost", parse_money, get("totalCost")),
+        terminated=_field("terminated", parse_bool, get("terminated")),
     )
 
 

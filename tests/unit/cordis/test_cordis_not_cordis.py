@@ -11,7 +11,13 @@ from pathlib import Path
 import pytest
 from conftest import ORG_HEADER, PROJECT_HEADER, org, project, to_csv, write_bytes
 
-from services.cordis import NotCordisFile, read_participations, read_projects
+from services.cordis import (
+    CordisFileError,
+    NotCordisFile,
+    ProjectRow,
+    read_participations,
+    read_projects,
+)
 
 WriteText = Callable[..., Path]
 HTML = "<!DOCTYPE html>\n<html><head><title>CORDIS</title></head><body>Moved</body></html>\n"
@@ -82,3 +88,24 @@ def test_refused_before_iteration_and_file_closed(tmp_path: Path) -> None:
 def test_missing_file_is_not_hidden(tmp_path: Path) -> None:
     with pytest.raises(FileNotFoundError):
         read_projects(tmp_path / "nope.csv")
+
+
+def test_truncated_gzip_mid_file_raises_cordis_file_error(tmp_path: Path) -> None:
+    text = to_csv(PROJECT_HEADER, [project(projectID=str(i)) for i in range(3000)])
+    data = gzip.compress(text.encode())
+    path = tmp_path / "cut.csv.gz"
+    path.write_bytes(data[: len(data) // 2])
+    reader = read_projects(path)  # the header is readable
+    rows: list[object] = []
+    with pytest.raises(CordisFileError, match="corrupt or truncated after line"):
+        rows.extend(reader)
+    assert rows and all(isinstance(r, ProjectRow) for r in rows)
+
+
+def test_context_manager_closes_early(write_text: WriteText) -> None:
+    path = write_text(to_csv(PROJECT_HEADER, [project(), project()]))
+    with read_projects(path) as rows:
+        first = next(rows)
+    assert first.line == 2
+    with pytest.raises(ValueError, match="closed"):
+        next(rows)
