@@ -6,9 +6,8 @@ import gzip
 import tracemalloc
 from pathlib import Path
 
-from conftest import ORG_HEADER, org, to_csv
-
 from services.cordis import ParticipationRow, read_participations
+from tests.unit.cordis.slices import ORG_HEADER, org, to_csv
 
 PEAK_BOUND = 1_000_000  # bytes of Python allocations, whatever the file size
 

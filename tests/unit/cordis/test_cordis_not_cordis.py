@@ -9,7 +9,6 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from conftest import ORG_HEADER, PROJECT_HEADER, org, project, to_csv, write_bytes
 
 from services.cordis import (
     CordisFileError,
@@ -18,6 +17,7 @@ from services.cordis import (
     read_participations,
     read_projects,
 )
+from tests.unit.cordis.slices import ORG_HEADER, PROJECT_HEADER, org, project, to_csv, write_bytes
 
 WriteText = Callable[..., Path]
 HTML = "<!DOCTYPE html>\n<html><head><title>CORDIS</title></head><body>Moved</body></html>\n"
@@ -58,7 +58,7 @@ def test_binary_junk(tmp_path: Path, compress: str) -> None:
 def test_corrupt_gzip(tmp_path: Path) -> None:
     path = tmp_path / "bad.csv.gz"
     path.write_bytes(b"\x1f\x8b\x08\x00" + bytes(range(200)))
-    with pytest.raises(NotCordisFile, match="bad.csv.gz"):
+    with pytest.raises(NotCordisFile, match=r"bad\.csv\.gz"):
         read_projects(path)
 
 

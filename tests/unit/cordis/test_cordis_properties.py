@@ -7,12 +7,12 @@ from decimal import Decimal
 from pathlib import Path
 from tempfile import TemporaryDirectory
 
-from conftest import ORG_HEADER, PROJECT_HEADER
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from models.countries import normalise_country
 from services.cordis import ParticipationRow, ProjectRow, read_participations, read_projects
+from tests.unit.cordis.slices import ORG_HEADER, PROJECT_HEADER
 
 SPECIALS = ';",\n\r \t\'"é€中😀\u00a0'
 CHARS = st.one_of(
@@ -59,7 +59,10 @@ def _write(header: list[str], records: list[dict[str, str]], delimiter: str) -> 
             return '"' + value.replace('"', '""') + '"'
         return value
 
-    lines = [delimiter.join(field(r[c]) for c in header) for r in [dict(zip(header, header))]]
+    lines = [
+        delimiter.join(field(r[c]) for c in header)
+        for r in [dict(zip(header, header, strict=False))]
+    ]
     lines += [delimiter.join(field(r[c]) for c in header) for r in records]
     return ("\ufeff" + "\n".join(lines) + "\n").encode("utf-8")
 

@@ -9,7 +9,6 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from conftest import ORG_HEADER, PROJECT_HEADER, org, project, to_csv
 
 from services.cordis import (
     ParticipationRow,
@@ -19,6 +18,7 @@ from services.cordis import (
     read_participations,
     read_projects,
 )
+from tests.unit.cordis.slices import ORG_HEADER, PROJECT_HEADER, org, project, to_csv
 
 WriteText = Callable[..., Path]
 

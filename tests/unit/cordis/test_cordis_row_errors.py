@@ -6,7 +6,6 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from conftest import ORG_HEADER, PROJECT_HEADER, org, project, to_csv
 
 from services.cordis import (
     ParticipationRow,
@@ -15,6 +14,7 @@ from services.cordis import (
     read_participations,
     read_projects,
 )
+from tests.unit.cordis.slices import ORG_HEADER, PROJECT_HEADER, org, project, to_csv
 
 WriteText = Callable[..., Path]
 
