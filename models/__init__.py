@@ -4,6 +4,7 @@ Importing this package registers every table on ``Base.metadata``.
 """
 
 from models.accounts import AccountToken, OrganisationMembership, SggMembership, User
+from models.api_tokens import ApiToken
 from models.audit import AuditEntry, Heartbeat
 from models.base import Base
 from models.consortia import MatchRequest, SuggestedMember
@@ -15,6 +16,7 @@ from models.topics import Topic, TopicIndustryPartner
 
 __all__ = [
     "AccountToken",
+    "ApiToken",
     "AuditEntry",
     "Base",
     "Call",

@@ -17,7 +17,7 @@ from services.config import PROJECT_ROOT, Settings, load_settings
 from webapp import database, errors, filters
 from webapp.extensions import CSP, csrf, limiter, login_manager, talisman
 
-BLUEPRINTS = ("webapp.auth", "webapp.main", "webapp.admin")
+BLUEPRINTS = ("webapp.auth", "webapp.main", "webapp.admin", "webapp.account")
 
 
 def create_app(settings: Settings | None = None, **overrides: Any) -> Flask:
@@ -79,6 +79,9 @@ def create_app(settings: Settings | None = None, **overrides: Any) -> Flask:
 
     for name in BLUEPRINTS:
         app.register_blueprint(importlib.import_module(name).bp)
+    from webapp import api
+
+    api.init_app(app)
     return app
 
 

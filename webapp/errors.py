@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+from typing import Any
 
 from flask import Flask, Response, render_template, request
 from flask_wtf.csrf import CSRFError
@@ -15,16 +16,19 @@ log = logging.getLogger(__name__)
 
 TITLES = {
     400: "Bad request",
+    401: "Not signed in",
     403: "Not allowed",
     404: "Not found",
     405: "Method not allowed",
     409: "Conflict",
+    422: "Invalid input",
     413: "Too large",
     429: "Too many requests",
     500: "Something went wrong",
 }
 DEFAULT_MESSAGES = {
     400: "The request could not be understood. Check what you entered and try again.",
+    401: "Sign in, or send a valid API token.",
     403: "You do not have permission to see or do this.",
     404: "There is nothing at this address.",
     405: "This address does not accept that kind of request.",
@@ -39,11 +43,20 @@ def wants_json() -> bool:
     return request.path.startswith("/api/") or (request.accept_mimetypes.best == "application/json")
 
 
-def render_error(code: int, message: str | None = None) -> tuple[Response | str, int]:
+def render_error(
+    code: int, message: str | None = None, field_errors: dict[str, Any] | None = None
+) -> tuple[Response | str, int]:
     title = TITLES.get(code, "Error")
     message = message or DEFAULT_MESSAGES.get(code, "")
     if wants_json():
-        body = {"type": "about:blank", "title": title, "status": code, "detail": message}
+        body: dict[str, Any] = {
+            "type": "about:blank",
+            "title": title,
+            "status": code,
+            "detail": message,
+        }
+        if field_errors:
+            body["errors"] = field_errors
         response = Response(json.dumps(body), status=code, mimetype="application/problem+json")
         return response, code
     return render_template("errors/error.html", code=code, title=title, message=message), code
@@ -52,6 +65,11 @@ def render_error(code: int, message: str | None = None) -> tuple[Response | str,
 def _http_error(exc: HTTPException) -> tuple[Response | str, int]:
     code = exc.code or 500
     message = exc.description if exc.description and not _is_default(exc) else None
+    if code == 422 and isinstance(getattr(exc, "data", None), dict):
+        # webargs validation: report the field errors (by location, then field)
+        messages = exc.data.get("messages", {})
+        fields = {k: v for loc in messages.values() for k, v in loc.items()}
+        return render_error(422, "Some fields are not valid.", fields)
     if code == 429:
         message = f"{DEFAULT_MESSAGES[429]} (Limit: {exc.description}.)"
     if code == 413:
@@ -74,7 +92,7 @@ def _csrf_error(exc: CSRFError) -> tuple[Response | str, int]:
 
 
 def _service_error(exc: ServiceError) -> tuple[Response | str, int]:
-    return render_error(exc.status, exc.message)
+    return render_error(exc.status, exc.message, exc.field_errors)
 
 
 def _unexpected(exc: Exception) -> tuple[Response | str, int]:

@@ -1,0 +1,23 @@
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from services import api_tokens
+
+
+@pytest.fixture
+def token_for(db) -> Any:
+    """A raw API token for ``user`` with ``scope`` (committed)."""
+
+    def _make(user, scope: str = "read") -> str:
+        _token, raw = api_tokens.create_token(db, db.merge(user), name="test", scope=scope)
+        db.commit()
+        return raw
+
+    return _make
+
+
+def bearer(raw: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {raw}"}

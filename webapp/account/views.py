@@ -1,0 +1,73 @@
+from __future__ import annotations
+
+from flask import Blueprint, flash, redirect, render_template, url_for
+from flask_login import current_user, login_required
+from flask_wtf import FlaskForm
+from werkzeug.wrappers import Response
+from wtforms import SelectField, StringField, SubmitField
+from wtforms.validators import DataRequired, Length
+
+from services import api_tokens
+from services.errors import ServiceError
+from webapp.database import db
+from webapp.helpers import client_ip, form_errors_from
+
+bp = Blueprint("account", __name__, url_prefix="/account")
+
+
+class TokenForm(FlaskForm):
+    name = StringField(
+        "Name",
+        validators=[DataRequired(), Length(max=100)],
+        description="What the token is for, e.g. 'reporting script'.",
+    )
+    scope = SelectField(
+        "Scope",
+        choices=[("read", "Read only (GET)"), ("write", "Read and write")],
+        default="read",
+    )
+    submit = SubmitField("Create token")
+
+
+class RevokeForm(FlaskForm):
+    submit = SubmitField("Revoke")
+
+
+@bp.route("/tokens", methods=["GET", "POST"])
+@login_required
+def tokens() -> str:
+    form = TokenForm()
+    raw = None
+    if form.validate_on_submit():
+        try:
+            _token, raw = api_tokens.create_token(
+                db(),
+                current_user,
+                name=form.name.data or "",
+                scope=form.scope.data,
+                ip=client_ip(),
+            )
+        except ServiceError as exc:
+            form_errors_from(form, exc)
+        else:
+            form = TokenForm(formdata=None)
+    return render_template(
+        "account/tokens.html",
+        form=form,
+        raw=raw,
+        tokens=api_tokens.list_tokens(db(), current_user),
+        revoke_form=RevokeForm(),
+    )
+
+
+@bp.route("/tokens/<int:token_id>/revoke", methods=["POST"])
+@login_required
+def revoke(token_id: int) -> Response:
+    if RevokeForm().validate_on_submit():
+        try:
+            token = api_tokens.revoke_token(db(), current_user, token_id, ip=client_ip())
+        except ServiceError as exc:
+            flash(exc.message, "error")
+        else:
+            flash(f"Token “{token.name}” revoked.", "success")
+    return redirect(url_for("account.tokens"))

@@ -1,0 +1,42 @@
+"""Who the token belongs to."""
+
+from __future__ import annotations
+
+from flask.views import MethodView
+from marshmallow import Schema, fields
+
+from services import policies
+from webapp.api import api_blueprint
+from webapp.api.auth import api_user
+
+blp = api_blueprint("api_me", "/me", "The token's user")
+
+
+class MeSchema(Schema):
+    id = fields.Integer()
+    name = fields.String()
+    email = fields.String()
+    role = fields.String()
+    roles = fields.List(fields.String())
+    sgg_ids = fields.List(fields.Integer())
+    organisation_ids = fields.List(fields.Integer())
+    scope = fields.String()
+
+
+@blp.route("")
+class Me(MethodView):
+    @blp.response(200, MeSchema)
+    def get(self) -> dict[str, object]:
+        from flask import g
+
+        user = api_user()
+        return {
+            "id": user.id,
+            "name": user.name,
+            "email": user.email,
+            "role": user.role,
+            "roles": policies.role_labels(user),
+            "sgg_ids": sorted(policies.sgg_ids(user)),
+            "organisation_ids": sorted(policies.organisation_ids(user)),
+            "scope": g.api_token.scope,
+        }

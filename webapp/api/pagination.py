@@ -1,0 +1,42 @@
+"""Stable cursor pagination: order by id, the cursor encodes the last id seen."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from typing import Any
+
+from flask import abort
+from sqlalchemy import Select
+from sqlalchemy.orm import InstrumentedAttribute, Session
+
+
+def encode_cursor(last_id: int) -> str:
+    return base64.urlsafe_b64encode(f"id:{last_id}".encode()).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str) -> int:
+    try:
+        text = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
+        kind, _, value = text.partition(":")
+        if kind != "id" or not value.isdigit():
+            raise ValueError(text)
+        return int(value)
+    except (ValueError, binascii.Error, UnicodeDecodeError):
+        abort(400, "The cursor is not valid; start again without it.")
+
+
+def cursor_page(
+    session: Session,
+    query: Select[Any],
+    id_column: InstrumentedAttribute[int],
+    cursor: str | None,
+    limit: int,
+) -> tuple[list[Any], str | None]:
+    """One page after ``cursor`` and the cursor of the next page (None at the end)."""
+    if cursor:
+        query = query.where(id_column > decode_cursor(cursor))
+    rows = list(session.scalars(query.order_by(id_column).limit(limit + 1)))
+    more = len(rows) > limit
+    rows = rows[:limit]
+    return rows, encode_cursor(rows[-1].id) if more and rows else None
