@@ -73,9 +73,9 @@ def build_consortium(
     if members is None or solver == "heuristic":
         h_members, ok = greedy_swap(index, p, pool, weights)
         solver = "heuristic"
-        if members is None or (ok and _obj(index, p, h_members, weights) > _obj(
-            index, p, members, weights
-        )):
+        if members is None or (
+            ok and _obj(index, p, h_members, weights) > _obj(index, p, members, weights)
+        ):
             members = h_members if ok else members
         if members is None:
             return _suggestion(
@@ -116,7 +116,7 @@ def _suggestion(index, p, members, weights, scores, ranked, solver, t0, problems
     shortfall = {
         k: int(max(0, p.group_need[g] - st.group[g + 1])) for g, k in enumerate(p.group_keys)
     }
-    shortfall = {k: v for k, v in shortfall.items() if v}
+    shortfall = {k: v for k, v in shortfall.items() if v and members}
     labels = _constraint_labels(index, p, members)
     out = []
     for r in members:

@@ -128,9 +128,7 @@ def build_index(
 
     prow = {d.id: j for j, d in enumerate(docs)}
     crow = {c.id: i for i, c in enumerate(candidates)}
-    pairs = {
-        (crow[cid], prow[pid]) for cid, pid in participations if cid in crow and pid in prow
-    }
+    pairs = {(crow[cid], prow[pid]) for cid, pid in participations if cid in crow and pid in prow}
     if pairs:
         r, c = np.array(sorted(pairs), dtype=np.int64).T
     else:

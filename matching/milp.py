@@ -100,9 +100,7 @@ class Block:
     n_slack: int
 
 
-def topic_block(
-    index: ExpertiseIndex, p: Problem, pool: np.ndarray, weights: np.ndarray
-) -> Block:
+def topic_block(index: ExpertiseIndex, p: Problem, pool: np.ndarray, weights: np.ndarray) -> Block:
     """Variables: x (one per pool row), y (one per eligible country), slack (soft groups)."""
     spec = p.spec
     n = len(pool)

@@ -112,7 +112,7 @@ def prepare(index: ExpertiseIndex, spec: ConsortiumSpec) -> Problem:
         group_keys=keys,
         group_need=need,
         group_of=group_of,
-        sme_need=int(math.ceil(spec.min_sme_share * spec.size - 1e-9)),
+        sme_need=math.ceil(spec.min_sme_share * spec.size - 1e-9),
         free_seats=spec.size - int(need.sum()),
     )
 

@@ -10,7 +10,7 @@ NGRAM_RANGE = (1, 2)
 TOKEN_PATTERN = r"(?u)\b[a-zA-Z][a-zA-Z0-9\-]+\b"
 
 
-def _counter(vocabulary: list[str] | None, min_df: int | float = 1, max_df: float = 1.0):
+def _counter(vocabulary: list[str] | None, min_df: float = 1, max_df: float = 1.0):
     return CountVectorizer(
         vocabulary=vocabulary,
         ngram_range=NGRAM_RANGE,

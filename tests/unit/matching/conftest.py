@@ -35,7 +35,7 @@ def make_data(n_orgs: int = 120, n_projects: int = 80, seed: int = 1):
     candidates, parts = [], []
     for i in range(n_orgs):
         sector = SECTORS[i % len(SECTORS)]
-        country = COUNTRIES[(i * 7 + i // 7) % len(COUNTRIES)]
+        country = COUNTRIES[(i // 7 + i // 70) % len(COUNTRIES)]
         candidates.append(
             Candidate(
                 id=1000 + i,
