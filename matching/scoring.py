@@ -18,12 +18,14 @@ class ScoringParams:
     sim >= in_area) + w_prior * log1p(#projects) + w_profile * profile_sim
     """
 
-    power: float = 2.0
-    w_pnorm: float = 1.0
+    power: float = 3.0
+    w_pnorm: float = 2.0
     in_area: float = 0.15
     w_inarea: float = 0.05
-    w_prior: float = 0.01
+    w_prior: float = 0.0
     w_profile: float = 0.5
+    w_network: float = 0.0
+    network_seeds: int = 50
 
 
 DEFAULT_PARAMS = ScoringParams()
@@ -76,7 +78,15 @@ def _combine(index: ExpertiseIndex, sims: np.ndarray, q, params: ScoringParams) 
         + params.w_prior * np.log1p(index.n_projects)
         + params.w_profile * comps["profile"]
     )
-    return np.asarray(score, dtype=np.float64)
+    score = np.asarray(score, dtype=np.float64)
+    if params.w_network and inc.nnz:
+        k = min(params.network_seeds, len(score))
+        seeds = np.argpartition(-score, k - 1)[:k]
+        w = np.zeros_like(score)
+        w[seeds] = score[seeds]
+        co = inc @ (inc.T @ w) - index.n_projects * w
+        score = score + params.w_network * np.log1p(np.clip(co, 0, None))
+    return score
 
 
 def explain(
