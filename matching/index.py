@@ -25,6 +25,13 @@ def candidate_text(c: Candidate) -> str:
     return " ".join([" ".join(c.keywords), c.description])
 
 
+def _codes(values: np.ndarray) -> tuple[list[str], np.ndarray]:
+    if len(values) == 0:
+        return [], np.zeros(0, dtype=np.int64)
+    names, code = np.unique(values.astype(str), return_inverse=True)
+    return [str(x) for x in names], code.astype(np.int64)
+
+
 @dataclass
 class ExpertiseIndex:
     candidates: list[Candidate]
@@ -48,6 +55,13 @@ class ExpertiseIndex:
         self.eu_member = np.array([x.eu_member for x in c], dtype=bool)
         self.eligible = np.array([x.eligible_country for x in c], dtype=bool)
         self.active = np.array([x.active_consortia for x in c], dtype=np.int64)
+        # Integer codes for fast grouping (np.unique on object arrays is slow).
+        self.country_names, self.country_code = _codes(self.country)
+        self.sector_names, self.sector_code = _codes(self.sector)
+        flags = (self.is_sme * 4 + self.eu_member * 2 + self.eligible).astype(np.int64)
+        sc = self.sector_code * len(self.country_names) + self.country_code
+        self.sector_country_code = sc
+        self.class_code = sc * 8 + flags
         self.n_projects = np.diff(self.incidence.indptr).astype(np.float32)
         self.projects_csc = self.projects.tocsc()
         self.has_profiles = self.profiles.nnz > 0

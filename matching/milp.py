@@ -25,6 +25,19 @@ from matching.problem import Problem
 DEFAULT_MAX_POOL = 600
 
 
+def _rank_within(codes: np.ndarray) -> np.ndarray:
+    """Rank of each element among equal codes, in the given (score) order."""
+    if len(codes) == 0:
+        return np.zeros(0, dtype=np.int64)
+    srt = np.argsort(codes, kind="stable")
+    cs = codes[srt]
+    start = np.r_[0, np.flatnonzero(np.diff(cs)) + 1]
+    lengths = np.diff(np.r_[start, len(cs)])
+    rank = np.empty(len(codes), dtype=np.int64)
+    rank[srt] = np.arange(len(cs)) - np.repeat(start, lengths)
+    return rank
+
+
 def prefilter(
     index: ExpertiseIndex,
     p: Problem,
@@ -34,53 +47,33 @@ def prefilter(
 ) -> np.ndarray:
     """Index rows worth giving to the solver, sorted by (score desc, id)."""
     rows = np.flatnonzero(p.allowed)
-    forced = set(p.forced)
     order = rows[np.lexsort((index.ids[rows], -scores[rows]))]
     spec = p.spec
-    keep: list[int] = []
-    seen: dict[tuple, int] = {}
-    for r in order.tolist():
-        if r in forced:
-            keep.append(r)
-            continue
-        g = int(p.group_of[r])
-        cap = p.group_upper(g)
-        if spec.max_per_country is not None:
-            cap = min(cap, spec.max_per_country)
-        cap += class_slack
-        key = (
-            index.sector[r],
-            index.country[r],
-            bool(index.is_sme[r]),
-            bool(index.eu_member[r]),
-            bool(index.eligible[r]),
-        )
-        n = seen.get(key, 0)
-        if n < cap:
-            seen[key] = n + 1
-            keep.append(r)
-    pool = np.array(keep, dtype=np.int64)
+    forced = np.isin(order, np.asarray(p.forced, dtype=np.int64))
+    ups = np.array([p.group_upper(g) for g in range(-1, len(p.group_keys))], dtype=np.int64)
+    cap = ups[p.group_of[order] + 1]
+    if spec.max_per_country is not None:
+        cap = np.minimum(cap, spec.max_per_country)
+    cap = cap + class_slack
+    free = ~forced
+    rank = np.zeros(len(order), dtype=np.int64)
+    rank[free] = _rank_within(index.class_code[order[free]])
+    pool = order[forced | (rank < cap)]
     if max_pool is None or len(pool) <= max_pool:
         return pool
     # Lossy cut: best overall + feasibility representatives.
-    chosen = set(pool[:max_pool].tolist()) | forced
-    best_sc: set[tuple] = set()
-    per_group = np.zeros(len(p.group_keys) + 1, dtype=np.int64)
-    smes = 0
-    for r in pool.tolist():
-        g = int(p.group_of[r])
-        sc = (index.sector[r], index.country[r])
-        if sc not in best_sc:
-            best_sc.add(sc)
-            chosen.add(r)
-        if g >= 0 and per_group[g] < 2 * p.group_need[g] + 5:
-            per_group[g] += 1
-            chosen.add(r)
-        if index.is_sme[r] and smes < 2 * p.sme_need:
-            smes += 1
-            chosen.add(r)
-    mask = np.isin(pool, np.fromiter(chosen, dtype=np.int64))
-    return pool[mask]
+    keep = np.zeros(len(pool), dtype=bool)
+    keep[:max_pool] = True
+    keep |= np.isin(pool, np.asarray(p.forced, dtype=np.int64))
+    keep |= _rank_within(index.sector_country_code[pool]) == 0
+    grp = p.group_of[pool]
+    grank = _rank_within(grp)
+    for g in range(len(p.group_keys)):
+        keep |= (grp == g) & (grank < 2 * p.group_need[g] + 5)
+    if p.sme_need:
+        sme = index.is_sme[pool]
+        keep |= sme & (np.cumsum(sme) <= 2 * p.sme_need)
+    return pool[keep]
 
 
 @dataclass

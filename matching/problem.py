@@ -145,16 +145,16 @@ def feasibility_problems(index: ExpertiseIndex, p: Problem) -> list[str]:
                 label = "open" if g < 0 else SECTOR_LABELS.get(p.group_keys[g], p.group_keys[g])
                 out.append(f"must_include has {n_forced[g + 1]} members for {label} seats")
                 out[-1] += f", only {p.group_upper(g)} available"
-    countries = set(index.country[rows][index.eligible[rows]])
-    if len(countries) < spec.min_countries:
+    n_countries = len(np.unique(index.country_code[rows][index.eligible[rows]]))
+    if n_countries < spec.min_countries:
         out.append(
-            f"only {len(countries)} eligible countries among candidates, "
+            f"only {n_countries} eligible countries among candidates, "
             f"{spec.min_countries} required"
         )
     if spec.require_eu_member and not index.eu_member[rows].any():
         out.append("no candidate from an EU member state, at least one required")
     if spec.max_per_country is not None:
-        per = np.unique(index.country[rows], return_counts=True)[1]
+        per = np.bincount(index.country_code[rows])
         reachable = int(np.minimum(per, spec.max_per_country).sum())
         if reachable < spec.size:
             out.append(
