@@ -17,10 +17,58 @@ from matching.sectors import sector_from_cordis
 from matching.types import Candidate, ProjectDoc
 
 DATA_DIR = Path(os.environ.get("CORDIS_DIR", "/work/shared/data/cordis-he"))
-EU27 = set(
-    "AT BE BG CY CZ DE DK EE EL ES FI FR HR HU IE IT LT LU LV MT NL PL PT RO SE SI SK".split()
-)
-ASSOCIATED = set("AL AM BA FO GE IS IL XK MD ME NZ MK NO RS TN TR UA UK CH CA KR".split())
+EU27 = {
+    "AT",
+    "BE",
+    "BG",
+    "CY",
+    "CZ",
+    "DE",
+    "DK",
+    "EE",
+    "EL",
+    "ES",
+    "FI",
+    "FR",
+    "HR",
+    "HU",
+    "IE",
+    "IT",
+    "LT",
+    "LU",
+    "LV",
+    "MT",
+    "NL",
+    "PL",
+    "PT",
+    "RO",
+    "SE",
+    "SI",
+    "SK",
+}
+ASSOCIATED = {
+    "AL",
+    "AM",
+    "BA",
+    "FO",
+    "GE",
+    "IS",
+    "IL",
+    "XK",
+    "MD",
+    "ME",
+    "NZ",
+    "MK",
+    "NO",
+    "RS",
+    "TN",
+    "TR",
+    "UA",
+    "UK",
+    "CH",
+    "CA",
+    "KR",
+}
 
 csv.field_size_limit(10**8)
 

@@ -15,30 +15,23 @@ from __future__ import annotations
 
 import argparse
 import random
-import sys
 import time
 from collections import Counter, defaultdict
 from dataclasses import replace
-from pathlib import Path
 
 import numpy as np
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-
-from matching_cordis import (  # noqa: E402
-    EU27,
-    ASSOCIATED,
+from bench.matching_cordis import (
     is_health,
     load_participations,
     load_projects,
     make_candidates,
     require_data,
 )
-
-from matching.consortium import build_consortium  # noqa: E402
-from matching.index import build_index  # noqa: E402
-from matching.scoring import DEFAULT_PARAMS, ScoringParams, _combine, project_similarities  # noqa: E402
-from matching.types import ConsortiumSpec, TopicQuery  # noqa: E402
+from matching.consortium import build_consortium
+from matching.index import build_index
+from matching.scoring import DEFAULT_PARAMS, combine_scores, project_similarities
+from matching.types import ConsortiumSpec, TopicQuery
 
 PRC_SHARE = 0.35
 
@@ -117,7 +110,7 @@ def method_scores(index, sims, q, rng_seed):
     nonempty = np.diff(inc.indptr) > 0
     mx[nonempty] = np.maximum.reduceat(data, inc.indptr[:-1][nonempty])
     return {
-        "engine": _combine(index, sims, q, DEFAULT_PARAMS),
+        "engine": combine_scores(index, sims, q, DEFAULT_PARAMS),
         "tfidf-max": mx,
         "popularity": np.log1p(index.n_projects),
         "random": rng.random(n),
@@ -173,7 +166,7 @@ def tune(index, cases, parts_by_project, projects_extra):
     for params in grid:
         rk, r100 = [], []
         for spec, truth, sims, q in pre:
-            s = _combine(index, sims, q, params)
+            s = combine_scores(index, sims, q, params)
             order = np.argsort(-s, kind="stable")
             r100.append(np.isin(truth, order[:100]).mean())
             hit = 0

@@ -13,7 +13,6 @@ from __future__ import annotations
 import argparse
 import random
 import resource
-import sys
 import tempfile
 import time
 from collections import Counter
@@ -21,21 +20,18 @@ from pathlib import Path
 
 import numpy as np
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-
-from matching_cordis import (  # noqa: E402
+from bench.matching_cordis import (
     is_health,
     load_participations,
     load_projects,
     make_candidates,
     require_data,
 )
-
-from matching.callwide import assign_call  # noqa: E402
-from matching.consortium import build_consortium  # noqa: E402
-from matching.index import ExpertiseIndex, build_index  # noqa: E402
-from matching.scoring import score_candidates  # noqa: E402
-from matching.types import ConsortiumSpec, TopicQuery  # noqa: E402
+from matching.callwide import assign_call
+from matching.consortium import build_consortium
+from matching.index import ExpertiseIndex, build_index
+from matching.scoring import score_candidates
+from matching.types import ConsortiumSpec, TopicQuery
 
 IHI_MIX = {"industry": 7, "sme": 4, "academia": 6, "research": 4, "other": 2, "public": 1}
 

@@ -10,7 +10,13 @@ from matching.heuristic import State, greedy_swap
 from matching.index import ExpertiseIndex
 from matching.milp import DEFAULT_MAX_POOL, prefilter, solve, topic_block
 from matching.problem import Problem, feasibility_problems, ordinal, prepare
-from matching.scoring import DEFAULT_PARAMS, ScoringParams, _combine, explain, project_similarities
+from matching.scoring import (
+    DEFAULT_PARAMS,
+    ScoringParams,
+    combine_scores,
+    explain,
+    project_similarities,
+)
 from matching.sectors import SECTOR_LABELS
 from matching.types import ConsortiumSpec, Member, Suggestion, TopicQuery
 
@@ -48,7 +54,7 @@ def build_consortium(
     if scores is None or (explain_members and query is not None):
         sims, q = project_similarities(index, query)
     if scores is None:
-        scores = _combine(index, sims, q, params)
+        scores = combine_scores(index, sims, q, params)
     scores = np.asarray(scores, dtype=np.float64)
     weights = tie_break_weights(index, scores, spec.seed)
     ranked = _ranked(index, p, weights)

@@ -148,8 +148,7 @@ def feasibility_problems(index: ExpertiseIndex, p: Problem) -> list[str]:
     n_countries = len(np.unique(index.country_code[rows][index.eligible[rows]]))
     if n_countries < spec.min_countries:
         out.append(
-            f"only {n_countries} eligible countries among candidates, "
-            f"{spec.min_countries} required"
+            f"only {n_countries} eligible countries among candidates, {spec.min_countries} required"
         )
     if spec.require_eu_member and not index.eu_member[rows].any():
         out.append("no candidate from an EU member state, at least one required")

@@ -62,10 +62,13 @@ def score_candidates(
 ) -> np.ndarray:
     """Score of every candidate (aligned with index.candidates), >= 0."""
     sims, q = project_similarities(index, query)
-    return _combine(index, sims, q, params)
+    return combine_scores(index, sims, q, params)
 
 
-def _combine(index: ExpertiseIndex, sims: np.ndarray, q, params: ScoringParams) -> np.ndarray:
+def combine_scores(
+    index: ExpertiseIndex, sims: np.ndarray, q, params: ScoringParams = DEFAULT_PARAMS
+) -> np.ndarray:
+    """Scores from precomputed project similarities (see project_similarities)."""
     inc = index.incidence
     comps = score_components(index, sims, q)
     s = np.clip(sims, 0.0, None).astype(np.float64)
@@ -120,7 +123,7 @@ def explain(
         terms = [index.text_model.vocabulary[q.indices[t]] for t in idx if contrib[t] > 0]
         terms = terms[:n_terms]
     if score is None:
-        score = float(_combine(index, sims, q, DEFAULT_PARAMS)[i])
+        score = float(combine_scores(index, sims, q, DEFAULT_PARAMS)[i])
     reasons = []
     if top and top[0][2] > 0:
         reasons.append(
