@@ -149,19 +149,21 @@ def tune(index, cases, parts_by_project, projects_extra):
         sims, q = project_similarities(index, query_of(doc, projects_extra[doc.id]))
         pre.append((spec, np.array([index.row(i) for i in true_ids]), sims, q))
     grid = []
-    for power in (3.0, 5.0):
-        for w_pnorm in (1.0, 2.0, 4.0):
-            for w_network in (0.0, 0.02, 0.05, 0.1, 0.2):
-                for seeds in (20, 50, 150):
-                    grid.append(
-                        replace(
-                            DEFAULT_PARAMS,
-                            power=power,
-                            w_pnorm=w_pnorm,
-                            w_network=w_network,
-                            network_seeds=seeds,
+    for power in (2.5, 3.0, 4.0):
+        for w_pnorm in (1.5, 2.0, 3.0):
+            for in_area in (0.1, 0.2):
+                for w_inarea in (0.0, 0.1, 0.3):
+                    for w_prior in (-0.02, 0.0):
+                        grid.append(
+                            replace(
+                                DEFAULT_PARAMS,
+                                power=power,
+                                w_pnorm=w_pnorm,
+                                in_area=in_area,
+                                w_inarea=w_inarea,
+                                w_prior=w_prior,
+                            )
                         )
-                    )
     best = []
     for params in grid:
         rk, r100 = [], []
