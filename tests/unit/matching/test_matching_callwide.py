@@ -1,11 +1,10 @@
 from collections import Counter
 
 import pytest
+from matching_synth import THEMES
 
 from matching.callwide import assign_call
 from matching.types import ConsortiumSpec, SpecError, TopicQuery
-
-from .conftest import THEMES
 
 
 def _queries():
