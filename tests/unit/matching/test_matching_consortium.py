@@ -174,11 +174,11 @@ def test_soft_mode_penalty(index, query):
     assert n_patient(dear) == 6 == n_patient(hard)
     assert n_patient(cheap) < 6 and cheap.sector_shortfall["patient"] == 6 - n_patient(cheap)
     assert cheap.objective >= dear.objective
-    # soft mode stays feasible when the hard version is not
-    impossible = {"patient": 8}
+    # soft mode stays feasible when the hard version is not (only 17 patient organisations)
     many = ConsortiumSpec(size=30, sector_counts={"patient": 30}, sector_mode="soft")
     assert build_consortium(index, query, many).feasible
-    assert impossible
+    hard_many = ConsortiumSpec(size=30, sector_counts={"patient": 30})
+    assert not build_consortium(index, query, hard_many).feasible
 
 
 def test_alternates_keep_constraints(index, query):
@@ -230,3 +230,10 @@ def test_prefilter_is_lossless(index, query):
     small = build_consortium(index, query, spec, max_pool=None)
     full = build_consortium(index, query, spec, max_pool=10_000)
     assert small.objective == pytest.approx(full.objective)
+
+
+def test_timeout_falls_back_to_heuristic(index, query):
+    spec = ConsortiumSpec(**FULL, time_limit_s=1e-9)
+    s = build_consortium(index, query, spec)
+    assert s.solver == "heuristic"
+    _check(index, s, spec)
