@@ -178,7 +178,7 @@ def tune(index, cases, parts_by_project, projects_extra):
             rk.append(hit / len(truth))
         best.append((np.mean(rk) + np.mean(r100), np.mean(rk), np.mean(r100), params))
     best.sort(key=lambda t: -t[0])
-    for tot, a, b, params in best[:8]:
+    for _tot, a, b, params in best[:8]:
         print(f"proxy R@K {a:.3f} R@100 {b:.3f}  {params}")
 
 

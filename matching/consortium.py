@@ -196,7 +196,7 @@ def _seat_alternates(index, p, st: State, r: int, ranked, scores, k: int, scan: 
     out = []
     g = int(p.group_of[r])
     for a in ranked[:scan].tolist():
-        if a in st.members or index.sector[a] != index.sector[r] and p.group_of[a] != g:
+        if a in st.members or (index.sector[a] != index.sector[r] and p.group_of[a] != g):
             continue
         if g < 0 and index.sector[a] != index.sector[r]:
             continue

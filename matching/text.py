@@ -7,7 +7,7 @@ import scipy.sparse as sp
 from sklearn.feature_extraction.text import CountVectorizer, TfidfVectorizer
 
 NGRAM_RANGE = (1, 2)
-TOKEN_PATTERN = r"(?u)\b[a-zA-Z][a-zA-Z0-9\-]+\b"
+TOKEN_PATTERN = r"(?u)\b[a-zA-Z][a-zA-Z0-9\-]+\b"  # noqa: S105 - a regex, not a secret
 
 
 def _counter(vocabulary: list[str] | None, min_df: float = 1, max_df: float = 1.0):

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import pytest
-from matching_synth import make_data
 
 from matching.index import build_index
 from matching.types import TopicQuery
+from tests.unit.matching.matching_synth import make_data
 
 
 @pytest.fixture(scope="session")

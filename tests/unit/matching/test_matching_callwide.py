@@ -1,15 +1,15 @@
 from collections import Counter
 
 import pytest
-from matching_synth import THEMES
 
 from matching.callwide import assign_call
 from matching.types import ConsortiumSpec, SpecError, TopicQuery
+from tests.unit.matching.matching_synth import THEMES
 
 
 def _queries():
     qs = [TopicQuery(t, w, [t]) for t, w in THEMES.items()]
-    return qs + [TopicQuery("diabetes again", THEMES["diabetes"], ["diabetes"])]
+    return [*qs, TopicQuery("diabetes again", THEMES["diabetes"], ["diabetes"])]
 
 
 def _spec():

@@ -170,7 +170,10 @@ def test_soft_mode_penalty(index, query):
         query,
         ConsortiumSpec(size=8, sector_counts=counts, sector_mode="soft", sector_penalty=100.0),
     )
-    n_patient = lambda s: sum(m.sector == "patient" for m in s.members)
+
+    def n_patient(s):
+        return sum(m.sector == "patient" for m in s.members)
+
     assert n_patient(dear) == 6 == n_patient(hard)
     assert n_patient(cheap) < 6 and cheap.sector_shortfall["patient"] == 6 - n_patient(cheap)
     assert cheap.objective >= dear.objective

@@ -56,6 +56,6 @@ def test_newcomer_profile_counts():
         Candidate(1, "New", "sme", "DE", True, keywords=["insulin", "diabetes"]),
         Candidate(2, "Old", "sme", "FR", True),
     ]
-    ix = build_index(docs + [ProjectDoc("D", "diabetes", "insulin diabetes", [])], [], cands)
+    ix = build_index([*docs, ProjectDoc("D", "diabetes", "insulin diabetes", [])], [], cands)
     s = score_candidates(ix, TopicQuery("diabetes", "insulin", []))
     assert s[0] > s[1]
