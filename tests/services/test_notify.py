@@ -25,8 +25,10 @@ def test_notify_writes_inbox_and_email_rows_once_per_person(db, make_user):
     assert "Topic X was submitted." in email.body_html
 
 
-def test_rolled_back_change_leaves_no_notification(db, make_user):
+def test_rolled_back_change_leaves_no_notification(app, db, make_user):
     alice = make_user()
-    notify.notify(db, "e", [alice], subject="s", summary="x", link="/")
-    db.rollback()
+    session = app.extensions["partnering.sessions"]()
+    notify.notify(session, "e", [session.merge(alice)], subject="s", summary="x", link="/")
+    session.rollback()
+    session.close()
     assert db.scalars(select(OutboxMessage)).first() is None

@@ -1,0 +1,170 @@
+"""The expertise index: project TF-IDF rows plus a sparse organisation->project incidence."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import numpy as np
+import scipy.sparse as sp
+
+from matching.sectors import SECTORS
+from matching.text import TextModel
+from matching.types import Candidate, ProjectDoc
+
+FORMAT_VERSION = 1
+
+
+def project_text(doc: ProjectDoc) -> str:
+    return " ".join([doc.title, doc.title, doc.text, " ".join(doc.keywords)])
+
+
+def candidate_text(c: Candidate) -> str:
+    return " ".join([" ".join(c.keywords), c.description])
+
+
+def _codes(values: np.ndarray) -> tuple[list[str], np.ndarray]:
+    if len(values) == 0:
+        return [], np.zeros(0, dtype=np.int64)
+    names, code = np.unique(values.astype(str), return_inverse=True)
+    return [str(x) for x in names], code.astype(np.int64)
+
+
+@dataclass
+class ExpertiseIndex:
+    candidates: list[Candidate]
+    project_ids: list[str]
+    project_titles: list[str]
+    project_years: np.ndarray  # int32, 0 when unknown
+    text_model: TextModel
+    projects: sp.csr_matrix  # P x V tf-idf, rows l2-normalised
+    incidence: sp.csr_matrix  # N x P, 1.0 where the candidate took part
+    profiles: sp.csr_matrix  # N x V tf-idf of the candidate's own keywords/description
+    _cache: dict = field(default_factory=dict, repr=False)
+
+    # ---- derived arrays (cached) -------------------------------------------------------
+    def __post_init__(self) -> None:
+        c = self.candidates
+        self.ids = np.array([x.id for x in c], dtype=np.int64)
+        self.row_of = {int(x.id): i for i, x in enumerate(c)}
+        self.sector = np.array([x.sector for x in c], dtype=object)
+        self.country = np.array([x.country for x in c], dtype=object)
+        self.is_sme = np.array([x.is_sme for x in c], dtype=bool)
+        self.eu_member = np.array([x.eu_member for x in c], dtype=bool)
+        self.eligible = np.array([x.eligible_country for x in c], dtype=bool)
+        self.active = np.array([x.active_consortia for x in c], dtype=np.int64)
+        # Integer codes for fast grouping (np.unique on object arrays is slow).
+        self.country_names, self.country_code = _codes(self.country)
+        self.sector_names, self.sector_code = _codes(self.sector)
+        flags = (self.is_sme * 4 + self.eu_member * 2 + self.eligible).astype(np.int64)
+        sc = self.sector_code * len(self.country_names) + self.country_code
+        self.sector_country_code = sc
+        self.class_code = sc * 8 + flags
+        self.n_projects = np.diff(self.incidence.indptr).astype(np.float32)
+        self.projects_csc = self.projects.tocsc()
+        self.has_profiles = self.profiles.nnz > 0
+
+    @property
+    def n_candidates(self) -> int:
+        return len(self.candidates)
+
+    def row(self, candidate_id: int) -> int:
+        return self.row_of[int(candidate_id)]
+
+    # ---- persistence (no pickle) --------------------------------------------------------
+    def save(self, directory: str | Path) -> None:
+        d = Path(directory)
+        d.mkdir(parents=True, exist_ok=True)
+        sp.save_npz(d / "projects.npz", self.projects)
+        sp.save_npz(d / "incidence.npz", self.incidence)
+        sp.save_npz(d / "profiles.npz", self.profiles)
+        np.savez(d / "arrays.npz", idf=self.text_model.idf, project_years=self.project_years)
+        meta = {
+            "format_version": FORMAT_VERSION,
+            "vocabulary": self.text_model.vocabulary,
+            "project_ids": self.project_ids,
+            "project_titles": self.project_titles,
+            "candidates": [asdict(c) for c in self.candidates],
+        }
+        (d / "meta.json").write_text(json.dumps(meta), encoding="utf-8")
+
+    @classmethod
+    def load(cls, directory: str | Path) -> ExpertiseIndex:
+        d = Path(directory)
+        meta = json.loads((d / "meta.json").read_text(encoding="utf-8"))
+        if meta.get("format_version") != FORMAT_VERSION:
+            raise ValueError(f"unsupported index format {meta.get('format_version')!r}")
+        arrays = np.load(d / "arrays.npz", allow_pickle=False)
+        return cls(
+            candidates=[Candidate(**c) for c in meta["candidates"]],
+            project_ids=meta["project_ids"],
+            project_titles=meta["project_titles"],
+            project_years=arrays["project_years"],
+            text_model=TextModel(meta["vocabulary"], arrays["idf"]),
+            projects=sp.load_npz(d / "projects.npz").tocsr(),
+            incidence=sp.load_npz(d / "incidence.npz").tocsr(),
+            profiles=sp.load_npz(d / "profiles.npz").tocsr(),
+        )
+
+
+def build_index(
+    projects: Iterable[ProjectDoc],
+    participations: Iterable[tuple[int, str]],
+    candidates: list[Candidate],
+    min_df: int = 2,
+    max_df: float = 0.5,
+) -> ExpertiseIndex:
+    """Fit TF-IDF on the project texts and link candidates to their projects.
+
+    Participations naming unknown candidates or projects are ignored; duplicate
+    participations count once. Candidates are kept in the given order.
+    """
+    docs = list(projects)
+    seen: set[str] = set()
+    unique_docs = []
+    for doc in docs:
+        if doc.id not in seen:
+            seen.add(doc.id)
+            unique_docs.append(doc)
+    docs = unique_docs
+    bad = sorted({c.sector for c in candidates} - set(SECTORS))
+    if bad:
+        raise ValueError(f"unknown sector(s) {bad}; expected one of {SECTORS}")
+    ids = [c.id for c in candidates]
+    if len(set(ids)) != len(ids):
+        raise ValueError("candidate ids must be unique")
+
+    texts = [project_text(d) for d in docs]
+    model = TextModel.fit(texts, min_df=min_df, max_df=max_df) if texts else TextModel([], [])
+    x = model.transform(texts) if texts else sp.csr_matrix((0, 0), dtype=np.float32)
+
+    prow = {d.id: j for j, d in enumerate(docs)}
+    crow = {c.id: i for i, c in enumerate(candidates)}
+    pairs = {(crow[cid], prow[pid]) for cid, pid in participations if cid in crow and pid in prow}
+    if pairs:
+        r, c = np.array(sorted(pairs), dtype=np.int64).T
+    else:
+        r = c = np.zeros(0, dtype=np.int64)
+    inc = sp.csr_matrix(
+        (np.ones(len(r), dtype=np.float32), (r, c)), shape=(len(candidates), len(docs))
+    )
+    inc.sort_indices()
+
+    ctexts = [candidate_text(c) for c in candidates]
+    if any(t.strip() for t in ctexts) and model.vocabulary:
+        prof = model.transform(ctexts)
+    else:
+        prof = sp.csr_matrix((len(candidates), len(model.vocabulary)), dtype=np.float32)
+
+    return ExpertiseIndex(
+        candidates=list(candidates),
+        project_ids=[d.id for d in docs],
+        project_titles=[d.title for d in docs],
+        project_years=np.array([d.start_year or 0 for d in docs], dtype=np.int32),
+        text_model=model,
+        projects=x,
+        incidence=inc,
+        profiles=prof,
+    )
