@@ -213,3 +213,12 @@ def change_password(session: Session, user: User, current: str, new: str, *, ip:
     user.password_hash = hash_password(new)
     user.session_token = new_session_token()
     audit.record(session, user, "password.changed", user, ip=ip)
+
+
+def rename(session: Session, user: User, name: str) -> None:
+    name = name.strip()
+    if not name or len(name) > 200:
+        raise InvalidInput("A name of 1 to 200 characters is required.", {"name": ["Required."]})
+    old = user.name
+    user.name = name
+    audit.record(session, user, "user.renamed", user, old=old, new=name)

@@ -60,11 +60,16 @@ def test_missing_or_garbage_token_is_401_problem_json(client):
         assert r.get_json()["title"] == "Not signed in"
 
 
-def test_read_token_cannot_write(client, make_user, token_for):
-    raw = token_for(make_user(), scope="read")
-    r = client.post("/api/v1/me", headers=bearer(raw), json={})
+def test_read_token_cannot_write_and_write_token_can(client, make_user, token_for, db):
+    user = make_user()
+    read, write = token_for(user, scope="read"), token_for(user, scope="write")
+    r = client.patch("/api/v1/me", headers=bearer(read), json={"name": "New"})
     assert r.status_code == 403
     assert "read-only" in r.get_json()["detail"]
+    r = client.patch("/api/v1/me", headers=bearer(write), json={"name": ""})
+    assert r.status_code == 422 and "name" in r.get_json()["errors"]
+    r = client.patch("/api/v1/me", headers=bearer(write), json={"name": "New name"})
+    assert r.status_code == 200 and r.get_json()["name"] == "New name"
 
 
 def test_cursor_pagination_is_stable(client, make_user, token_for, world, db):

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from flask import g
 from flask.views import MethodView
-from marshmallow import Schema, fields
+from marshmallow import Schema, fields, validate
 
-from services import policies
+from services import accounts, policies
 from webapp.api import api_blueprint
 from webapp.api.auth import api_user
+from webapp.database import db
 
 blp = api_blueprint("api_me", "/me", "The token's user")
 
@@ -23,20 +25,32 @@ class MeSchema(Schema):
     scope = fields.String()
 
 
+class MePatchSchema(Schema):
+    name = fields.String(required=True, validate=validate.Length(min=1, max=200))
+
+
+def _me() -> dict[str, object]:
+    user = api_user()
+    return {
+        "id": user.id,
+        "name": user.name,
+        "email": user.email,
+        "role": user.role,
+        "roles": policies.role_labels(user),
+        "sgg_ids": sorted(policies.sgg_ids(user)),
+        "organisation_ids": sorted(policies.organisation_ids(user)),
+        "scope": g.api_token.scope,
+    }
+
+
 @blp.route("")
 class Me(MethodView):
     @blp.response(200, MeSchema)
     def get(self) -> dict[str, object]:
-        from flask import g
+        return _me()
 
-        user = api_user()
-        return {
-            "id": user.id,
-            "name": user.name,
-            "email": user.email,
-            "role": user.role,
-            "roles": policies.role_labels(user),
-            "sgg_ids": sorted(policies.sgg_ids(user)),
-            "organisation_ids": sorted(policies.organisation_ids(user)),
-            "scope": g.api_token.scope,
-        }
+    @blp.arguments(MePatchSchema)
+    @blp.response(200, MeSchema)
+    def patch(self, args: dict[str, str]) -> dict[str, object]:
+        accounts.rename(db(), api_user(), args["name"])
+        return _me()
