@@ -214,9 +214,9 @@ def _topic_lines(session: Session, programme: Programme) -> list[TopicLine]:
         select(
             Topic,
             ScientificArea.name,
-            cents_sum(Pledge.amount).filter(live),
-            cents_sum(Pledge.amount).filter(confirmed),
-            cents_sum(Pledge.eu_match).filter(confirmed),
+            cents_sum(Pledge.amount, live),
+            cents_sum(Pledge.amount, confirmed),
+            cents_sum(Pledge.eu_match, confirmed),
         )
         .outerjoin(ScientificArea, ScientificArea.id == Topic.area_id)
         .outerjoin(Pledge, Pledge.topic_id == Topic.id)

@@ -47,13 +47,15 @@ def parse_money(text: Any, *, allow_zero: bool = False) -> Decimal:
     return value
 
 
-def cents_sum(column: Any) -> ColumnElement[Any]:
+def cents_sum(column: Any, where: Any = None) -> ColumnElement[Any]:
     """SUM of a money column in whole cents, exact on PostgreSQL (numeric) and SQLite.
 
     SQLite keeps Numeric as REAL; rounding each value to integer cents before summing keeps
-    the sum exact (integers are exact in doubles up to 2**53 cents).
+    the sum exact (integers are exact in doubles up to 2**53 cents). ``where`` sums only
+    the rows it selects (an aggregate FILTER).
     """
-    return func.coalesce(func.sum(func.round(column * 100)), 0)
+    total = func.sum(func.round(column * 100))
+    return func.coalesce(total if where is None else total.filter(where), 0)
 
 
 def from_cents(value: Any) -> Decimal:
