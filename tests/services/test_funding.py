@@ -88,7 +88,7 @@ def test_area_distribution_shares(db, world):
 
 
 def test_exports_neutralise_formulas_and_keep_cents(db, world):
-    topic = make_topic(db, world, title="=HYPERLINK(\"http://evil\")")
+    topic = make_topic(db, world, title='=HYPERLINK("http://evil")')
     add_pledge(db, topic, world["pharma"], "1234567.89", note="+cmd|' /C calc'!A0",
                contributing_entity="@SUM(A1)")  # fmt: skip
     table = exports.pledges_table(db, world["programme"])

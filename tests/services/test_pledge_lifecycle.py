@@ -221,9 +221,7 @@ def test_withdrawal_from_each_state(db, world, make_user):
         pledges.withdraw_pledge(db, rep, submitted)
 
 
-def test_withdrawing_a_confirmed_pledge_needs_a_reason_and_releases_its_match(
-    db, world, make_user
-):
+def test_withdrawing_a_confirmed_pledge_needs_a_reason_and_releases_its_match(db, world, make_user):
     world["programme"].partner_envelope = Decimal("100.00")
     db.commit()
     topic = make_topic(db, world)
@@ -234,7 +232,7 @@ def test_withdrawing_a_confirmed_pledge_needs_a_reason_and_releases_its_match(
     pledge_decisions.confirm_pledge(db, coord, first.id)
     db.commit()
     second = add_pledge(db, topic, partner, "60.00")
-    with pytest.raises(Conflict, match="only EUR 0.00 remains"):
+    with pytest.raises(Conflict, match=r"only EUR 0\.00 remains"):
         pledge_decisions.confirm_pledge(db, coord, second.id)
     db.rollback()
     with pytest.raises(InvalidInput, match="Say why"):

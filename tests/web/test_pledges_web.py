@@ -141,7 +141,9 @@ def test_other_organisations_pledge_is_hidden_from_a_rep(rep_client, db, world):
     topic = make_topic(db, world)
     other = add_pledge(db, topic, world["pharma2"], "5.00")
     assert rep_client.get(f"/pledges/{other.id}").status_code == 404
-    assert rep_client.get(f"/pledges/funding/organisations/{world['pharma2'].id}").status_code == 403
+    assert (
+        rep_client.get(f"/pledges/funding/organisations/{world['pharma2'].id}").status_code == 403
+    )
     assert rep_client.get("/pledges/funding").status_code == 403
 
 
