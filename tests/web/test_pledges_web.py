@@ -195,3 +195,25 @@ def test_application_journey_through_the_pages(client, db, world, make_user):
     assert response.status_code == 302
     _fresh(db)
     assert db.get(Organisation, org.id).partner_type == "associated"
+
+
+def test_rep_edits_submits_and_withdraws_through_the_pages(rep_client, db, world):
+    topic = make_topic(db, world)
+    assert _new_pledge(rep_client, topic, world["pharma"]).status_code == 302
+    pledge = db.scalars(select(Pledge)).one()
+    page = f"/pledges/{pledge.id}"
+    edit = rep_client.get(f"{page}/edit").get_data(as_text=True)
+    assert 'value="1250000.50"' in edit
+    response = post_form(rep_client, f"{page}/edit", form(amount="1,250,000.51"))
+    assert response.status_code == 400 and "must be equal to the cent" in response.get_data(
+        as_text=True
+    )
+    assert post_form(rep_client, f"{page}/submit", {}, page=page).status_code == 302
+    _fresh(db)
+    assert db.get(Pledge, pledge.id).status == "submitted"
+    assert rep_client.get(f"{page}/edit").status_code == 409  # only drafts are edited
+    response = post_form(rep_client, f"{page}/edit", form(), page=page)
+    assert response.status_code == 409
+    assert post_form(rep_client, f"{page}/withdraw", {"reason": ""}, page=page).status_code == 302
+    _fresh(db)
+    assert db.get(Pledge, pledge.id).status == "withdrawn"

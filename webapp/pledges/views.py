@@ -133,6 +133,8 @@ def edit(pledge_id: int) -> str | Response:
     pledge = _pledge(pledge_id)
     if not policies.can_pledge_for(current_user, pledge.organisation_id):
         abort(403, "Only the organisation's partner representative edits its pledge.")
+    if pledge.status != "draft":
+        abort(409, f"Only draft pledges can be edited; this one is {pledge.status}.")
     form = PledgeForm(obj=pledge if request.method == "GET" else None)
     _fill_choices(form, [pledge.organisation])
     form.topic_id.choices = [(pledge.topic_id, pledge.topic.title)]
@@ -192,6 +194,21 @@ def _act(pledge_id: int, action: str) -> Response:
     return redirect(url_for("pledges.detail", pledge_id=pledge_id))
 
 
-@bp.route("/<int:pledge_id>/<any(submit, withdraw, confirm, reject):action>", methods=["POST"])
-def act(pledge_id: int, action: str) -> Response:
-    return _act(pledge_id, action)
+@bp.route("/<int:pledge_id>/submit", methods=["POST"])
+def submit(pledge_id: int) -> Response:
+    return _act(pledge_id, "submit")
+
+
+@bp.route("/<int:pledge_id>/withdraw", methods=["POST"])
+def withdraw(pledge_id: int) -> Response:
+    return _act(pledge_id, "withdraw")
+
+
+@bp.route("/<int:pledge_id>/confirm", methods=["POST"])
+def confirm(pledge_id: int) -> Response:
+    return _act(pledge_id, "confirm")
+
+
+@bp.route("/<int:pledge_id>/reject", methods=["POST"])
+def reject(pledge_id: int) -> Response:
+    return _act(pledge_id, "reject")
