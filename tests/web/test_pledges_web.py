@@ -157,6 +157,9 @@ def test_funding_pages_charts_exports_and_json(client, db, world, make_user):
     assert "Funding" in client.get("/pledges/funding").get_data(as_text=True)
     html = client.get(f"/pledges/funding/programmes/{prog}").get_data(as_text=True)
     assert "<svg" in html and "<title" in html and "<desc" in html
+    # The per-area bar charts carry a bar and the exact amount for the area.
+    assert re.search(r'<rect class="chart-c0" x="220" y="0.0" width="[1-9]', html)
+    assert "Infectious diseases EUR 1,234.56" in html
     assert "Distribution of funding per scientific area" in html
     assert "EUR 1,234.56" in html
     assert " style=" not in html and "<script>" not in html

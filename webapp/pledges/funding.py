@@ -49,7 +49,14 @@ def programme(programme_id: int) -> str:
     overview = programme_funding(db(), prog)
     areas = area_distribution(db(), prog)
     kinds = [(PLEDGE_KIND_LABELS[k], v) for k, v in overview.confirmed_by_kind.items()]
-    return render_template("pledges/programme.html", overview=overview, areas=areas, kinds=kinds)
+    return render_template(
+        "pledges/programme.html",
+        overview=overview,
+        areas=areas,
+        kinds=kinds,
+        area_eu=[(r.area, r.eu) for r in areas[:-1]],
+        area_industry=[(r.area, r.industry) for r in areas[:-1]],
+    )
 
 
 @bp.route("/funding/programmes/<int:programme_id>/<any(pledges, areas):table>.<any(csv, xlsx):fmt>")
