@@ -50,7 +50,7 @@ def _new_pledge(client, topic, org, **overrides):
 def test_malformed_amount_gets_a_field_error_and_writes_nothing(
     rep_client, db, world, amount, message
 ):
-    topic = make_topic(db, world)
+    topic = make_topic(db, world, status="published")
     response = _new_pledge(rep_client, topic, world["pharma"], amount=amount)
     assert response.status_code == 400
     html = response.get_data(as_text=True)
@@ -61,7 +61,7 @@ def test_malformed_amount_gets_a_field_error_and_writes_nothing(
 
 
 def test_malformed_breakdown_part_is_named(rep_client, db, world):
-    topic = make_topic(db, world)
+    topic = make_topic(db, world, status="published")
     response = _new_pledge(rep_client, topic, world["pharma"], consumables="12,50")
     assert response.status_code == 400
     assert 'id="consumables-err"' in response.get_data(as_text=True)
@@ -69,7 +69,7 @@ def test_malformed_breakdown_part_is_named(rep_client, db, world):
 
 
 def test_valid_pledge_is_saved_and_shown_with_separators(rep_client, db, world):
-    topic = make_topic(db, world)
+    topic = make_topic(db, world, status="published")
     response = _new_pledge(rep_client, topic, world["pharma"])
     assert response.status_code == 302, response.get_data(as_text=True)[-2000:]
     pledge = db.scalars(select(Pledge)).one()
@@ -81,7 +81,7 @@ def test_valid_pledge_is_saved_and_shown_with_separators(rep_client, db, world):
 
 
 def test_post_without_csrf_token_is_refused(rep_client, db, world):
-    topic = make_topic(db, world)
+    topic = make_topic(db, world, status="published")
     data = form(topic_id=topic.id, organisation_id=world["pharma"].id)
     response = rep_client.post("/pledges/new", data=data)
     assert response.status_code == 400
@@ -89,7 +89,7 @@ def test_post_without_csrf_token_is_refused(rep_client, db, world):
 
 
 def test_rep_cannot_pledge_for_another_organisation(rep_client, db, world):
-    topic = make_topic(db, world)
+    topic = make_topic(db, world, status="published")
     response = _new_pledge(rep_client, topic, world["pharma2"])
     assert response.status_code == 400
     assert _count(db, Pledge) == 0
@@ -124,7 +124,7 @@ def test_rep_cannot_confirm_and_coordinator_can(client, db, world, make_user):
 def test_envelope_refusal_is_a_message_not_an_error(client, db, world, make_user):
     world["programme"].partner_envelope = Decimal("10.00")
     db.commit()
-    topic = make_topic(db, world)
+    topic = make_topic(db, world, status="published")
     partner = make_partner(db, world["programme"])
     coord = make_user(role="coordinator")
     pledge = add_pledge(db, topic, partner, "10.01")
@@ -138,7 +138,7 @@ def test_envelope_refusal_is_a_message_not_an_error(client, db, world, make_user
 
 
 def test_other_organisations_pledge_is_hidden_from_a_rep(rep_client, db, world):
-    topic = make_topic(db, world)
+    topic = make_topic(db, world, status="published")
     other = add_pledge(db, topic, world["pharma2"], "5.00")
     assert rep_client.get(f"/pledges/{other.id}").status_code == 404
     assert (
@@ -148,7 +148,7 @@ def test_other_organisations_pledge_is_hidden_from_a_rep(rep_client, db, world):
 
 
 def test_funding_pages_charts_exports_and_json(client, db, world, make_user):
-    topic = make_topic(db, world)
+    topic = make_topic(db, world, status="published")
     add_pledge(db, topic, world["pharma"], "1234.56", kind="ikop", status="confirmed",
                eu_match=Decimal("1234.56"))  # fmt: skip
     coord = make_user(role="coordinator")
@@ -201,7 +201,7 @@ def test_application_journey_through_the_pages(client, db, world, make_user):
 
 
 def test_rep_edits_submits_and_withdraws_through_the_pages(rep_client, db, world):
-    topic = make_topic(db, world)
+    topic = make_topic(db, world, status="published")
     assert _new_pledge(rep_client, topic, world["pharma"]).status_code == 302
     pledge = db.scalars(select(Pledge)).one()
     page = f"/pledges/{pledge.id}"
@@ -220,3 +220,16 @@ def test_rep_edits_submits_and_withdraws_through_the_pages(rep_client, db, world
     assert post_form(rep_client, f"{page}/withdraw", {"reason": ""}, page=page).status_code == 302
     _fresh(db)
     assert db.get(Pledge, pledge.id).status == "withdrawn"
+
+
+def test_unpublished_topics_are_offered_only_to_their_industry_consortium(rep_client, db, world):
+    from models import TopicIndustryPartner
+
+    hidden = make_topic(db, world, title="Confidential draft")
+    mine = make_topic(db, world, title="Our draft")
+    db.add(TopicIndustryPartner(topic_id=mine.id, organisation_id=world["pharma"].id))
+    db.commit()
+    html = rep_client.get("/pledges/new").get_data(as_text=True)
+    assert "Our draft" in html and "Confidential draft" not in html
+    assert _new_pledge(rep_client, hidden, world["pharma"]).status_code == 400
+    assert _new_pledge(rep_client, mine, world["pharma"]).status_code == 302

@@ -9,8 +9,9 @@ from flask_login import current_user
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
-from models import AuditEntry, Organisation, Pledge, Topic
+from models import AuditEntry, Organisation, Pledge, Topic, TopicIndustryPartner
 from models.pledges import BREAKDOWN_FIELDS
+from models.topics import TOPIC_STATES
 from services import pledge_decisions, pledges, policies
 from services.errors import ServiceError
 from services.funding import partner_funding
@@ -65,9 +66,18 @@ def _form_data(form: PledgeForm) -> dict[str, Any]:
 
 
 def _fill_choices(form: PledgeForm, orgs: list[Organisation]) -> None:
+    """Published topics, and unpublished ones whose industry consortium includes one of
+    the user's organisations (drafts are not shown to every partner)."""
+    published = TOPIC_STATES[TOPIC_STATES.index("published") :]
+    involved = select(TopicIndustryPartner.topic_id).where(
+        TopicIndustryPartner.organisation_id.in_([o.id for o in orgs])
+    )
     topics = db().scalars(
         select(Topic)
-        .where(Topic.status.in_(pledges.PLEDGEABLE_STATES))
+        .where(
+            Topic.status.in_(pledges.PLEDGEABLE_STATES),
+            Topic.status.in_(published) | Topic.id.in_(involved),
+        )
         .order_by(Topic.programme_id, Topic.title)
     )
     form.topic_id.choices = [(t.id, t.title) for t in topics]
