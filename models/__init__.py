@@ -10,6 +10,7 @@ from models.base import Base
 from models.consortia import MatchRequest, SuggestedMember
 from models.notifications import OutboxMessage
 from models.organisations import Organisation
+from models.partners import PartnerApplication
 from models.pledges import Pledge
 from models.programmes import Call, Programme, ProgrammeReviewer, ScientificArea, Sgg
 from models.topics import Topic, TopicIndustryPartner
@@ -25,6 +26,7 @@ __all__ = [
     "Organisation",
     "OrganisationMembership",
     "OutboxMessage",
+    "PartnerApplication",
     "Pledge",
     "Programme",
     "ProgrammeReviewer",

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from datetime import datetime
+from decimal import Decimal
 
-from sqlalchemy import CheckConstraint, ForeignKey, String, Text
+from sqlalchemy import Boolean, CheckConstraint, ForeignKey, String, Text, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from models.base import Base, Money, one_of, utcnow
@@ -31,6 +32,10 @@ class Pledge(Base):
         CheckConstraint(
             "end_year IS NULL OR start_year IS NULL OR end_year >= start_year", name="years_ordered"
         ),
+        CheckConstraint(
+            "third_country_costs >= 0 AND third_country_costs <= amount",
+            name="third_country_within_amount",
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -48,6 +53,11 @@ class Pledge(Base):
     start_year: Mapped[int | None]
     end_year: Mapped[int | None]
     note: Mapped[str] = mapped_column(Text, default="")
+    # Part of the amount spent in non-associated third countries (the 20 % rule on IKOP).
+    third_country_costs: Mapped[Money] = mapped_column(default=Decimal("0"), server_default="0")
+    # Set on confirmation: True when the EU match is drawn from the programme's envelope for
+    # associated/contributing partners (members' contributions are matched outside it).
+    from_envelope: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     status: Mapped[str] = mapped_column(String(20), default="draft", index=True)
     # EU matching granted on confirmation (within the programme's envelope).
     eu_match: Mapped[Money | None]

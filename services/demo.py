@@ -24,7 +24,7 @@ from models import (
     Topic,
     TopicIndustryPartner,
 )
-from services import accounts
+from services import accounts, demo_pledges
 
 DEMO_PASSWORD = "partnering-demo"
 AREAS = (
@@ -327,4 +327,5 @@ def load(session: Session) -> bool:
         for partner in partners[i % 3 : i % 3 + 2]:
             session.add(TopicIndustryPartner(topic_id=topic.id, organisation_id=partner.id))
     session.flush()
+    demo_pledges.load(session, programme, users["coordinator@demo.partnering"])
     return True

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from models import Organisation, Sgg, User
+from models import Organisation, Pledge, Sgg, Topic, User
 
 
 def is_admin(user: User | None) -> bool:
@@ -66,3 +66,42 @@ def role_labels(user: User) -> list[str]:
     if is_applicant(user):
         labels.append("Applicant")
     return labels
+
+
+# Pledges and funding ------------------------------------------------------------------
+
+
+def can_pledge_for(user: User | None, org: Organisation | int) -> bool:
+    """Partner representatives pledge for their own organisation; the programme office
+    (coordinators, admins) decides on pledges and so never makes one."""
+    return is_partner_rep(user, org) and not is_coordinator(user)
+
+
+def can_decide_pledges(user: User | None) -> bool:
+    return is_coordinator(user)
+
+
+def can_view_pledge(user: User | None, pledge: Pledge) -> bool:
+    return is_coordinator(user) or is_partner_rep(user, pledge.organisation_id)
+
+
+def can_view_funding(user: User | None) -> bool:
+    """Programme-wide funding views and exports are for the programme office."""
+    return is_coordinator(user)
+
+
+def can_view_partner_funding(user: User | None, org: Organisation | int) -> bool:
+    return is_coordinator(user) or is_partner_rep(user, org)
+
+
+def can_view_topic_funding(user: User | None, topic: Topic) -> bool:
+    return is_coordinator(user) or is_sgg_member(user, topic.sgg_id)
+
+
+def can_apply_for_partnership(user: User | None, org: Organisation | int) -> bool:
+    """A partner representative applies for their organisation; an admin on its behalf."""
+    return is_admin(user) or is_partner_rep(user, org)
+
+
+def can_decide_applications(user: User | None) -> bool:
+    return is_coordinator(user)

@@ -30,3 +30,32 @@ def test_demo_loads_every_role_and_enough_organisations_once(db) -> None:
     before = db.scalar(select(func.count()).select_from(Organisation))
     assert demo.load(db) is False
     assert db.scalar(select(func.count()).select_from(Organisation)) == before
+
+
+def test_demo_has_pledges_in_several_states_within_the_rules(db) -> None:
+    from decimal import Decimal
+
+    from models import PartnerApplication, Pledge
+    from services.pledge_rules import envelope_used
+
+    demo.load(db)
+    db.commit()
+    pledges = list(db.scalars(select(Pledge)))
+    assert {p.status for p in pledges} == {
+        "draft",
+        "submitted",
+        "confirmed",
+        "rejected",
+        "withdrawn",
+    }
+    for p in pledges:
+        if p.kind != "fc":
+            assert (
+                sum(getattr(p, f) or Decimal(0) for f in ("personnel", "consumables")) == p.amount
+            )
+        if p.kind == "ikaa":
+            assert p.organisation.is_efpia_member
+    programme = pledges[0].topic.programme
+    assert Decimal(0) < envelope_used(db, programme.id) <= programme.partner_envelope
+    statuses = {a.status for a in db.scalars(select(PartnerApplication))}
+    assert statuses == {"approved", "pending"}

@@ -1,0 +1,63 @@
+"""Exact money: a strict parser for amounts typed by people, and cent-exact database sums."""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from sqlalchemy import ColumnElement, func
+
+# Numeric(14, 2): at most 12 digits before the decimal point.
+MAX_AMOUNT = Decimal("999999999999.99")
+CENT = Decimal("0.01")
+_PLAIN = re.compile(r"^\d+(?:\.\d{1,2})?$")
+_GROUPED = re.compile(r"^\d{1,3}(?:,\d{3})+(?:\.\d{1,2})?$")
+
+
+class MoneyError(ValueError):
+    """A typed amount that is not an exact, positive euro amount; the message says why."""
+
+
+def parse_money(text: Any, *, allow_zero: bool = False) -> Decimal:
+    """Parse '1234.5', '1,234.50' or '1234' into a Decimal with two places.
+
+    Refuses letters, signs, exponents, more than two decimals, misplaced thousands
+    separators, and amounts larger than the database column holds.
+    """
+    raw = ("" if text is None else str(text)).strip()
+    if raw.upper().startswith("EUR"):
+        raw = raw[3:].strip()
+    if not raw:
+        raise MoneyError("Enter an amount in euros.")
+    if raw.startswith("-"):
+        raise MoneyError("The amount cannot be negative.")
+    if re.search(r"\.\d{3,}$", raw) and re.fullmatch(r"[\d,]*\.\d+", raw):
+        raise MoneyError("Use at most two decimals (cents).")
+    if not (_PLAIN.match(raw) or _GROUPED.match(raw)):
+        raise MoneyError("Enter an amount in euros such as 1,250,000.00 (digits, cents optional).")
+    try:
+        value = Decimal(raw.replace(",", "")).quantize(CENT)
+    except InvalidOperation as exc:  # pragma: no cover - the patterns above exclude it
+        raise MoneyError("Enter an amount in euros.") from exc
+    if value > MAX_AMOUNT:
+        raise MoneyError("The amount is larger than EUR 999,999,999,999.99.")
+    if value == 0 and not allow_zero:
+        raise MoneyError("The amount must be more than zero.")
+    return value
+
+
+def cents_sum(column: Any, where: Any = None) -> ColumnElement[Any]:
+    """SUM of a money column in whole cents, exact on PostgreSQL (numeric) and SQLite.
+
+    SQLite keeps Numeric as REAL; rounding each value to integer cents before summing keeps
+    the sum exact (integers are exact in doubles up to 2**53 cents). ``where`` sums only
+    the rows it selects (an aggregate FILTER).
+    """
+    total = func.sum(func.round(column * 100))
+    return func.coalesce(total if where is None else total.filter(where), 0)
+
+
+def from_cents(value: Any) -> Decimal:
+    """The euros of a :func:`cents_sum` result."""
+    return (Decimal(round(Decimal(str(value or 0)))) / 100).quantize(CENT)

@@ -1,0 +1,98 @@
+"""The associated-partner journey: apply (partner representative or admin), decide
+(coordinator)."""
+
+from __future__ import annotations
+
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy import select
+from werkzeug.wrappers import Response
+
+from models import Organisation, PartnerApplication, Programme
+from services import partners, policies
+from services.errors import ServiceError
+from webapp.database import db
+from webapp.helpers import client_ip, form_errors_from
+from webapp.pagination import paginate
+from webapp.pledges.blueprint import bp
+from webapp.pledges.forms import ApplicationForm, DecisionForm
+
+
+def _applicable_orgs() -> list[Organisation]:
+    stmt = select(Organisation).where(Organisation.is_efpia_member.is_(False))
+    if not policies.is_admin(current_user):
+        ids = policies.organisation_ids(current_user, "partner_rep")
+        stmt = stmt.where(Organisation.id.in_(ids))
+    return list(db().scalars(stmt.order_by(Organisation.legal_name).limit(500)))
+
+
+@bp.route("/applications", methods=["GET", "POST"])
+def applications() -> str | Response:
+    deciding = policies.can_decide_applications(current_user)
+    orgs = _applicable_orgs()
+    if not deciding and not orgs:
+        abort(403, "Partner applications are made by partner representatives and admins.")
+    form = ApplicationForm()
+    form.organisation_id.choices = [(o.id, o.display_name) for o in orgs]
+    form.programme_id.choices = [
+        (p.id, f"{p.code} — {p.name}")
+        for p in db().scalars(select(Programme).order_by(Programme.code))
+    ]
+    status = 200
+    if request.method == "POST":
+        if form.validate_on_submit():
+            try:
+                partners.apply(
+                    db(),
+                    current_user,
+                    organisation_id=form.organisation_id.data,
+                    programme_id=form.programme_id.data,
+                    partner_type=form.partner_type.data,
+                    motivation=form.motivation.data or "",
+                    public_url=current_app.config["PUBLIC_URL"],
+                    ip=client_ip(),
+                )
+            except ServiceError as exc:
+                form_errors_from(form, exc)
+            else:
+                flash("Application sent to the programme office.", "success")
+                return redirect(url_for("pledges.applications"))
+        status = 400
+    stmt = select(PartnerApplication).order_by(
+        PartnerApplication.status != "pending", PartnerApplication.created_at.desc()
+    )
+    if not deciding:
+        stmt = stmt.where(PartnerApplication.organisation_id.in_([o.id for o in orgs]))
+    page = paginate(stmt, db())
+    return render_template(
+        "pledges/applications.html",
+        form=form if orgs else None,
+        page=page,
+        deciding=deciding,
+        decision_form=DecisionForm(),
+    ), status
+
+
+@bp.route("/applications/<int:application_id>/decide", methods=["POST"])
+def decide(application_id: int) -> Response:
+    form = DecisionForm()
+    if not form.validate_on_submit():
+        abort(400, "The form expired or was incomplete; reload the page and try again.")
+    try:
+        application = partners.decide(
+            db(),
+            current_user,
+            application_id,
+            approve=form.decision.data == "approve",
+            note=form.note.data or "",
+            public_url=current_app.config["PUBLIC_URL"],
+            ip=client_ip(),
+        )
+    except ServiceError as exc:
+        db().rollback()
+        if exc.status in (403, 404):
+            abort(exc.status, exc.message)
+        flash(exc.message, "error")
+    else:
+        flash(f"Application {application.status}.", "success")
+    return redirect(url_for("pledges.applications"))

@@ -1,0 +1,119 @@
+"""Funding views: programme, scientific area, topic and partner; CSV/XLSX exports; JSON."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from flask import Response, abort, jsonify, render_template
+from flask_login import current_user
+from sqlalchemy import select
+
+from models import Organisation, Pledge, Programme, Topic
+from models.pledges import PLEDGE_KIND_LABELS
+from services import exports, policies
+from services.funding import area_distribution, partner_funding, programme_funding, topic_funding
+from webapp.database import db
+from webapp.pledges.blueprint import bp
+
+EXPORTS = {"pledges": exports.pledges_table, "areas": exports.areas_table}
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _coordinators_only() -> None:
+    if not policies.can_view_funding(current_user):
+        abort(403, "Funding views are for the programme office.")
+
+
+def _get(model: type, id_: int):  # type: ignore[no-untyped-def]
+    obj = db().get(model, id_)
+    if obj is None:
+        abort(404)
+    return obj
+
+
+@bp.route("/funding")
+def funding() -> str:
+    _coordinators_only()
+    programmes = list(db().scalars(select(Programme).order_by(Programme.code)))
+    queue = list(
+        db().scalars(select(Pledge).where(Pledge.status == "submitted").order_by(Pledge.updated_at))
+    )
+    overviews = [programme_funding(db(), p) for p in programmes]
+    return render_template("pledges/funding.html", overviews=overviews, queue=queue)
+
+
+@bp.route("/funding/programmes/<int:programme_id>")
+def programme(programme_id: int) -> str:
+    _coordinators_only()
+    prog = _get(Programme, programme_id)
+    overview = programme_funding(db(), prog)
+    areas = area_distribution(db(), prog)
+    kinds = [(PLEDGE_KIND_LABELS[k], v) for k, v in overview.confirmed_by_kind.items()]
+    return render_template(
+        "pledges/programme.html",
+        overview=overview,
+        areas=areas,
+        kinds=kinds,
+        area_eu=[(r.area, r.eu) for r in areas[:-1]],
+        area_industry=[(r.area, r.industry) for r in areas[:-1]],
+    )
+
+
+@bp.route("/funding/programmes/<int:programme_id>/<any(pledges, areas):table>.<any(csv, xlsx):fmt>")
+def export(programme_id: int, table: str, fmt: str) -> Response:
+    _coordinators_only()
+    prog = _get(Programme, programme_id)
+    data = EXPORTS[table](db(), prog)
+    name = f"{prog.code}-{table}.{fmt}".replace(" ", "_")
+    if fmt == "csv":
+        body: str | bytes = exports.to_csv(data)
+        mimetype = "text/csv"
+    else:
+        body, mimetype = exports.to_xlsx(data), XLSX
+    response = Response(body, mimetype=mimetype)
+    response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+def _topic(topic_id: int) -> Topic:
+    topic = _get(Topic, topic_id)
+    if not policies.can_view_topic_funding(current_user, topic):
+        abort(403, "Topic funding is for the programme office and the topic's SGG.")
+    return topic
+
+
+@bp.route("/funding/topics/<int:topic_id>")
+def topic(topic_id: int) -> str:
+    t = _topic(topic_id)
+    return render_template("pledges/topic.html", topic=t, funding=topic_funding(db(), t))
+
+
+def _money(value: Decimal | None) -> str | None:
+    return None if value is None else f"{value:.2f}"
+
+
+@bp.route("/funding/topics/<int:topic_id>.json")
+def topic_json(topic_id: int) -> Response:
+    """Topic funding for API clients: money as strings, never floats."""
+    f = topic_funding(db(), _topic(topic_id))
+    return jsonify(
+        topic_id=f.topic_id,
+        eu_budget=_money(f.eu_budget),
+        industry_budget=_money(f.industry_budget),
+        pledged_by_kind={k: _money(v) for k, v in f.by_kind.items()},
+        by_state={k: _money(v) for k, v in f.by_state.items()},
+        pledged=_money(f.pledged),
+        confirmed=_money(f.confirmed),
+        eu_match=_money(f.eu_match),
+        gap=_money(f.gap),
+        contribution_share=None if f.share.value is None else f"{f.share.value:.4f}",
+        min_contribution_share=f"{f.share.limit:.4f}",
+    )
+
+
+@bp.route("/funding/organisations/<int:organisation_id>")
+def partner(organisation_id: int) -> str:
+    org = _get(Organisation, organisation_id)
+    if not policies.can_view_partner_funding(current_user, org):
+        abort(403, "Only the programme office and the organisation's representatives see this.")
+    return render_template("pledges/partner.html", summary=partner_funding(db(), org))

@@ -1,0 +1,224 @@
+"""A partner's pledges: list, create, edit, submit, withdraw; coordinators decide."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy import select
+from werkzeug.wrappers import Response
+
+from models import AuditEntry, Organisation, Pledge, Topic, TopicIndustryPartner
+from models.pledges import BREAKDOWN_FIELDS
+from models.topics import TOPIC_STATES
+from services import pledge_decisions, pledges, policies
+from services.errors import ServiceError
+from services.funding import partner_funding
+from webapp.database import db
+from webapp.helpers import client_ip, form_errors_from
+from webapp.pledges.blueprint import bp
+from webapp.pledges.forms import ActionForm, PledgeForm, ReasonForm
+
+FORM_FIELDS = (
+    "kind",
+    "amount",
+    "personnel",
+    "consumables",
+    "equipment",
+    "samples",
+    "subcontracting",
+    "other",
+    "third_country_costs",
+    "entity",
+    "affiliated_entity",
+    "start_year",
+    "end_year",
+    "note",
+)
+
+
+def _public_url() -> str:
+    return str(current_app.config["PUBLIC_URL"])
+
+
+def _my_orgs() -> list[Organisation]:
+    ids = policies.organisation_ids(current_user, "partner_rep")
+    if not ids:
+        return []
+    return list(
+        db().scalars(
+            select(Organisation).where(Organisation.id.in_(ids)).order_by(Organisation.legal_name)
+        )
+    )
+
+
+@bp.route("/")
+def mine() -> str:
+    if not policies.is_partner_rep(current_user):
+        abort(403, "This page lists the pledges of organisations you represent.")
+    summaries = [partner_funding(db(), org) for org in _my_orgs()]
+    return render_template("pledges/mine.html", summaries=summaries)
+
+
+def _form_data(form: PledgeForm) -> dict[str, Any]:
+    return {name: getattr(form, name).data for name in FORM_FIELDS}
+
+
+def _fill_choices(form: PledgeForm, orgs: list[Organisation]) -> None:
+    """Published topics, and unpublished ones whose industry consortium includes one of
+    the user's organisations (drafts are not shown to every partner)."""
+    published = TOPIC_STATES[TOPIC_STATES.index("published") :]
+    involved = select(TopicIndustryPartner.topic_id).where(
+        TopicIndustryPartner.organisation_id.in_([o.id for o in orgs])
+    )
+    topics = db().scalars(
+        select(Topic)
+        .where(
+            Topic.status.in_(pledges.PLEDGEABLE_STATES),
+            Topic.status.in_(published) | Topic.id.in_(involved),
+        )
+        .order_by(Topic.programme_id, Topic.title)
+    )
+    form.topic_id.choices = [(t.id, t.title) for t in topics]
+    form.organisation_id.choices = [(o.id, o.display_name) for o in orgs]
+
+
+@bp.route("/new", methods=["GET", "POST"])
+def new() -> str | Response:
+    orgs = [o for o in _my_orgs() if policies.can_pledge_for(current_user, o)]
+    if not orgs:
+        abort(403, "Only partner representatives pledge, for the organisations they represent.")
+    form = PledgeForm()
+    _fill_choices(form, orgs)
+    if request.method == "GET" and request.args.get("topic_id", "").isdigit():
+        form.topic_id.data = int(request.args["topic_id"])
+    if form.validate_on_submit():
+        try:
+            pledge = pledges.create_pledge(
+                db(),
+                current_user,
+                topic_id=form.topic_id.data,
+                organisation_id=form.organisation_id.data,
+                data=_form_data(form),
+                ip=client_ip(),
+            )
+        except ServiceError as exc:
+            form_errors_from(form, exc)
+        else:
+            flash("Draft pledge saved. Submit it when it is ready.", "success")
+            return redirect(url_for("pledges.detail", pledge_id=pledge.id))
+    status = 400 if form.errors or form.form_errors else 200
+    return render_template("pledges/form.html", form=form, pledge=None), status
+
+
+def _pledge(pledge_id: int) -> Pledge:
+    try:
+        return pledges.get_pledge(db(), current_user, pledge_id)
+    except ServiceError as exc:
+        abort(exc.status, exc.message)
+
+
+@bp.route("/<int:pledge_id>")
+def detail(pledge_id: int) -> str:
+    pledge = _pledge(pledge_id)
+    history = db().scalars(
+        select(AuditEntry)
+        .where(AuditEntry.object_type == "pledges", AuditEntry.object_id == pledge.id)
+        .order_by(AuditEntry.at, AuditEntry.id)
+    )
+    return render_template(
+        "pledges/detail.html",
+        pledge=pledge,
+        history=list(history),
+        action_form=ActionForm(),
+        reason_form=ReasonForm(),
+        can_act=policies.can_pledge_for(current_user, pledge.organisation_id),
+        can_decide=policies.can_decide_pledges(current_user),
+    )
+
+
+@bp.route("/<int:pledge_id>/edit", methods=["GET", "POST"])
+def edit(pledge_id: int) -> str | Response:
+    pledge = _pledge(pledge_id)
+    if not policies.can_pledge_for(current_user, pledge.organisation_id):
+        abort(403, "Only the organisation's partner representative edits its pledge.")
+    if pledge.status != "draft":
+        abort(409, f"Only draft pledges can be edited; this one is {pledge.status}.")
+    form = PledgeForm(obj=pledge if request.method == "GET" else None)
+    _fill_choices(form, [pledge.organisation])
+    form.topic_id.choices = [(pledge.topic_id, pledge.topic.title)]
+    form.topic_id.data, form.organisation_id.data = pledge.topic_id, pledge.organisation_id
+    if request.method == "GET":
+        form.entity.data = "affiliated" if pledge.contributing_entity else "self"
+        form.affiliated_entity.data = pledge.contributing_entity
+        for name in ("amount", "third_country_costs", *BREAKDOWN_FIELDS):
+            value = getattr(pledge, name)
+            getattr(form, name).data = "" if value is None else f"{value:.2f}"
+    if form.validate_on_submit():
+        try:
+            pledges.update_pledge(db(), current_user, pledge, _form_data(form), ip=client_ip())
+        except ServiceError as exc:
+            form_errors_from(form, exc)
+        else:
+            flash("Pledge updated.", "success")
+            return redirect(url_for("pledges.detail", pledge_id=pledge.id))
+    status = 400 if form.errors or form.form_errors else 200
+    return render_template("pledges/form.html", form=form, pledge=pledge), status
+
+
+def _act(pledge_id: int, action: str) -> Response:
+    """Run one state change from a button; the message (or warnings) comes back as a flash."""
+    pledge = _pledge(pledge_id)
+    form = ReasonForm()
+    if not form.validate_on_submit():
+        abort(400, "The form expired or was incomplete; reload the page and try again.")
+    reason = form.reason.data or ""
+    session, url, ip = db(), _public_url(), client_ip()
+    try:
+        if action == "submit":
+            pledges.submit_pledge(session, current_user, pledge, public_url=url, ip=ip)
+            flash("Pledge submitted to the programme office.", "success")
+        elif action == "withdraw":
+            pledges.withdraw_pledge(
+                session, current_user, pledge, reason=reason, public_url=url, ip=ip
+            )
+            flash("Pledge withdrawn.", "success")
+        elif action == "confirm":
+            decision = pledge_decisions.confirm_pledge(
+                session, current_user, pledge.id, public_url=url, ip=ip
+            )
+            flash(f"Pledge confirmed; EU match EUR {decision.pledge.eu_match:,.2f}.", "success")
+            for warning in decision.warnings:
+                flash(f"Warning: {warning}", "warning")
+        else:
+            pledge_decisions.reject_pledge(
+                session, current_user, pledge.id, reason=reason, public_url=url, ip=ip
+            )
+            flash("Pledge rejected.", "success")
+    except ServiceError as exc:
+        session.rollback()
+        flash(exc.message, "error")
+        if exc.status == 403:
+            abort(403, exc.message)
+    return redirect(url_for("pledges.detail", pledge_id=pledge_id))
+
+
+@bp.route("/<int:pledge_id>/submit", methods=["POST"])
+def submit(pledge_id: int) -> Response:
+    return _act(pledge_id, "submit")
+
+
+@bp.route("/<int:pledge_id>/withdraw", methods=["POST"])
+def withdraw(pledge_id: int) -> Response:
+    return _act(pledge_id, "withdraw")
+
+
+@bp.route("/<int:pledge_id>/confirm", methods=["POST"])
+def confirm(pledge_id: int) -> Response:
+    return _act(pledge_id, "confirm")
+
+
+@bp.route("/<int:pledge_id>/reject", methods=["POST"])
+def reject(pledge_id: int) -> Response:
+    return _act(pledge_id, "reject")
