@@ -11,6 +11,7 @@ from models.notifications import OutboxMessage
 from models.organisations import Organisation
 from models.pledges import Pledge
 from models.programmes import Call, Programme, ProgrammeReviewer, ScientificArea, Sgg
+from models.topic_work import TopicComment, TopicReview, TopicRevision, TopicTransition
 from models.topics import Topic, TopicIndustryPartner
 
 __all__ = [
@@ -31,6 +32,10 @@ __all__ = [
     "SggMembership",
     "SuggestedMember",
     "Topic",
+    "TopicComment",
     "TopicIndustryPartner",
+    "TopicReview",
+    "TopicRevision",
+    "TopicTransition",
     "User",
 ]

@@ -17,7 +17,7 @@ from services.config import PROJECT_ROOT, Settings, load_settings
 from webapp import database, errors, filters
 from webapp.extensions import CSP, csrf, limiter, login_manager, talisman
 
-BLUEPRINTS = ("webapp.auth", "webapp.main", "webapp.admin")
+BLUEPRINTS = ("webapp.auth", "webapp.main", "webapp.admin", "webapp.topics")
 
 
 def create_app(settings: Settings | None = None, **overrides: Any) -> Flask:
@@ -55,7 +55,7 @@ def create_app(settings: Settings | None = None, **overrides: Any) -> Flask:
     from workers.dispatch import dispatch
 
     worker_context.configure(settings)
-    sessions.configure(info={"dispatch": dispatch})
+    sessions.configure(info={"dispatch": dispatch, "public_url": settings.public_url})
     app.extensions["partnering.engine"] = engine
     app.extensions["partnering.sessions"] = sessions
 
