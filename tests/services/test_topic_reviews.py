@@ -127,7 +127,7 @@ def test_comment_levels_and_who_is_told(db, world, people, make_user):
 
 
 def test_comment_recipients_are_exactly_its_readers(db, world, people, make_user):
-    coordinator, member, rep = people["coordinator"], people["sgg_same"], people["partner_rep"]
+    coordinator, member = people["coordinator"], people["sgg_same"]
     topic = make_topic(db, world, "consultation")
     db.commit()
     comments.add_comment(db, coordinator, topic, "For the SGG only", "sgg")
