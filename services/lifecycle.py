@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
 
 from models import Topic, TopicTransition, User
 from services import audit, policies
@@ -327,7 +328,13 @@ def transition(
         new=step.to_state,
         comment=step.comment,
     )
-    session.flush()
+    try:
+        session.flush()
+    except StaleDataError as exc:
+        raise Conflict(
+            "Someone else changed this topic at the same moment; nothing was changed. "
+            "Reload the page to see its current state."
+        ) from exc
     topic_events.state_changed(session, actor, topic, step)
     return step
 

@@ -109,20 +109,24 @@ def _send(
 def state_changed(session: Session, actor: User, topic: Topic, step: TopicTransition) -> None:
     state = STATE_LABELS[step.to_state]
     reason = f" Comment: {step.comment}" if step.comment else ""
+    told: list[User] = []
     if step.name == "submit":
+        told = coordinators(session)
         _send(
             session,
             "topic.submitted",
-            coordinators(session),
+            told,
             actor,
             topic,
             f"Topic submitted: {topic.title}",
             f"{actor.name} submitted the topic idea \u201c{topic.title}\u201d to screening.",
         )
+    # Coordinators just told of a submission are not told twice.
+    recipients = [*sgg_members(session, topic), *coordinators(session)]
     _send(
         session,
         "topic.state_changed",
-        [*sgg_members(session, topic), *coordinators(session)],
+        [u for u in recipients if u not in told],
         actor,
         topic,
         f"Topic {state}: {topic.title}",

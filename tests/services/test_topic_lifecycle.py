@@ -162,3 +162,27 @@ def test_every_state_is_reachable_from_idea():
     for state in TOPIC_STATES:
         path = lifecycle.path_to(state)
         assert (path[-1].target if path else "idea") == state
+
+
+def test_a_concurrent_transition_is_a_conflict_not_an_error(db, world, settings, make_user):
+    from models import Topic, User
+    from models.db import make_engine, make_session_factory
+
+    coordinator = make_user("coordinator")
+    topic = make_topic(db, world, "screening")
+    db.commit()  # our copy stays in memory, our read transaction ends
+    engine = make_engine(settings.database_url)
+    other = make_session_factory(engine)()
+    try:
+        them = other.get(User, coordinator.id)
+        lifecycle.transition(other, them, other.get(Topic, topic.id), "accept")
+        other.commit()
+    finally:
+        other.close()
+        engine.dispose()
+    with pytest.raises(Conflict, match="at the same moment"):
+        lifecycle.transition(db, coordinator, topic, "send_back", "stale view")
+    db.rollback()
+    db.refresh(topic)
+    assert topic.status == "drafting"
+    assert [s.name for s in lifecycle.history(db, topic)] == ["accept"]
