@@ -340,8 +340,14 @@ def load(session: Session) -> bool:
 def _topic_history(session: Session, topic: Topic, users: dict, start: datetime) -> None:
     """Transitions from idea to the topic's state, a revision, and for topics past
     drafting a review and a short comment thread."""
-    sgg_member = users["sgg.infect@demo.partnering"]
     coordinator = users["coordinator@demo.partnering"]
+    members = {
+        "Infectious diseases": users["sgg.infect@demo.partnering"],
+        "Brain disorders": users["sgg.brain@demo.partnering"],
+    }
+    sgg_member = members.get(topic.area.name if topic.area else "", coordinator)
+    topic.created_at = start
+    topic.created_by_id = sgg_member.id
     session.refresh(topic, ["industry_partners"])
     session.add(
         TopicRevision(
