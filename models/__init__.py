@@ -13,6 +13,7 @@ from models.organisations import Organisation
 from models.partners import PartnerApplication
 from models.pledges import Pledge
 from models.programmes import Call, Programme, ProgrammeReviewer, ScientificArea, Sgg
+from models.topic_work import TopicComment, TopicReview, TopicRevision, TopicTransition
 from models.topics import Topic, TopicIndustryPartner
 
 __all__ = [
@@ -35,6 +36,10 @@ __all__ = [
     "SggMembership",
     "SuggestedMember",
     "Topic",
+    "TopicComment",
     "TopicIndustryPartner",
+    "TopicReview",
+    "TopicRevision",
+    "TopicTransition",
     "User",
 ]

@@ -12,20 +12,15 @@ from sqlalchemy.orm import Session, sessionmaker
 _HOOKS = "after_commit_hooks"
 
 
-def make_engine(
-    url: str, *, immediate: bool = True, autocommit: bool = False, **kwargs: Any
-) -> Engine:
+def make_engine(url: str, *, immediate: bool = True, **kwargs: Any) -> Engine:
     """Create an engine; SQLite gets WAL, a busy timeout and enforced foreign keys.
 
     With ``immediate`` (the default) every SQLite transaction takes the write lock when it
     begins, so a read-then-write transaction can never fail to upgrade its lock; a
-    read-only observer may pass ``immediate=False``. ``autocommit`` (tests only) runs each
-    statement in its own transaction, so an observer always sees the latest commits.
+    read-only observer (tests, reports) may pass ``immediate=False``.
     """
     if url.startswith("sqlite"):
         kwargs.setdefault("connect_args", {"timeout": 30, "check_same_thread": False})
-        if autocommit:
-            kwargs["isolation_level"] = "AUTOCOMMIT"
         engine = create_engine(url, **kwargs)
 
         @event.listens_for(engine, "connect")
@@ -41,13 +36,10 @@ def make_engine(
 
         @event.listens_for(engine, "begin")
         def _sqlite_begin(conn: Any) -> None:
-            if not autocommit:
-                conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+            conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
         return engine
     kwargs.setdefault("pool_pre_ping", True)
-    if autocommit:
-        kwargs["isolation_level"] = "AUTOCOMMIT"
     return create_engine(url, **kwargs)
 
 

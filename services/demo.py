@@ -22,9 +22,14 @@ from models import (
     Sgg,
     SggMembership,
     Topic,
+    TopicComment,
     TopicIndustryPartner,
+    TopicReview,
+    TopicRevision,
+    TopicTransition,
 )
-from services import accounts, demo_pledges
+from services import accounts, demo_pledges, lifecycle
+from services.topics import snapshot
 
 DEMO_PASSWORD = "partnering-demo"
 AREAS = (
@@ -326,6 +331,81 @@ def load(session: Session) -> bool:
         session.flush()
         for partner in partners[i % 3 : i % 3 + 2]:
             session.add(TopicIndustryPartner(topic_id=topic.id, organisation_id=partner.id))
+        session.flush()
+        _topic_history(session, topic, users, now - timedelta(days=120))
     session.flush()
     demo_pledges.load(session, programme, users["coordinator@demo.partnering"])
     return True
+
+
+def _topic_history(session: Session, topic: Topic, users: dict, start: datetime) -> None:
+    """Transitions from idea to the topic's state, a revision, and for topics past
+    drafting a review and a short comment thread."""
+    coordinator = users["coordinator@demo.partnering"]
+    members = {
+        "Infectious diseases": users["sgg.infect@demo.partnering"],
+        "Brain disorders": users["sgg.brain@demo.partnering"],
+    }
+    sgg_member = members.get(topic.area.name if topic.area else "", coordinator)
+    topic.created_at = start
+    topic.created_by_id = sgg_member.id
+    session.refresh(topic, ["industry_partners"])
+    session.add(
+        TopicRevision(
+            topic_id=topic.id,
+            number=1,
+            author_id=sgg_member.id,
+            snapshot=snapshot(topic),
+            note="Proposed",
+            created_at=start,
+        )
+    )
+    state = "idea"
+    for step, t in enumerate(lifecycle.path_to(topic.status), start=1):
+        actor = sgg_member if lifecycle.SGG in t.roles else coordinator
+        session.add(
+            TopicTransition(
+                topic_id=topic.id,
+                name=t.name,
+                from_state=state,
+                to_state=t.target,
+                actor_id=actor.id,
+                at=start + timedelta(days=7 * step),
+                comment="Recorded in the demo." if t.comment_required else "",
+            )
+        )
+        state = t.target
+    if topic.status in ("idea", "screening", "drafting", "rejected"):
+        return
+    session.add(
+        TopicReview(
+            topic_id=topic.id,
+            reviewer_id=users["reviewer@demo.partnering"].id,
+            assigned_by_id=coordinator.id,
+            coi="none",
+            excellence=Decimal("4.0"),
+            impact=Decimal("3.5"),
+            implementation=Decimal("4.5"),
+            comments="A clear challenge; the scope could name the expected datasets.",
+            submitted_at=start + timedelta(days=30),
+        )
+    )
+    question = TopicComment(
+        topic_id=topic.id,
+        author_id=coordinator.id,
+        level="sgg",
+        body="Could the SGG confirm the **industry contribution** before approval?",
+        created_at=start + timedelta(days=31),
+    )
+    session.add(question)
+    session.flush()
+    session.add(
+        TopicComment(
+            topic_id=topic.id,
+            parent_id=question.id,
+            author_id=sgg_member.id,
+            level="sgg",
+            body="Confirmed by both companies.",
+            created_at=start + timedelta(days=32),
+        )
+    )

@@ -2,7 +2,20 @@
 
 from __future__ import annotations
 
-from models import Organisation, Pledge, Sgg, Topic, User
+from sqlalchemy import ColumnElement, and_, exists, false, or_, select, true
+from sqlalchemy.orm import Session, object_session
+
+from models import (
+    Organisation,
+    Pledge,
+    ProgrammeReviewer,
+    Sgg,
+    Topic,
+    TopicComment,
+    TopicIndustryPartner,
+    TopicReview,
+    User,
+)
 
 
 def is_admin(user: User | None) -> bool:
@@ -105,3 +118,165 @@ def can_apply_for_partnership(user: User | None, org: Organisation | int) -> boo
 
 def can_decide_applications(user: User | None) -> bool:
     return is_coordinator(user)
+
+
+# --- topics -----------------------------------------------------------------------------
+# Who sees and edits call topics, their reviews and comments. ``topic_visibility_clause``
+# is the same rule as ``can_view_topic`` in SQL, for lists, search and exports.
+
+PRE_PUBLICATION_STATES = ("idea", "screening", "drafting", "consultation", "approved")
+PUBLISHED_STATES = (
+    "published",
+    "stage1_open",
+    "stage1_closed",
+    "consortium_selected",
+    "stage2",
+    "closed",
+)
+# The pre-defined industry consortium writes the text from drafting on.
+INDUSTRY_STATES = ("drafting", "consultation", "approved")
+EDITABLE_BY_COORDINATOR = (*PRE_PUBLICATION_STATES, "published")
+EDITABLE_BY_SGG = ("idea", "screening", "drafting", "consultation")
+EDITABLE_BY_INDUSTRY = ("drafting", "consultation")
+
+
+def is_signed_in(user: User | None) -> bool:
+    return user is not None and bool(getattr(user, "is_authenticated", False)) and user.is_active
+
+
+def is_industry_rep(user: User | None, topic: Topic) -> bool:
+    """A partner representative of an organisation in the topic's industry consortium."""
+    orgs = organisation_ids(user, "partner_rep")
+    return bool(orgs) and any(p.organisation_id in orgs for p in topic.industry_partners)
+
+
+def is_programme_reviewer(user: User | None, programme_id: int, session: Session) -> bool:
+    if not is_signed_in(user):
+        return False
+    assert user is not None
+    found = session.scalar(
+        select(ProgrammeReviewer.id).where(
+            ProgrammeReviewer.programme_id == programme_id, ProgrammeReviewer.user_id == user.id
+        )
+    )
+    return found is not None
+
+
+def topic_review_of(user: User | None, topic: Topic, session: Session) -> TopicReview | None:
+    if not is_signed_in(user):
+        return None
+    assert user is not None
+    return session.scalar(
+        select(TopicReview).where(
+            TopicReview.topic_id == topic.id, TopicReview.reviewer_id == user.id
+        )
+    )
+
+
+def is_public_topic(topic: Topic) -> bool:
+    """Published topics (and later) have public read-only pages."""
+    return topic.status in PUBLISHED_STATES
+
+
+def can_view_topic(user: User | None, topic: Topic) -> bool:
+    if not is_signed_in(user):
+        return False
+    if (
+        topic.status in PUBLISHED_STATES
+        or is_coordinator(user)
+        or is_sgg_member(user, topic.sgg_id)
+    ):
+        return True
+    if topic.status in INDUSTRY_STATES and is_industry_rep(user, topic):
+        return True
+    session = object_session(topic)
+    if session is None:
+        return False
+    if topic.status == "consultation" and is_programme_reviewer(user, topic.programme_id, session):
+        return True
+    return topic_review_of(user, topic, session) is not None
+
+
+def topic_visibility_clause(user: User | None) -> ColumnElement[bool]:
+    """SQL condition on ``Topic`` selecting exactly the topics ``can_view_topic`` allows."""
+    if not is_signed_in(user):
+        return false()
+    assert user is not None
+    if is_coordinator(user):
+        return true()
+    conditions: list[ColumnElement[bool]] = [Topic.status.in_(PUBLISHED_STATES)]
+    sggs = sgg_ids(user)
+    if sggs:
+        conditions.append(Topic.sgg_id.in_(sggs))
+    orgs = organisation_ids(user, "partner_rep")
+    if orgs:
+        conditions.append(
+            and_(
+                Topic.status.in_(INDUSTRY_STATES),
+                exists().where(
+                    TopicIndustryPartner.topic_id == Topic.id,
+                    TopicIndustryPartner.organisation_id.in_(orgs),
+                ),
+            )
+        )
+    conditions.append(
+        and_(
+            Topic.status == "consultation",
+            exists().where(
+                ProgrammeReviewer.programme_id == Topic.programme_id,
+                ProgrammeReviewer.user_id == user.id,
+            ),
+        )
+    )
+    conditions.append(
+        exists().where(TopicReview.topic_id == Topic.id, TopicReview.reviewer_id == user.id)
+    )
+    return or_(*conditions)
+
+
+def can_create_topic(user: User | None, sgg: Sgg | int) -> bool:
+    """SGG members propose ideas for their SGG; coordinators for any."""
+    return is_signed_in(user) and (is_coordinator(user) or is_sgg_member(user, sgg))
+
+
+def can_edit_topic(user: User | None, topic: Topic) -> bool:
+    if not is_signed_in(user):
+        return False
+    if is_coordinator(user):
+        return topic.status in EDITABLE_BY_COORDINATOR
+    if is_sgg_member(user, topic.sgg_id) and topic.status in EDITABLE_BY_SGG:
+        return True
+    return topic.status in EDITABLE_BY_INDUSTRY and is_industry_rep(user, topic)
+
+
+def can_manage_calls(user: User | None) -> bool:
+    return is_coordinator(user)
+
+
+def can_assign_reviewers(user: User | None, topic: Topic) -> bool:
+    return is_coordinator(user) and topic.status not in ("closed", "rejected", "withdrawn")
+
+
+def can_see_reviews(user: User | None, topic: Topic) -> bool:
+    """Coordinators, and assigned reviewers who declared no conflict of interest."""
+    if is_coordinator(user):
+        return True
+    session = object_session(topic)
+    review = topic_review_of(user, topic, session) if session is not None else None
+    return review is not None and review.coi == "none"
+
+
+def comment_levels_for(user: User | None, topic: Topic) -> list[str]:
+    """The comment visibility levels ``user`` may read (and write) on ``topic``."""
+    if not can_view_topic(user, topic):
+        return []
+    levels = ["all"]
+    if is_coordinator(user) or is_sgg_member(user, topic.sgg_id):
+        levels.append("sgg")
+    if is_coordinator(user) or can_see_reviews(user, topic):
+        levels.append("reviewers")
+    return levels
+
+
+def can_read_comment(user: User | None, comment: TopicComment, topic: Topic) -> bool:
+    return comment.level in comment_levels_for(user, topic)

@@ -114,12 +114,13 @@ def client(app: Any) -> Any:
 
 @pytest.fixture
 def db(app: Any, settings: Settings) -> Iterator[Session]:
-    """A session on the test database for setting up and observing.
+    """A session on the test database; tests commit what they set up.
 
-    Each statement commits on its own, so the test never holds a lock the app under test
-    needs and always reads the latest committed state (``commit()`` is harmless).
+    On SQLite it begins transactions lazily (not IMMEDIATE), so a test's reads never hold
+    the write lock the app under test needs. A read transaction sees a snapshot: call
+    ``db.rollback()`` (or ``commit()``) before reading what the app wrote since.
     """
-    engine = make_engine(settings.database_url, autocommit=True)
+    engine = make_engine(settings.database_url, immediate=False)
     session = make_session_factory(engine)()
     yield session
     session.rollback()

@@ -23,6 +23,7 @@ BLUEPRINTS = (
     "webapp.admin",
     "webapp.account",
     "webapp.pledges",
+    "webapp.topics",
 )
 
 
@@ -61,7 +62,7 @@ def create_app(settings: Settings | None = None, **overrides: Any) -> Flask:
     from workers.dispatch import dispatch
 
     worker_context.configure(settings)
-    sessions.configure(info={"dispatch": dispatch})
+    sessions.configure(info={"dispatch": dispatch, "public_url": settings.public_url})
     app.extensions["partnering.engine"] = engine
     app.extensions["partnering.sessions"] = sessions
 

@@ -38,6 +38,7 @@ def test_revoked_token_is_refused_and_revocation_audited(client, make_user, db, 
     r = client.get("/api/v1/me", headers=bearer(raw))
     assert r.status_code == 401 and r.mimetype == "application/problem+json"
     assert "revoked" in r.get_json()["detail"]
+    db.rollback()  # end the test's read snapshot
     assert "api_token.revoked" in [e.action for e in db.scalars(select(AuditEntry))]
 
 

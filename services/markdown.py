@@ -1,0 +1,23 @@
+"""Markdown for long texts, rendered safely: CommonMark without raw HTML, then sanitised."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+import nh3
+from markdown_it import MarkdownIt
+from markupsafe import Markup
+
+# Only link schemes a reader can follow safely; everything else (javascript:, data:...) goes.
+URL_SCHEMES = {"http", "https", "mailto"}
+
+
+@lru_cache(maxsize=1)
+def _parser() -> MarkdownIt:
+    return MarkdownIt("commonmark", {"html": False})
+
+
+def render(text: str | None) -> Markup:
+    """HTML for ``text``: raw HTML is escaped by the parser and nh3 removes anything unsafe."""
+    html = _parser().render(text or "")
+    return Markup(nh3.clean(html, url_schemes=URL_SCHEMES, link_rel="noopener noreferrer nofollow"))  # noqa: S704

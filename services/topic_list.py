@@ -1,0 +1,143 @@
+"""Topic lists: filters, full-text search (LIKE, works on SQLite and PostgreSQL), sorting,
+and CSV/XLSX export. Every query carries the visibility rule of ``policies``."""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass
+from typing import Any
+
+import xlsxwriter
+from sqlalchemy import ColumnElement, Select, and_, or_, select
+from sqlalchemy.orm import Session, selectinload
+
+from models import Topic, User
+from models.topics import TOPIC_STATES
+from services import policies
+
+SEARCH_FIELDS = (
+    Topic.title,
+    Topic.identifier,
+    Topic.challenge,
+    Topic.scope,
+    Topic.expected_outcomes,
+    Topic.expected_impact,
+    Topic.keywords,
+)
+SORTS = {
+    "title": Topic.title,
+    "status": Topic.status,
+    "updated": Topic.updated_at,
+    "created": Topic.created_at,
+    "identifier": Topic.identifier,
+    "budget": Topic.eu_contribution,
+}
+EXPORT_LIMIT = 10_000
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+
+@dataclass
+class TopicFilters:
+    status: str | None = None
+    sgg_id: int | None = None
+    area_id: int | None = None
+    call_id: int | None = None
+    q: str = ""
+    sort: str = "-updated"
+
+
+def _like(word: str) -> str:
+    escaped = word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+def search_clause(q: str) -> ColumnElement[bool] | None:
+    """Every word must occur (case-insensitive substring) in one of the content fields."""
+    words = [w for w in q.split() if w][:10]
+    if not words:
+        return None
+    return and_(*(or_(*(f.ilike(_like(w), escape="\\") for f in SEARCH_FIELDS)) for w in words))
+
+
+def topic_query(user: User | None, filters: TopicFilters) -> Select[tuple[Topic]]:
+    query = select(Topic).where(policies.topic_visibility_clause(user))
+    if filters.status in TOPIC_STATES:
+        query = query.where(Topic.status == filters.status)
+    if filters.sgg_id:
+        query = query.where(Topic.sgg_id == filters.sgg_id)
+    if filters.area_id:
+        query = query.where(Topic.area_id == filters.area_id)
+    if filters.call_id:
+        query = query.where(Topic.call_id == filters.call_id)
+    clause = search_clause(filters.q)
+    if clause is not None:
+        query = query.where(clause)
+    key = filters.sort.lstrip("-")
+    column = SORTS.get(key, Topic.updated_at)
+    descending = filters.sort.startswith("-") if key in SORTS else True
+    order = column.desc() if descending else column.asc()
+    return query.order_by(order.nulls_last(), Topic.id.desc()).options(
+        selectinload(Topic.sgg), selectinload(Topic.area), selectinload(Topic.call)
+    )
+
+
+def safe_cell(value: Any) -> str:
+    """A cell that no spreadsheet will read as a formula (prefix ' to risky starts)."""
+    text = "" if value is None else str(value)
+    return "'" + text if text.startswith(FORMULA_PREFIXES) else text
+
+
+EXPORT_HEADER = (
+    "id",
+    "identifier",
+    "title",
+    "status",
+    "sgg",
+    "area",
+    "call",
+    "eu_contribution_eur",
+    "industry_contribution_eur",
+    "duration_months",
+    "keywords",
+)
+
+
+def export_rows(session: Session, user: User | None, filters: TopicFilters) -> list[list[str]]:
+    """The filtered, visible topics as rows of safe strings (money exact, as text)."""
+    rows = [list(EXPORT_HEADER)]
+    for t in session.scalars(topic_query(user, filters).limit(EXPORT_LIMIT)):
+        values = (
+            t.id,
+            t.identifier,
+            t.title,
+            t.status,
+            t.sgg.name,
+            t.area.name if t.area else "",
+            t.call.identifier if t.call else "",
+            t.eu_contribution,
+            t.industry_contribution,
+            t.duration_months,
+            t.keywords,
+        )
+        rows.append([safe_cell(v) for v in values])
+    return rows
+
+
+def to_csv(rows: list[list[str]]) -> str:
+    out = io.StringIO()
+    csv.writer(out).writerows(rows)
+    return out.getvalue()
+
+
+def to_xlsx(rows: list[list[str]]) -> bytes:
+    """Every cell written as a string, so nothing is ever evaluated as a formula."""
+    out = io.BytesIO()
+    book = xlsxwriter.Workbook(out, {"in_memory": True, "strings_to_formulas": False})
+    sheet = book.add_worksheet("Topics")
+    bold = book.add_format({"bold": True})
+    for r, row in enumerate(rows):
+        for c, value in enumerate(row):
+            sheet.write_string(r, c, value, bold if r == 0 else None)
+    book.close()
+    return out.getvalue()

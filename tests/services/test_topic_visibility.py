@@ -1,0 +1,78 @@
+"""Visibility per role and state: the Python rule, the SQL rule and the issue agree."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from models import Topic
+from models.topics import TOPIC_STATES
+from services import policies, topic_list
+from tests.topic_support import (
+    ROLES,
+    expected_visible,
+    make_call,
+    make_people,
+    make_topic,
+    xlsx_strings,
+)
+
+
+def test_python_and_sql_rules_match_the_specification(db, world, make_user):
+    people = make_people(db, world, make_user)
+    call = make_call(db, world)
+    topics = {s: make_topic(db, world, s, title=f"T {s}", call=call) for s in TOPIC_STATES}
+    for role in ROLES:
+        user = people[role]
+        expected = {s for s in TOPIC_STATES if expected_visible(role, s)}
+        assert {s for s, t in topics.items() if policies.can_view_topic(user, t)} == expected, role
+        listed = db.scalars(select(Topic.status).where(policies.topic_visibility_clause(user)))
+        assert set(listed) == expected, role
+    assert not any(policies.can_view_topic(None, t) for t in topics.values())
+    assert {s for s, t in topics.items() if policies.is_public_topic(t)} == set(
+        policies.PUBLISHED_STATES
+    )
+
+
+def test_assigned_reviewer_sees_the_topic_they_review(db, world, make_user):
+    from models import TopicReview
+
+    reviewer = make_user()
+    topic = make_topic(db, world, "approved")
+    assert not policies.can_view_topic(reviewer, topic)
+    db.add(TopicReview(topic_id=topic.id, reviewer_id=reviewer.id))
+    db.commit()
+    assert policies.can_view_topic(reviewer, topic)
+    assert db.scalar(select(Topic.id).where(policies.topic_visibility_clause(reviewer))) == topic.id
+
+
+def test_search_and_export_never_leak_drafts(db, world, make_user):
+    viewer = make_user()
+    member = make_user(sgg_id=world["sgg_a"].id)
+    call = make_call(db, world)
+    make_topic(db, world, "drafting", title="Secret zebrafish draft", keywords="zebrafish")
+    make_topic(db, world, "published", title="Open zebrafish call", call=call)
+    query = topic_list.TopicFilters(q="zebrafish")
+    titles = [t.title for t in db.scalars(topic_list.topic_query(viewer, query))]
+    assert titles == ["Open zebrafish call"]
+    member_titles = {t.title for t in db.scalars(topic_list.topic_query(member, query))}
+    assert member_titles == {"Open zebrafish call", "Secret zebrafish draft"}
+    exported = topic_list.to_csv(topic_list.export_rows(db, viewer, query))
+    assert "Open zebrafish call" in exported and "Secret" not in exported
+    cells = xlsx_strings(topic_list.to_xlsx(topic_list.export_rows(db, viewer, query)))
+    assert "Open zebrafish call" in cells and not any("Secret" in c for c in cells)
+
+
+def test_search_matches_words_anywhere_and_escapes_wildcards(db, world, make_user):
+    coordinator = make_user("coordinator")
+    make_topic(db, world, "idea", title="Alpha", scope="Uses organoid models.")
+    make_topic(db, world, "idea", title="Beta", keywords="100% coverage")
+    make_topic(db, world, "idea", title="Gamma", expected_outcomes="ORGANOID atlas, 100 sites")
+
+    def found(q):
+        query = topic_list.topic_query(coordinator, topic_list.TopicFilters(q=q, sort="title"))
+        return [t.title for t in db.scalars(query)]
+
+    assert found("organoid") == ["Alpha", "Gamma"]
+    assert found("organoid atlas") == ["Gamma"]
+    assert found("100%") == ["Beta"]
+    assert found("_") == []

@@ -1,0 +1,146 @@
+from __future__ import annotations
+
+from flask import Response, abort, flash, redirect, render_template, url_for
+from flask_login import login_required
+from sqlalchemy import func, select
+
+from models import Call, Programme, Topic
+from services import calls as call_service
+from services import lifecycle, policies, topic_list, topics
+from services.errors import ServiceError
+from webapp.database import db
+from webapp.helpers import form_errors_from
+from webapp.topics.blueprint import bp, me
+from webapp.topics.forms import CallForm
+
+
+def _topic_counts(visible: bool) -> dict[int, int]:
+    """Topics per call: the ones the user may see, or the published ones for visitors."""
+    clause = (
+        policies.topic_visibility_clause(me())
+        if visible
+        else Topic.status.in_(policies.PUBLISHED_STATES)
+    )
+    rows = db().execute(
+        select(Topic.call_id, func.count())
+        .where(Topic.call_id.is_not(None), clause)
+        .group_by(Topic.call_id)
+    )
+    return {call_id: n for call_id, n in rows}
+
+
+@bp.route("/calls/")
+@login_required
+def calls() -> str:
+    all_calls = list(db().scalars(select(Call).order_by(Call.stage1_deadline.desc().nulls_last())))
+    return render_template(
+        "topics/calls.html",
+        calls=all_calls,
+        counts=_topic_counts(True),
+        may_manage=policies.can_manage_calls(me()),
+    )
+
+
+def _call_form(call: Call | None) -> CallForm:
+    form = CallForm(obj=call)
+    if call is not None and not form.is_submitted():
+        form.stage1_local.data = call_service.to_local(call.stage1_deadline, call.timezone)
+        form.stage2_local.data = call_service.to_local(call.stage2_deadline, call.timezone)
+    form.programme_id.choices = [
+        (p.id, f"{p.code}: {p.name}")
+        for p in db().scalars(select(Programme).order_by(Programme.code))
+    ]
+    return form
+
+
+def _save(call: Call | None) -> str | Response:
+    if not policies.can_manage_calls(me()):
+        abort(403, "Only coordinators manage calls.")
+    form = _call_form(call)
+    if form.validate_on_submit():
+        data = call_service.CallInput(
+            programme_id=form.programme_id.data or 0,
+            identifier=form.identifier.data or "",
+            title=form.title.data or "",
+            call_type=form.call_type.data,
+            timezone=(form.timezone.data or "").strip(),
+            stage1_local=form.stage1_local.data,
+            stage2_local=form.stage2_local.data,
+        )
+        try:
+            saved = call_service.save_call(db(), me(), data, call)  # type: ignore[arg-type]
+        except ServiceError as exc:
+            form_errors_from(form, exc)
+        else:
+            flash(f"Call {saved.identifier} saved.", "success")
+            return redirect(url_for("topics.call_detail", call_id=saved.id))
+    return render_template("topics/call_edit.html", form=form, call=call)
+
+
+@bp.route("/calls/new", methods=["GET", "POST"])
+@login_required
+def new_call() -> str | Response:
+    return _save(None)
+
+
+@bp.route("/calls/<int:call_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit_call(call_id: int) -> str | Response:
+    return _save(call_service.get_call(db(), call_id))
+
+
+@bp.route("/calls/<int:call_id>")
+@login_required
+def call_detail(call_id: int) -> str:
+    call = call_service.get_call(db(), call_id)
+    filters = topic_list.TopicFilters(call_id=call.id, sort="identifier")
+    return render_template(
+        "topics/call.html",
+        call=call,
+        topics=list(db().scalars(topic_list.topic_query(me(), filters))),
+        labels=lifecycle.STATE_LABELS,
+        may_manage=policies.can_manage_calls(me()),
+        public=False,
+    )
+
+
+# Public read-only pages: published calls and topics, no sign-in needed.
+
+
+def _public_topics(call: Call) -> list[Topic]:
+    return list(
+        db().scalars(
+            select(Topic)
+            .where(Topic.call_id == call.id, Topic.status.in_(policies.PUBLISHED_STATES))
+            .order_by(Topic.identifier)
+        )
+    )
+
+
+@bp.route("/public/calls/")
+def public_calls() -> str:
+    counts = _topic_counts(False)
+    published = [c for c in db().scalars(select(Call).order_by(Call.identifier)) if c.id in counts]
+    return render_template("topics/public_calls.html", calls=published, counts=counts)
+
+
+@bp.route("/public/calls/<int:call_id>")
+def public_call(call_id: int) -> str:
+    call = call_service.get_call(db(), call_id)
+    published = _public_topics(call)
+    if not published:
+        abort(404, "This call has no published topics.")
+    return render_template(
+        "topics/call.html",
+        call=call,
+        topics=published,
+        labels=lifecycle.STATE_LABELS,
+        may_manage=False,
+        public=True,
+    )
+
+
+@bp.route("/public/topics/<int:topic_id>")
+def public_topic(topic_id: int) -> str:
+    topic = topics.get_public_topic(db(), topic_id)
+    return render_template("topics/public_topic.html", topic=topic, labels=lifecycle.STATE_LABELS)

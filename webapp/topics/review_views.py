@@ -1,0 +1,114 @@
+from __future__ import annotations
+
+from flask import Response, abort, flash, redirect, url_for
+from flask_login import login_required
+from sqlalchemy import select
+
+from models import User
+from services import comments, policies, reviews, topics
+from services.errors import ServiceError
+from webapp.database import db
+from webapp.topics.blueprint import bp, me, nothing_changes
+from webapp.topics.forms import AssignReviewerForm, CoiForm, CommentForm, ReviewForm, optional_int
+
+
+def _back(topic_id: int, anchor: str) -> Response:
+    return redirect(url_for("topics.detail", topic_id=topic_id) + anchor)
+
+
+def _refused(exc: ServiceError, topic_id: int, anchor: str) -> Response:
+    nothing_changes()
+    details = [m for ms in exc.field_errors.values() for m in ms]
+    flash(" ".join([exc.message, *details]) if details else exc.message, "error")
+    return _back(topic_id, anchor)
+
+
+@bp.route("/topics/<int:topic_id>/reviewers", methods=["POST"])
+@login_required
+def assign_reviewer(topic_id: int) -> Response:
+    session = db()
+    topic = topics.get_topic(session, me(), topic_id)
+    if not policies.can_assign_reviewers(me(), topic):
+        abort(403, "Only coordinators assign reviewers.")
+    form = AssignReviewerForm()
+    form.reviewer_id.choices = [
+        (u.id, u.name) for u in session.scalars(select(User).where(User.is_active.is_(True)))
+    ]
+    if not form.validate_on_submit():
+        nothing_changes()
+        flash("Choose a reviewer from the list.", "error")
+        return _back(topic_id, "#review")
+    try:
+        review = reviews.assign_reviewer(session, me(), topic, form.reviewer_id.data or 0)
+    except ServiceError as exc:
+        return _refused(exc, topic_id, "#review")
+    flash(f"{review.reviewer.name} was asked to review this topic.", "success")
+    return _back(topic_id, "#review")
+
+
+@bp.route("/topics/<int:topic_id>/coi", methods=["POST"])
+@login_required
+def declare_coi(topic_id: int) -> Response:
+    session = db()
+    topic = topics.get_topic(session, me(), topic_id)
+    form = CoiForm()
+    if not form.validate_on_submit():
+        nothing_changes()
+        flash("Say whether you have a conflict of interest.", "error")
+        return _back(topic_id, "#review")
+    try:
+        review = reviews.declare_coi(
+            session, me(), topic, form.coi.data == "conflicted", form.coi_reason.data or ""
+        )
+    except ServiceError as exc:
+        return _refused(exc, topic_id, "#review")
+    if review.coi == "conflicted":
+        flash("Conflict declared: you will not see or score the reviews of this topic.", "info")
+    else:
+        flash("No conflict declared: you may now score the topic.", "success")
+    return _back(topic_id, "#review")
+
+
+@bp.route("/topics/<int:topic_id>/review", methods=["POST"])
+@login_required
+def submit_review(topic_id: int) -> Response:
+    session = db()
+    topic = topics.get_topic(session, me(), topic_id)
+    form = ReviewForm()
+    if not form.validate_on_submit():
+        nothing_changes()
+        flash("The review form was incomplete; nothing was saved.", "error")
+        return _back(topic_id, "#review")
+    scores = {name: getattr(form, name).data or "" for name in reviews.CRITERIA}
+    try:
+        reviews.submit_review(session, me(), topic, scores, form.comments.data or "")
+    except ServiceError as exc:
+        return _refused(exc, topic_id, "#review")
+    flash("Review saved.", "success")
+    return _back(topic_id, "#review")
+
+
+@bp.route("/topics/<int:topic_id>/comments", methods=["POST"])
+@login_required
+def add_comment(topic_id: int) -> Response:
+    session = db()
+    topic = topics.get_topic(session, me(), topic_id)
+    form = CommentForm()
+    form.level.choices = [(lv, lv) for lv in comments.LEVEL_LABELS]
+    if not form.validate_on_submit():
+        nothing_changes()
+        flash("Write a comment first.", "error")
+        return _back(topic_id, "#comments")
+    try:
+        comment = comments.add_comment(
+            session,
+            me(),
+            topic,
+            form.body.data or "",
+            form.level.data or "all",
+            optional_int(form.parent_id.data),
+        )
+    except ServiceError as exc:
+        return _refused(exc, topic_id, "#comments")
+    flash("Comment added.", "success")
+    return _back(topic_id, f"#comment-{comment.id}")

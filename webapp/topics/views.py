@@ -1,0 +1,285 @@
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Response, abort, flash, jsonify, redirect, render_template, request, url_for
+from flask_login import login_required
+from sqlalchemy import select
+
+from models import Call, MatchRequest, ScientificArea, Sgg, Topic, User
+from models.organisations import SECTORS
+from models.topics import TOPIC_STATES
+from services import calls as call_service
+from services import comments, funding, lifecycle, policies, reviews, topic_list, topics
+from services.errors import Conflict, ServiceError
+from webapp.database import db
+from webapp.errors import wants_json
+from webapp.helpers import form_errors_from
+from webapp.pagination import paginate
+from webapp.topics.blueprint import bp, me, nothing_changes
+from webapp.topics.forms import (
+    AssignReviewerForm,
+    CoiForm,
+    CommentForm,
+    ReviewForm,
+    TopicForm,
+    TransitionForm,
+    optional_int,
+)
+
+
+def _filters() -> topic_list.TopicFilters:
+    args = request.args
+    status = args.get("status") or None
+    return topic_list.TopicFilters(
+        status=status if status in TOPIC_STATES else None,
+        sgg_id=optional_int(args.get("sgg")),
+        area_id=optional_int(args.get("area")),
+        call_id=optional_int(args.get("call")),
+        q=(args.get("q") or "")[:200],
+        sort=args.get("sort") or "-updated",
+    )
+
+
+def _choices() -> dict[str, Any]:
+    session = db()
+    return {
+        "sggs": list(session.scalars(select(Sgg).order_by(Sgg.name))),
+        "areas": list(session.scalars(select(ScientificArea).order_by(ScientificArea.name))),
+        "calls": list(session.scalars(select(Call).order_by(Call.identifier))),
+    }
+
+
+@bp.route("/topics/")
+@login_required
+def index() -> str:
+    filters = _filters()
+    page = paginate(topic_list.topic_query(me(), filters), db())
+    return render_template(
+        "topics/index.html",
+        page=page,
+        filters=filters,
+        states=TOPIC_STATES,
+        labels=lifecycle.STATE_LABELS,
+        sorts=topic_list.SORTS,
+        may_create=policies.is_coordinator(me()) or policies.is_sgg_member(me()),
+        **_choices(),
+    )
+
+
+@bp.route("/topics/export.<fmt>")
+@login_required
+def export(fmt: str) -> Response:
+    rows = topic_list.export_rows(db(), me(), _filters())
+    if fmt == "csv":
+        return Response(
+            topic_list.to_csv(rows),
+            mimetype="text/csv",
+            headers={"Content-Disposition": "attachment; filename=topics.csv"},
+        )
+    if fmt == "xlsx":
+        return Response(
+            topic_list.to_xlsx(rows),
+            mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            headers={"Content-Disposition": "attachment; filename=topics.xlsx"},
+        )
+    abort(404, "Export as csv or xlsx.")
+
+
+def _fill_choices(form: TopicForm, sgg_choices: list[Sgg] | None = None) -> None:
+    c = _choices()
+    if sgg_choices is not None:
+        form.sgg_id.choices = [(s.id, s.name) for s in sgg_choices]
+    form.area_id.choices = [(None, "—")] + [(a.id, a.name) for a in c["areas"]]
+    form.call_id.choices = [(None, "— not in a call yet —")] + [
+        (k.id, f"{k.identifier}: {k.title}") for k in c["calls"]
+    ]
+    form.industry_partner_ids.choices = [
+        (o.id, o.display_name) for o in topics.partner_organisations(db())
+    ]
+
+
+def _content(form: TopicForm) -> topics.TopicContent:
+    return topics.TopicContent(
+        title=form.title.data or "",
+        identifier=form.identifier.data or "",
+        area_id=form.area_id.data,
+        call_id=form.call_id.data,
+        challenge=form.challenge.data or "",
+        scope=form.scope.data or "",
+        expected_outcomes=form.expected_outcomes.data or "",
+        expected_impact=form.expected_impact.data or "",
+        keywords=form.keywords.data or "",
+        eu_contribution=form.eu_contribution.data,
+        industry_contribution=form.industry_contribution.data,
+        duration_months=form.duration_months.data,
+        consortium_size_min=form.consortium_size_min.data,
+        consortium_size_max=form.consortium_size_max.data,
+        min_countries=form.min_countries.data,
+        sme_share=form.sme_share.data,
+        sector_targets={s: getattr(form, f"target_{s}").data or "" for s in SECTORS},
+        industry_partner_ids=list(form.industry_partner_ids.data or []),
+    )
+
+
+def _place_target_errors(form: TopicForm, exc: ServiceError) -> None:
+    """Sector-target messages name their sector: show each beside its field."""
+    messages = exc.field_errors.pop("sector_targets", [])
+    for message in messages:
+        sector = message.split(":", 1)[0]
+        field = getattr(form, f"target_{sector}", None)
+        if field is not None and sector in SECTORS:
+            field.errors = [*field.errors, message]
+        else:
+            form.form_errors.append(message)
+
+
+@bp.route("/topics/new", methods=["GET", "POST"])
+@login_required
+def new() -> str | Response:
+    user = me()
+    allowed = [s for s in _choices()["sggs"] if policies.can_create_topic(user, s)]
+    if not allowed:
+        abort(403, "Only SGG members and coordinators propose topics.")
+    form = TopicForm()
+    _fill_choices(form, allowed)
+    if form.validate_on_submit():
+        try:
+            topic = topics.create_topic(db(), user, form.sgg_id.data or 0, _content(form))
+        except ServiceError as exc:
+            _place_target_errors(form, exc)
+            form_errors_from(form, exc)
+        else:
+            flash("Topic idea saved.", "success")
+            return redirect(url_for("topics.detail", topic_id=topic.id))
+    return render_template("topics/edit.html", form=form, topic=None, sectors=SECTORS)
+
+
+def _form_from_topic(topic: Topic) -> TopicForm:
+    form = TopicForm(obj=topic, version=str(topic.version))
+    if request.method == "GET":
+        form.industry_partner_ids.data = [p.organisation_id for p in topic.industry_partners]
+        for sector in SECTORS:
+            value = (topic.sector_targets or {}).get(sector)
+            if isinstance(value, str):
+                value = f"{(float(value) * 100):g}%"
+            getattr(form, f"target_{sector}").data = "" if value is None else str(value)
+    return form
+
+
+@bp.route("/topics/<int:topic_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit(topic_id: int) -> str | Response | tuple[str, int]:
+    session = db()
+    topic = topics.get_topic(session, me(), topic_id)
+    if not policies.can_edit_topic(me(), topic):
+        abort(403, "You may not edit this topic in its current state.")
+    form = _form_from_topic(topic)
+    del form.sgg_id
+    _fill_choices(form)
+    status = 200
+    if form.validate_on_submit():
+        expected = optional_int(form.version.data) or 0
+        try:
+            topics.update_topic(
+                session, me(), topic, _content(form), expected, form.note.data or ""
+            )
+        except Conflict as exc:
+            session.rollback()
+            topic = topics.get_topic(session, me(), topic_id)
+            form.form_errors.append(exc.message)
+            form.version.data = str(topic.version)  # the next save is a deliberate overwrite
+            status = 409
+        except ServiceError as exc:
+            _place_target_errors(form, exc)
+            form_errors_from(form, exc)
+            status = exc.status
+        else:
+            flash("Topic saved; a new revision was recorded.", "success")
+            return redirect(url_for("topics.detail", topic_id=topic.id))
+    latest = topics.revisions(session, topic)[:1]
+    return (
+        render_template("topics/edit.html", form=form, topic=topic, sectors=SECTORS, latest=latest),
+        status,
+    )
+
+
+def _funding(topic: Topic, user: User) -> funding.TopicFunding | None:
+    """Pledge totals for those who may see them (coordinators, the topic's SGG)."""
+    if not policies.can_view_topic_funding(user, topic):
+        return None
+    return funding.topic_funding(db(), topic)
+
+
+@bp.route("/topics/<int:topic_id>")
+@login_required
+def detail(topic_id: int) -> str:
+    session = db()
+    user = me()
+    topic = topics.get_topic(session, user, topic_id)
+    review = policies.topic_review_of(user, topic, session)
+    reviewer_form = AssignReviewerForm()
+    if policies.can_assign_reviewers(user, topic):
+        reviewer_form.reviewer_id.choices = [
+            (u.id, f"{u.name} <{u.email}>")
+            for u in session.scalars(
+                select(User).where(User.is_active.is_(True)).order_by(User.name)
+            )
+        ]
+    comment_form = CommentForm()
+    levels = policies.comment_levels_for(user, topic)
+    comment_form.level.choices = [(lv, comments.LEVEL_LABELS[lv]) for lv in levels]
+    match = session.scalar(
+        select(MatchRequest)
+        .where(MatchRequest.topic_id == topic.id)
+        .order_by(MatchRequest.created_at.desc(), MatchRequest.id.desc())
+    )
+    return render_template(
+        "topics/detail.html",
+        topic=topic,
+        labels=lifecycle.STATE_LABELS,
+        history=lifecycle.history(session, topic),
+        moves=[
+            (t, lifecycle.refusal(user, topic, t.name, "x"))
+            for t in lifecycle.available(user, topic)
+        ],
+        transition_form=TransitionForm(),
+        may_edit=policies.can_edit_topic(user, topic),
+        my_review=review,
+        coi_form=CoiForm(),
+        review_form=ReviewForm(obj=review) if review else None,
+        reviews=reviews.visible_reviews(session, user, topic),
+        summary=reviews.summary(session, topic) if policies.can_see_reviews(user, topic) else [],
+        reviewer_form=reviewer_form,
+        may_assign=policies.can_assign_reviewers(user, topic),
+        threads=comments.visible_threads(session, user, topic),
+        comment_form=comment_form,
+        level_labels=comments.LEVEL_LABELS,
+        match=match,
+        funding=_funding(topic, user),
+        local=call_service.to_local,
+    )
+
+
+@bp.route("/topics/<int:topic_id>/transition/<name>", methods=["POST"])
+@login_required
+def transition(topic_id: int, name: str) -> Response | tuple[Response, int]:
+    session = db()
+    topic = topics.get_topic(session, me(), topic_id)
+    form = TransitionForm()
+    if not form.validate_on_submit():
+        nothing_changes()
+        flash("The form was incomplete; nothing changed.", "error")
+        return redirect(url_for("topics.detail", topic_id=topic.id))
+    try:
+        step = lifecycle.transition(session, me(), topic, name, form.comment.data or "")
+    except ServiceError as exc:
+        nothing_changes()
+        if wants_json():
+            raise
+        flash(exc.message, "error")
+        return redirect(url_for("topics.detail", topic_id=topic.id))
+    if wants_json():
+        return jsonify({"id": topic.id, "status": topic.status, "transition": step.name}), 200
+    flash(f"The topic is now: {lifecycle.STATE_LABELS[topic.status]}.", "success")
+    return redirect(url_for("topics.detail", topic_id=topic.id))
