@@ -7,7 +7,12 @@ from models.accounts import AccountToken, OrganisationMembership, SggMembership,
 from models.audit import AuditEntry, Heartbeat
 from models.base import Base
 from models.consortia import MatchRequest, SuggestedMember
-from models.notifications import OutboxMessage
+from models.notifications import (
+    DeadlineReminder,
+    NotificationPreference,
+    OutboxMessage,
+    TaskRun,
+)
 from models.organisations import Organisation
 from models.pledges import Pledge
 from models.programmes import Call, Programme, ProgrammeReviewer, ScientificArea, Sgg
@@ -18,8 +23,10 @@ __all__ = [
     "AuditEntry",
     "Base",
     "Call",
+    "DeadlineReminder",
     "Heartbeat",
     "MatchRequest",
+    "NotificationPreference",
     "Organisation",
     "OrganisationMembership",
     "OutboxMessage",
@@ -30,6 +37,7 @@ __all__ = [
     "Sgg",
     "SggMembership",
     "SuggestedMember",
+    "TaskRun",
     "Topic",
     "TopicIndustryPartner",
     "User",

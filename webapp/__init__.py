@@ -17,7 +17,7 @@ from services.config import PROJECT_ROOT, Settings, load_settings
 from webapp import database, errors, filters
 from webapp.extensions import CSP, csrf, limiter, login_manager, talisman
 
-BLUEPRINTS = ("webapp.auth", "webapp.main", "webapp.admin")
+BLUEPRINTS = ("webapp.auth", "webapp.main", "webapp.admin", "webapp.notifications")
 
 
 def create_app(settings: Settings | None = None, **overrides: Any) -> Flask:
@@ -79,6 +79,11 @@ def create_app(settings: Settings | None = None, **overrides: Any) -> Flask:
 
     for name in BLUEPRINTS:
         app.register_blueprint(importlib.import_module(name).bp)
+    if not settings.broker_url and app.config.get("EMBEDDED_SCHEDULER", not app.testing):
+        # No Redis: no beat either; run the periodic jobs in-process (workers/embedded.py).
+        from workers import embedded
+
+        embedded.start()
     return app
 
 
