@@ -37,6 +37,12 @@ def create_celery(redis_url: str | None) -> Celery:
             "visibility_timeout": visibility,
             "unacked_restore_interval": 1,
             "unacked_restore_throttle": 1,
+            # Publishing fails fast when the broker is down (the commit is done; the sweep
+            # rings later) instead of blocking a web request for seconds.
+            "max_retries": 1,
+            "interval_start": 0,
+            "interval_step": 0.2,
+            "interval_max": 0.5,
         },
         result_expires=3600,
         timezone="UTC",

@@ -8,6 +8,7 @@ committed and the periodic sweep picks it up.
 from __future__ import annotations
 
 import logging
+import time
 from concurrent.futures import Future, ThreadPoolExecutor, wait
 from typing import Any
 
@@ -16,6 +17,10 @@ from workers import context
 log = logging.getLogger(__name__)
 _pool: ThreadPoolExecutor | None = None
 _pending: set[Future[Any]] = set()
+# After a failed enqueue, skip the broker for a while instead of blocking every commit on
+# it: the rows are committed and the periodic sweep rings for them once the broker is back.
+BROKER_PAUSE_S = 10.0
+_broker_paused_until = [0.0]
 
 
 def _run_local(name: str, args: tuple[Any, ...]) -> None:
@@ -31,9 +36,13 @@ def dispatch(name: str, *args: Any) -> None:
     from workers.celery_app import celery_app
 
     if context.settings().broker_url:
+        if time.monotonic() < _broker_paused_until[0]:
+            log.debug("broker paused: %s%r left to the sweep", name, args)
+            return
         try:
-            celery_app.send_task(name, args=args)
+            celery_app.send_task(name, args=args, retry=False, ignore_result=True)
         except Exception:  # broker down: the sweep delivers later
+            _broker_paused_until[0] = time.monotonic() + BROKER_PAUSE_S
             log.exception("could not enqueue %s%r; the sweep will pick it up", name, args)
         return
     if _pool is None:
