@@ -24,6 +24,7 @@ _broker_paused_until = [0.0]
 
 
 def _run_local(name: str, args: tuple[Any, ...]) -> None:
+    import workers.tasks  # noqa: F401 - registers the tasks (a worker imports them itself)
     from workers.celery_app import celery_app
 
     result = celery_app.tasks[name].apply(args=args)
@@ -49,7 +50,14 @@ def dispatch(name: str, *args: Any) -> None:
         _pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix="partnering-task")
     future = _pool.submit(_run_local, name, args)
     _pending.add(future)
-    future.add_done_callback(_pending.discard)
+    future.add_done_callback(_finished)
+
+
+def _finished(future: Future[Any]) -> None:
+    _pending.discard(future)
+    exc = future.exception()
+    if exc is not None:
+        log.error("in-process task failed to run", exc_info=exc)
 
 
 def wait_idle(timeout: float = 30) -> None:

@@ -88,7 +88,11 @@ def settings() -> str | Response:
     chosen = preferences.preferences_of(db(), current_user)
     if request.method == "POST":
         if form.validate_on_submit():
-            choices = {e: request.form.get(f"mode-{e}", "") for e in preferences.EVENTS}
+            choices = {
+                e: request.form[f"mode-{e}"]
+                for e in preferences.EVENTS
+                if f"mode-{e}" in request.form
+            }
             try:
                 preferences.set_preferences(db(), current_user, current_user, choices)
             except ServiceError as exc:
