@@ -40,10 +40,10 @@ from models.base import utcnow
 from services import audit, policies
 from services.config import Settings
 from services.errors import Conflict, PermissionDenied
+from services.notify import DELIVER_TASK, ring
 
 log = logging.getLogger(__name__)
 MAX_BACKOFF = timedelta(hours=6)
-DELIVER_TASK = "workers.tasks.deliver_outbox"
 
 SessionScope = Callable[[], AbstractContextManager[Session]]
 
@@ -239,8 +239,6 @@ def due_ids(session: Session, settings: Settings, limit: int = 500) -> list[int]
 
 def resend(session: Session, actor: User, message: OutboxMessage) -> OutboxMessage:
     """An admin sends a failed email again (audited); the delivery task is rung after commit."""
-    from services.notify import ring
-
     if not policies.is_admin(actor):
         raise PermissionDenied("Only administrators can resend mail.")
     if message.channel != "email" or message.status != "failed":

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
 from models import TaskRun
 from models.base import utcnow
 
 KEEP = timedelta(days=7)
+LOST_AFTER = timedelta(hours=1)
 
 
 def start(session: Session, task: str, task_id: str = "", hostname: str = "") -> TaskRun:
@@ -38,7 +39,14 @@ def failed(session: Session, task: str, task_id: str, hostname: str, detail: str
 
 
 def prune(session: Session) -> int:
-    """Forget finished runs older than a week (the sweep calls this)."""
+    """Forget finished runs older than a week, and close runs whose worker died (the sweep
+    calls this)."""
+    session.execute(
+        update(TaskRun)
+        .where(TaskRun.status == "running", TaskRun.started_at < utcnow() - LOST_AFTER)
+        .values(status="failed", finished_at=utcnow(), detail="no end recorded: worker stopped?")
+        .execution_options(synchronize_session=False)
+    )
     result = session.execute(
         delete(TaskRun).where(
             TaskRun.finished_at.is_not(None), TaskRun.started_at < utcnow() - KEEP

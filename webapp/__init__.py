@@ -80,10 +80,11 @@ def create_app(settings: Settings | None = None, **overrides: Any) -> Flask:
     for name in BLUEPRINTS:
         app.register_blueprint(importlib.import_module(name).bp)
     if not settings.broker_url and app.config.get("EMBEDDED_SCHEDULER", not app.testing):
-        # No Redis: no beat either; run the periodic jobs in-process (workers/embedded.py).
+        # No Redis: no beat either; a serving process runs the periodic jobs in a thread
+        # (workers/embedded.py), started by its first request, so CLI commands never do.
         from workers import embedded
 
-        embedded.start()
+        app.before_request(embedded.start)
     return app
 
 

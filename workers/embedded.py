@@ -1,10 +1,11 @@
 """The embedded scheduler: Celery beat's job, in-process, when there is no broker.
 
 Without REDIS_URL there is no beat and no worker process, so the web app starts this daemon
-thread (once per process, never under TESTING unless asked): every few seconds it writes
-the 'beat' heartbeat and dispatches each periodic job that is due to the in-process task
-pool (workers.dispatch), exactly as beat would publish it. Every periodic job is
-idempotent, so several processes (e.g. gunicorn workers on one SQLite file) may each run one.
+thread (once per serving process, at its first request; never under TESTING unless
+asked): every few seconds it writes the 'beat' heartbeat and dispatches each periodic job
+that is due to the in-process task pool (workers.dispatch), exactly as beat would. Every
+periodic job is idempotent, so several processes (e.g. gunicorn workers on one SQLite
+file) may each run one.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from workers.schedule import periodic_jobs
 
 log = logging.getLogger(__name__)
 _thread: threading.Thread | None = None
+_lock = threading.Lock()
 _stop: threading.Event | None = None
 TICK_S = 5.0
 
@@ -41,10 +43,17 @@ def _loop(stop: threading.Event, tick: float) -> None:
 
 
 def start(tick: float = TICK_S) -> None:
-    """Start the scheduler thread once per process."""
-    global _thread, _stop
+    """Start the scheduler thread once per process (cheap to call on every request)."""
     if _thread is not None and _thread.is_alive():
         return
+    with _lock:
+        if _thread is not None and _thread.is_alive():
+            return
+        _start(tick)
+
+
+def _start(tick: float) -> None:
+    global _thread, _stop
     _stop = threading.Event()
     _thread = threading.Thread(
         target=_loop, args=(_stop, tick), name="partnering-scheduler", daemon=True

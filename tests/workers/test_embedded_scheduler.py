@@ -79,3 +79,17 @@ def test_no_mail_server_keeps_mail_in_the_outbox(app, client, db, make_user):
     login(client, admin.email, PASSWORD)
     html = client.get(f"/admin/outbox/{email.id}").get_data(as_text=True)
     assert "Pledge confirmed" in html and "Yes" in html
+
+
+def test_the_scheduler_starts_with_the_first_request_only_without_a_broker(db, settings):
+    from webapp import create_app
+    from workers import embedded
+
+    app = create_app(settings, TESTING=True, EMBEDDED_SCHEDULER=True)
+    try:
+        assert embedded._thread is None  # creating the app (CLI commands) starts nothing
+        app.test_client().get("/health")
+        assert embedded._thread is not None and embedded._thread.is_alive()
+    finally:
+        embedded.stop()
+        app.extensions["partnering.engine"].dispose()
