@@ -7,11 +7,12 @@ while talking to the SMTP server:
    ``BEGIN IMMEDIATE`` transaction is the lock), check it is due, and mark it ``sending``
    with a lease (``lease_until``) and a fresh ``lease_token``. Two workers never both
    claim a row; a row whose worker died comes back when its lease expires.
-2. ``send``: hand the mail to SMTP (no database). Its Message-ID is derived from the row,
-   so the rare duplicate (a worker killed after the server accepted the mail but before
-   step 3 committed) is recognisable.
+2. ``send``: hand the mail to SMTP (no database lock held). Its Message-ID is derived
+   from the row, so the rare duplicate (a worker killed after the server accepted the mail
+   but before step 3 committed) is recognisable.
 3. ``record``: only the holder of the lease token writes the outcome: ``sent`` when the
-   server accepted the mail and only then; a temporary failure goes back to ``pending``
+   server accepted the mail and only then (recorded the moment the server replied, before
+   QUIT, to keep that window short); a temporary failure goes back to ``pending``
    with exponential backoff and jitter; a permanent one (5xx), or the last try, is
    ``failed`` and shown to admins, who may resend it.
 
@@ -32,7 +33,7 @@ from datetime import timedelta
 from email.message import EmailMessage
 from email.utils import formatdate
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import and_, or_, select, update
 from sqlalchemy.orm import Session
 
 from models import OutboxMessage, User
@@ -126,7 +127,10 @@ def build_email(message: Claimed, sender: str) -> EmailMessage:
     return mail
 
 
-def send_smtp(settings: Settings, mail: EmailMessage) -> None:
+def send_smtp(
+    settings: Settings, mail: EmailMessage, accepted: Callable[[], None] | None = None
+) -> None:
+    """Send ``mail``; call ``accepted`` as soon as the server took it, before QUIT."""
     smtp_class = smtplib.SMTP_SSL if settings.mail_use_ssl else smtplib.SMTP
     with smtp_class(
         settings.mail_server or "localhost",
@@ -138,18 +142,39 @@ def send_smtp(settings: Settings, mail: EmailMessage) -> None:
         if settings.mail_username:
             smtp.login(settings.mail_username, settings.mail_password or "")
         smtp.send_message(mail)
+        if accepted is not None:
+            accepted()
 
 
-def send(settings: Settings, message: Claimed) -> Outcome:
-    """Hand the mail to the SMTP server; accepted only when the server said so."""
+def send(
+    settings: Settings, message: Claimed, accepted: Callable[[], None] | None = None
+) -> Outcome:
+    """Hand the mail to the SMTP server; accepted only when the server said so.
+
+    ``accepted`` runs the moment the server replied 250 to the data (the caller records
+    the row as sent there): the shorter the time between that reply and the record, the
+    rarer a duplicate when a worker is killed in between.
+    """
+    done = False
+
+    def _accepted() -> None:
+        nonlocal done
+        done = True
+        if accepted is not None:
+            accepted()
+
     try:
-        send_smtp(settings, build_email(message, settings.mail_from))
+        send_smtp(settings, build_email(message, settings.mail_from), _accepted)
     except smtplib.SMTPRecipientsRefused as exc:
         codes = [code for code, _ in exc.recipients.values()]
         return Outcome(False, permanent=all(c >= 500 for c in codes), error=_describe(exc))
     except smtplib.SMTPResponseException as exc:
+        if done:  # the mail was accepted; only the QUIT went wrong
+            return Outcome(True)
         return Outcome(False, permanent=exc.smtp_code >= 500, error=_describe(exc))
     except (OSError, smtplib.SMTPException) as exc:
+        if done:
+            return Outcome(True)
         return Outcome(False, error=_describe(exc))
     return Outcome(True)
 
@@ -163,6 +188,24 @@ def backoff(settings: Settings, attempts: int) -> timedelta:
     ceiling = settings.outbox_retry_base_seconds * 2 ** max(attempts - 1, 0)
     delay = timedelta(seconds=ceiling * random.uniform(0.5, 1.0))  # noqa: S311
     return min(delay, MAX_BACKOFF)
+
+
+def record_sent(session: Session, message: Claimed) -> str:
+    """Mark the row sent, if this worker still holds its lease (one UPDATE, no read)."""
+    result = session.execute(
+        update(OutboxMessage)
+        .where(
+            OutboxMessage.id == message.id,
+            OutboxMessage.status == "sending",
+            OutboxMessage.lease_token == message.token,
+        )
+        .values(status="sent", sent_at=utcnow(), last_error="", lease_token="", lease_until=None)
+        .execution_options(synchronize_session=False)
+    )
+    if not getattr(result, "rowcount", 0):
+        log.warning("outbox %s: lease lost before the outcome was recorded", message.id)
+        return "lease-lost"
+    return "sent"
 
 
 def record(session: Session, settings: Settings, message: Claimed, outcome: Outcome) -> str:
@@ -207,7 +250,15 @@ def deliver_one(scope: SessionScope, settings: Settings, message_id: int) -> str
         claimed = claim(session, settings, message_id)
     if claimed is None:
         return "not-due"
-    outcome = send(settings, claimed)
+    recorded: list[str] = []
+
+    def accepted() -> None:
+        with scope() as session:
+            recorded.append(record_sent(session, claimed))
+
+    outcome = send(settings, claimed, accepted)
+    if recorded:
+        return recorded[0]
     with scope() as session:
         return record(session, settings, claimed, outcome)
 

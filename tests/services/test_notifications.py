@@ -345,7 +345,7 @@ def test_temporary_failures_back_off_then_fail_and_an_admin_resends(
 def test_a_permanent_refusal_fails_at_once(db, make_user, mail_settings, scope, monkeypatch):
     mail = _one_email(db, make_user)
 
-    def refuse(_settings, _mail):
+    def refuse(_settings, _mail, _accepted=None):
         raise smtplib.SMTPRecipientsRefused({mail.recipient_email: (550, b"no such user")})
 
     monkeypatch.setattr(delivery, "send_smtp", refuse)
