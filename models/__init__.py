@@ -8,7 +8,12 @@ from models.api_tokens import ApiToken
 from models.audit import AuditEntry, Heartbeat
 from models.base import Base
 from models.consortia import MatchRequest, SuggestedMember
-from models.notifications import OutboxMessage
+from models.notifications import (
+    DeadlineReminder,
+    NotificationPreference,
+    OutboxMessage,
+    TaskRun,
+)
 from models.organisations import Organisation
 from models.partners import PartnerApplication
 from models.pledges import Pledge
@@ -22,8 +27,10 @@ __all__ = [
     "AuditEntry",
     "Base",
     "Call",
+    "DeadlineReminder",
     "Heartbeat",
     "MatchRequest",
+    "NotificationPreference",
     "Organisation",
     "OrganisationMembership",
     "OutboxMessage",
@@ -35,6 +42,7 @@ __all__ = [
     "Sgg",
     "SggMembership",
     "SuggestedMember",
+    "TaskRun",
     "Topic",
     "TopicComment",
     "TopicIndustryPartner",

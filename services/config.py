@@ -41,6 +41,14 @@ class Settings:
     login_limit_ip: str = "10 per minute"
     ratelimit_prefix: str = "partnering"
     secure_cookies: bool = False
+    # Delivery of the outbox (see services/delivery.py and README "Notifications").
+    outbox_lease_seconds: int = 300
+    outbox_retry_base_seconds: int = 30
+    outbox_max_attempts: int = 8
+    outbox_sweep_grace_seconds: int = 120
+    smtp_timeout_seconds: int = 30
+    digest_hour: int = 7
+    silence_seconds: int = 180
     extra: dict[str, str] = field(default_factory=dict)
 
     @property
@@ -113,4 +121,11 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         login_limit_ip=env.get("LOGIN_LIMIT_IP") or "10 per minute",
         ratelimit_prefix=env.get("RATELIMIT_PREFIX") or "partnering",
         secure_cookies=_flag(env.get("SECURE_COOKIES"), default=production),
+        outbox_lease_seconds=int(env.get("OUTBOX_LEASE_SECONDS") or 300),
+        outbox_retry_base_seconds=int(env.get("OUTBOX_RETRY_BASE_SECONDS") or 30),
+        outbox_max_attempts=int(env.get("OUTBOX_MAX_ATTEMPTS") or 8),
+        outbox_sweep_grace_seconds=int(env.get("OUTBOX_SWEEP_GRACE_SECONDS") or 120),
+        smtp_timeout_seconds=int(env.get("SMTP_TIMEOUT_SECONDS") or 30),
+        digest_hour=int(env.get("DIGEST_HOUR") or 7),
+        silence_seconds=int(env.get("BACKGROUND_SILENCE_SECONDS") or 180),
     )

@@ -24,6 +24,7 @@ BLUEPRINTS = (
     "webapp.account",
     "webapp.pledges",
     "webapp.topics",
+    "webapp.notifications",
 )
 
 
@@ -89,6 +90,12 @@ def create_app(settings: Settings | None = None, **overrides: Any) -> Flask:
     from webapp import api
 
     api.init_app(app)
+    if not settings.broker_url and app.config.get("EMBEDDED_SCHEDULER", not app.testing):
+        # No Redis: no beat either; a serving process runs the periodic jobs in a thread
+        # (workers/embedded.py), started by its first request, so CLI commands never do.
+        from workers import embedded
+
+        app.before_request(embedded.start)
     return app
 
 

@@ -9,7 +9,15 @@ from __future__ import annotations
 import os
 
 from celery import Celery
-from celery.signals import worker_process_init
+from celery.signals import (
+    beat_init,
+    before_task_publish,
+    task_failure,
+    worker_process_init,
+    worker_ready,
+)
+
+from workers.schedule import beat_schedule
 
 
 def create_celery(redis_url: str | None) -> Celery:
@@ -29,16 +37,16 @@ def create_celery(redis_url: str | None) -> Celery:
             "visibility_timeout": visibility,
             "unacked_restore_interval": 1,
             "unacked_restore_throttle": 1,
+            # Publishing fails fast when the broker is down (the commit is done; the sweep
+            # rings later) instead of blocking a web request for seconds.
+            "max_retries": 1,
+            "interval_start": 0,
+            "interval_step": 0.2,
+            "interval_max": 0.5,
         },
         result_expires=3600,
         timezone="UTC",
-        beat_schedule={
-            "heartbeat-beat": {
-                "task": "workers.tasks.heartbeat",
-                "schedule": 30.0,
-                "args": ("beat",),
-            },
-        },
+        beat_schedule=beat_schedule(),
     )
     return app
 
@@ -58,3 +66,41 @@ def _dispose_engine_after_fork(**_kwargs: object) -> None:
     from workers import context
 
     context.dispose()
+
+
+@worker_ready.connect
+def _worker_ready(**_kwargs: object) -> None:
+    from workers import runs
+
+    runs.worker_alive()
+
+
+@beat_init.connect
+def _beat_started(**_kwargs: object) -> None:
+    # The scheduler proves it is alive by writing its own heartbeat whenever it publishes.
+    from workers import runs
+
+    runs._state["in_beat"] = True
+    runs.beat_alive(force=True)
+
+
+@before_task_publish.connect
+def _beat_publishing(**_kwargs: object) -> None:
+    from workers import runs
+
+    if runs._state["in_beat"]:
+        runs.beat_alive()
+
+
+@task_failure.connect
+def _task_failed(
+    sender: object = None,
+    task_id: str = "",
+    exception: BaseException | None = None,
+    **_kwargs: object,
+) -> None:
+    from workers import runs
+
+    name = str(getattr(sender, "name", sender))
+    hostname = str(getattr(getattr(sender, "request", None), "hostname", "") or "")
+    runs.record_failure(name, task_id or "", hostname, exception or RuntimeError("unknown"))

@@ -1,0 +1,52 @@
+"""Admin: the view of background work, resending failed mail, the silence banner."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import abort, current_app, flash, redirect, render_template, url_for
+from flask_login import current_user
+from werkzeug.wrappers import Response
+
+from models import OutboxMessage
+from services import background, delivery
+from services.errors import ServiceError
+from webapp.admin.forms import EmptyForm
+from webapp.admin.views import bp
+from webapp.database import db
+
+
+@bp.context_processor
+def _silence_banner() -> dict[str, Any]:
+    """Every admin page warns when the worker or the scheduler has gone silent."""
+    if not current_user.is_authenticated:
+        return {}
+    return {"background_warnings": background.warnings(db(), current_app.config["SETTINGS"])}
+
+
+@bp.route("/background", endpoint="background")
+def background_view() -> str:
+    view = background.overview(db(), current_app.config["SETTINGS"])
+    return render_template(
+        "admin/background.html",
+        view=view,
+        settings=current_app.config["SETTINGS"],
+        form=EmptyForm(),
+    )
+
+
+@bp.route("/outbox/<int:message_id>/resend", methods=["POST"])
+def resend(message_id: int) -> Response:
+    message = db().get(OutboxMessage, message_id)
+    if message is None:
+        abort(404, "No such message.")
+    if not EmptyForm().validate_on_submit():
+        flash("The form expired; please try again.", "error")
+    else:
+        try:
+            delivery.resend(db(), current_user, message)
+        except ServiceError as exc:
+            flash(exc.message, "error")
+        else:
+            flash(f"Message #{message.id} to {message.recipient_email} queued again.", "success")
+    return redirect(url_for("admin.outbox_message", message_id=message_id))

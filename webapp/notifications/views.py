@@ -1,0 +1,113 @@
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+from flask_wtf import FlaskForm
+from werkzeug.wrappers import Response
+
+from services import inbox, preferences
+from services.errors import ServiceError
+from webapp.database import db
+from webapp.helpers import safe_next
+from webapp.pagination import paginate
+
+bp = Blueprint("notifications", __name__, url_prefix="/inbox")
+
+
+class EmptyForm(FlaskForm):
+    """A POST with nothing but the CSRF token."""
+
+
+@bp.app_context_processor
+def _unread_badge() -> dict[str, Any]:
+    def inbox_unread() -> int:
+        if not current_user.is_authenticated:
+            return 0
+        return inbox.unread_count(db(), current_user)
+
+    return {"inbox_unread": inbox_unread}
+
+
+@bp.route("/", endpoint="inbox")
+@login_required
+def inbox_view() -> str:
+    unread_only = request.args.get("unread") == "1"
+    page = paginate(inbox.listing(current_user, unread_only), db())
+    return render_template(
+        "notifications/inbox.html", page=page, unread_only=unread_only, form=EmptyForm()
+    )
+
+
+def _object_link(link: str) -> str | None:
+    """Follow a notification's link only inside this site (no open redirect)."""
+    public = current_app.config["PUBLIC_URL"].rstrip("/")
+    if link.startswith(public + "/"):
+        link = link[len(public) :]
+    return safe_next(link)
+
+
+@bp.route("/<int:item_id>/open", methods=["POST"])
+@login_required
+def open_item(item_id: int) -> Response:
+    if not EmptyForm().validate_on_submit():
+        flash("The form expired; please try again.", "error")
+        return redirect(url_for("notifications.inbox"))
+    item = inbox.mark_read(db(), current_user, item_id)
+    return redirect(_object_link(item.link) or url_for("notifications.inbox"))
+
+
+@bp.route("/<int:item_id>/read", methods=["POST"])
+@login_required
+def read(item_id: int) -> Response:
+    if EmptyForm().validate_on_submit():
+        inbox.mark_read(db(), current_user, item_id)
+    else:
+        flash("The form expired; please try again.", "error")
+    return redirect(url_for("notifications.inbox"))
+
+
+@bp.route("/read-all", methods=["POST"])
+@login_required
+def read_all() -> Response:
+    if EmptyForm().validate_on_submit():
+        count = inbox.mark_all_read(db(), current_user)
+        flash(f"{count} notification{'s' if count != 1 else ''} marked as read.", "success")
+    else:
+        flash("The form expired; please try again.", "error")
+    return redirect(url_for("notifications.inbox"))
+
+
+@bp.route("/settings", methods=["GET", "POST"])
+@login_required
+def settings() -> str | Response:
+    form = EmptyForm()
+    errors: dict[str, list[str]] = {}
+    message = ""
+    chosen = preferences.preferences_of(db(), current_user)
+    if request.method == "POST":
+        if form.validate_on_submit():
+            choices = {
+                e: request.form[f"mode-{e}"]
+                for e in preferences.EVENTS
+                if f"mode-{e}" in request.form
+            }
+            try:
+                preferences.set_preferences(db(), current_user, current_user, choices)
+            except ServiceError as exc:
+                errors, message, chosen = exc.field_errors, exc.message, {**chosen, **choices}
+            else:
+                flash("Your notification settings are saved.", "success")
+                return redirect(url_for("notifications.settings"))
+        else:
+            message = "The form expired; please try again."
+    return render_template(
+        "notifications/settings.html",
+        form=form,
+        groups=preferences.EVENT_GROUPS,
+        chosen=chosen,
+        modes=preferences.MODE_LABELS,
+        errors=errors,
+        message=message,
+    ), (400 if message else 200)
