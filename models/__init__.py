@@ -8,8 +8,9 @@ from models.api_tokens import ApiToken
 from models.audit import AuditEntry, Heartbeat
 from models.base import Base
 from models.consortia import MatchRequest, SuggestedMember
+from models.cordis import CordisProject, ImportIssue, ImportRun, Participation
 from models.notifications import OutboxMessage
-from models.organisations import Organisation
+from models.organisations import NameWord, Organisation
 from models.pledges import Pledge
 from models.programmes import Call, Programme, ProgrammeReviewer, ScientificArea, Sgg
 from models.topics import Topic, TopicIndustryPartner
@@ -20,11 +21,16 @@ __all__ = [
     "AuditEntry",
     "Base",
     "Call",
+    "CordisProject",
     "Heartbeat",
+    "ImportIssue",
+    "ImportRun",
     "MatchRequest",
+    "NameWord",
     "Organisation",
     "OrganisationMembership",
     "OutboxMessage",
+    "Participation",
     "Pledge",
     "Programme",
     "ProgrammeReviewer",

@@ -66,3 +66,45 @@ def role_labels(user: User) -> list[str]:
     if is_applicant(user):
         labels.append("Applicant")
     return labels
+
+
+# Organisations. Descriptive fields are what an organisation's own people may edit; the
+# rest (name, PIC, country, sector, flags) decides eligibility and stays with the office.
+ORG_DESCRIPTIVE_FIELDS = ("short_name", "city", "description", "keywords")
+ORG_OFFICE_FIELDS = (
+    "legal_name",
+    "pic",
+    "country",
+    "sector",
+    "is_sme",
+    "is_efpia_member",
+    "partner_type",
+)
+
+
+def is_organisation_member(user: User | None, org: Organisation | int) -> bool:
+    """A partner representative or applicant acting for this organisation."""
+    return (org if isinstance(org, int) else org.id) in organisation_ids(user)
+
+
+def organisation_fields_editable(user: User | None, org: Organisation) -> tuple[str, ...]:
+    """The organisation fields ``user`` may change (empty: none)."""
+    if user is None or not user.is_active or org.merged_into_id is not None:
+        return ()
+    if is_coordinator(user):
+        return ORG_OFFICE_FIELDS + ORG_DESCRIPTIVE_FIELDS
+    if is_organisation_member(user, org):
+        return ORG_DESCRIPTIVE_FIELDS
+    return ()
+
+
+def can_edit_organisation(user: User | None, org: Organisation) -> bool:
+    return bool(organisation_fields_editable(user, org))
+
+
+def can_import_cordis(user: User | None) -> bool:
+    return is_admin(user)
+
+
+def can_merge_organisations(user: User | None) -> bool:
+    return is_admin(user)

@@ -111,5 +111,9 @@ def load_demo() -> None:
         click.echo(f"  {role:<32} {email}")
 
 
+from webapp.cli_cordis import import_cordis  # noqa: E402 - registers on the group
+
+main.add_command(import_cordis)
+
 if __name__ == "__main__":
     main()
