@@ -7,7 +7,7 @@ from models.accounts import AccountToken, OrganisationMembership, SggMembership,
 from models.api_tokens import ApiToken
 from models.audit import AuditEntry, Heartbeat
 from models.base import Base
-from models.consortia import MatchRequest, SuggestedMember
+from models.consortia import ExpertiseIndexVersion, Invitation, MatchRequest, SuggestedMember
 from models.cordis import CordisProject, ImportIssue, ImportRun, Participation
 from models.notifications import OutboxMessage
 from models.organisations import NameWord, Organisation
@@ -22,9 +22,11 @@ __all__ = [
     "Base",
     "Call",
     "CordisProject",
+    "ExpertiseIndexVersion",
     "Heartbeat",
     "ImportIssue",
     "ImportRun",
+    "Invitation",
     "MatchRequest",
     "NameWord",
     "Organisation",

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from models import Organisation, Sgg, User
+from models import Invitation, MatchRequest, Organisation, Sgg, Topic, User
 
 
 def is_admin(user: User | None) -> bool:
@@ -107,4 +107,51 @@ def can_import_cordis(user: User | None) -> bool:
 
 
 def can_merge_organisations(user: User | None) -> bool:
+    return is_admin(user)
+
+
+# ---- consortia (match requests, review, invitations) -------------------------------------
+# A match request belongs to its topic: who may request suggestions for a topic may see and
+# review them. Finalising (sending invitations on the programme's behalf) stays with the
+# programme office.
+
+
+def can_request_match(user: User | None, topic: Topic) -> bool:
+    """Coordinators, and SGG members of the topic's own SGG."""
+    if user is None or not user.is_active:
+        return False
+    return is_coordinator(user) or is_sgg_member(user, topic.sgg_id)
+
+
+def can_view_match(user: User | None, request: MatchRequest) -> bool:
+    return can_request_match(user, request.topic)
+
+
+def can_edit_match(user: User | None, request: MatchRequest) -> bool:
+    """Lock, remove, swap and add members: coordinators, or the SGG member who asked."""
+    if user is None or not user.is_active or request.finalised_at is not None:
+        return False
+    if is_coordinator(user):
+        return True
+    return request.requested_by_id == user.id and is_sgg_member(user, request.topic.sgg_id)
+
+
+def can_finalise_match(user: User | None, request: MatchRequest) -> bool:
+    return is_coordinator(user) and request.status == "done"
+
+
+def can_invite_alternate(user: User | None, request: MatchRequest) -> bool:
+    return is_coordinator(user) and request.finalised_at is not None
+
+
+def can_respond_invitation(user: User | None, invitation: Invitation) -> bool:
+    """People of the invited organisation (partner representatives and applicants)."""
+    return (
+        user is not None
+        and user.is_active
+        and is_organisation_member(user, invitation.organisation_id)
+    )
+
+
+def can_build_index(user: User | None) -> bool:
     return is_admin(user)

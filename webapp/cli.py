@@ -115,5 +115,10 @@ from webapp.cli_cordis import import_cordis  # noqa: E402 - registers on the gro
 
 main.add_command(import_cordis)
 
+from webapp.cli_consortia import build_index, suggest_command  # noqa: E402
+
+main.add_command(build_index)
+main.add_command(suggest_command)
+
 if __name__ == "__main__":
     main()

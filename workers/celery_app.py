@@ -13,7 +13,7 @@ from celery.signals import worker_process_init
 
 
 def create_celery(redis_url: str | None) -> Celery:
-    app = Celery("partnering", include=["workers.tasks"])
+    app = Celery("partnering", include=["workers.tasks", "workers.consortia_tasks"])
     visibility = int(os.environ.get("CELERY_VISIBILITY_TIMEOUT", "3600"))
     app.conf.update(
         broker_url=redis_url or "memory://",
@@ -37,6 +37,11 @@ def create_celery(redis_url: str | None) -> Celery:
                 "task": "workers.tasks.heartbeat",
                 "schedule": 30.0,
                 "args": ("beat",),
+            },
+            # Imports and organisation edits reach the expertise index through this sweep.
+            "refresh-expertise-index": {
+                "task": "workers.consortia_tasks.refresh_expertise_index",
+                "schedule": float(os.environ.get("INDEX_REFRESH_SECONDS", "300")),
             },
         },
     )
