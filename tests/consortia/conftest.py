@@ -95,4 +95,9 @@ def pool(db, world, settings) -> dict[str, Any]:
     version = matching_index.build_now(db, None, settings.instance_path, "test")
     db.commit()
     assert version.status == "ready", version.message
-    return {"orgs": orgs, "topic": topic, "version": version, "by_name": {o.legal_name: o for o in orgs}}
+    return {
+        "orgs": orgs,
+        "topic": topic,
+        "version": version,
+        "by_name": {o.legal_name: o for o in orgs},
+    }

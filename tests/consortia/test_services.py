@@ -228,9 +228,7 @@ def test_finalise_invite_accept_decline_and_alternate(db, pool, make_user, setti
     # The declined seat offers its alternates; invite the first one.
     offers = consortium_review.alternates_of(db, inv.member)
     assert offers
-    new = invitations.invite_alternate(
-        db, coord, req.id, declining.id, offers[0]["id"], URL
-    )
+    new = invitations.invite_alternate(db, coord, req.id, declining.id, offers[0]["id"], URL)
     db.commit()
     assert new.organisation_id == offers[0]["id"] and new.member.status == "invited"
     with pytest.raises(Conflict):  # the seat is taken now
