@@ -128,7 +128,8 @@ def test_invitation_accept_decline_and_alternate(app, client, db, pool, make_use
     match = re.search(r"Invite the next alternate: ([^<]+)</button>", page)
     assert match, page
     form = re.search(
-        r'action="(/consortia/\d+/members/\d+/invite-alternate)".*?name="organisation_id" value="(\d+)"',
+        r'action="(/consortia/\d+/members/\d+/invite-alternate)".*?'
+        r'name="organisation_id" value="(\d+)"',
         page,
         re.S,
     )
