@@ -163,8 +163,10 @@ def _act(request_id: int, fn, ok: str) -> Response:  # type: ignore[no-untyped-d
     return redirect(url_for("consortia.show", request_id=request_id))
 
 
-@bp.post("/<int:request_id>/members/<int:member_id>/<any(lock,unlock,remove,restore):action>")
+@bp.post("/<int:request_id>/members/<int:member_id>/<action>")
 def member_action(request_id: int, member_id: int, action: str) -> Response:
+    if action not in ("lock", "unlock", "remove", "restore"):
+        abort(404)
     return _act(
         request_id,
         lambda: consortium_review.set_status(db(), current_user, request_id, member_id, action),
@@ -284,8 +286,10 @@ def invitation(invitation_id: int) -> str:
     )
 
 
-@bp.post("/invitations/<int:invitation_id>/<any(accept,decline):answer>")
+@bp.post("/invitations/<int:invitation_id>/<answer>")
 def respond(invitation_id: int, answer: str) -> Response:
+    if answer not in ("accept", "decline"):
+        abort(404)
     form = ActionForm()
     if not form.validate_on_submit():
         abort(400, "The form expired; reload the page and try again.")
