@@ -20,7 +20,7 @@ from collections.abc import Callable, Iterable
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import insert, select, text, update
 from sqlalchemy.orm import Session
 
 from models import CordisProject, ImportIssue, ImportRun, NameWord, Organisation, Participation
@@ -124,6 +124,9 @@ def run_import(
         importer.finish("failed", f"The import stopped: {exc}")
     else:
         importer.finish("done", "")
+        if session.get_bind().dialect.name == "postgresql":
+            # Fresh statistics, or the planner misjudges the new rows (e.g. seq scans).
+            session.execute(text("ANALYZE organisations, participations, cordis_projects"))
     return run
 
 
