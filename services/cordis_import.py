@@ -26,7 +26,7 @@ from sqlalchemy.orm import Session
 from models import CordisProject, ImportIssue, ImportRun, NameWord, Organisation, Participation
 from models.base import utcnow
 from models.names import name_key, normalise, words
-from services import audit, policies
+from services import audit, notify, policies
 from services.cordis import (
     CordisFileError,
     CordisReader,
@@ -42,6 +42,7 @@ from services.errors import InvalidInput, NotFound, PermissionDenied
 
 BATCH = 1000
 MAX_ISSUES_KEPT = 5000
+IMPORT_TASK = "workers.import_tasks.run_cordis_import"
 PROJECT_SHARE = 0.3  # of the progress bar: projects are read first, participations after
 
 PROJECT_FIELDS = (
@@ -101,6 +102,28 @@ def create_run(
     return run
 
 
+def queue_import(
+    session: Session,
+    actor: Any,
+    projects: str | os.PathLike[str],
+    organisations: str | os.PathLike[str],
+    *,
+    projects_name: str = "",
+    organisations_name: str = "",
+) -> ImportRun:
+    """Record an import run and have a worker run it once this transaction commits."""
+    run = create_run(
+        session,
+        actor,
+        projects,
+        organisations,
+        projects_name=projects_name,
+        organisations_name=organisations_name,
+    )
+    notify.ring(session, IMPORT_TASK, run.id)
+    return run
+
+
 def run_import(
     session: Session,
     run_id: int,
@@ -128,6 +151,15 @@ def run_import(
             # Fresh statistics, or the planner misjudges the new rows (e.g. seq scans).
             session.execute(text("ANALYZE organisations, participations, cordis_projects"))
     return run
+
+
+def mark_failed(session: Session, run_id: int, reason: str) -> None:
+    """Record that a run stopped on an unexpected error (what it committed stays)."""
+    run = session.get(ImportRun, run_id)
+    if run is not None and not run.finished:
+        run.status, run.finished_at = "failed", utcnow()
+        run.message = f"The import stopped unexpectedly ({reason}). Running it again resumes it."
+        session.flush()
 
 
 def _differs(old: Any, new: Any) -> bool:

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import Select, func, select, tuple_, update
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy.orm import Session, aliased, contains_eager
 
 from models import (
     CordisProject,
@@ -38,11 +38,12 @@ def get(session: Session, org_id: int) -> Organisation:
     return org
 
 
-def history_query(org_id: int) -> Select[tuple[Participation, CordisProject]]:
-    """The organisation's participations with their projects, newest first (paginate it)."""
+def history_query(org_id: int) -> Select[tuple[Participation]]:
+    """The organisation's participations (project loaded), newest first (paginate it)."""
     return (
-        select(Participation, CordisProject)
+        select(Participation)
         .join(CordisProject, Participation.project_id == CordisProject.id)
+        .options(contains_eager(Participation.project))
         .where(Participation.organisation_id == org_id)
         .order_by(CordisProject.start_date.desc().nulls_last(), CordisProject.id.desc())
     )

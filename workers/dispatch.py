@@ -21,6 +21,7 @@ _pending: set[Future[Any]] = set()
 def _run_local(name: str, args: tuple[Any, ...]) -> None:
     from workers.celery_app import celery_app
 
+    celery_app.loader.import_default_modules()  # the `include` modules register the tasks
     result = celery_app.tasks[name].apply(args=args)
     if result.failed():
         log.error("in-process task %s%r failed: %s", name, args, result.result)
