@@ -3,6 +3,7 @@ from __future__ import annotations
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import BooleanField, HiddenField, SelectField, StringField, SubmitField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
 
 from models.organisations import PARTNER_TYPES, SECTOR_LABELS
@@ -18,11 +19,13 @@ class OrganisationForm(FlaskForm):
         "Country", validators=[DataRequired(), Length(max=3)], description="ISO code, e.g. DE."
     )
     city = StringField("City", validators=[Optional(), Length(max=120)])
-    sector = SelectField("Sector", choices=list(SECTOR_LABELS.items()))
+    sector = SelectField("Sector", choices=[SelectChoice(k, v) for k, v in SECTOR_LABELS.items()])
     is_sme = BooleanField("SME")
     is_efpia_member = BooleanField("EFPIA member")
     partner_type = SelectField(
-        "Partner type", choices=[("", "None")] + [(t, t.capitalize()) for t in PARTNER_TYPES]
+        "Partner type",
+        choices=[SelectChoice("", "None")]
+        + [SelectChoice(t, t.capitalize()) for t in PARTNER_TYPES],
     )
     description = TextAreaField("Description", validators=[Length(max=20000)])
     keywords = TextAreaField(

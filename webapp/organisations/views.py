@@ -113,7 +113,10 @@ def edit(org_id: int) -> str | Response:
     if not allowed:
         abort(403, "You cannot edit this organisation.")
     form = OrganisationForm(obj=org)
-    if request.method == "GET":
+    for name in policies.ORG_OFFICE_FIELDS + policies.ORG_DESCRIPTIVE_FIELDS:
+        if name not in allowed:
+            del form[name]  # neither shown nor validated nor passed on
+    if request.method == "GET" and "partner_type" in allowed:
         form.partner_type.data = org.partner_type or ""
     if form.validate_on_submit():
         data = {name: getattr(form, name).data for name in allowed}
