@@ -2,7 +2,8 @@
 
 Streaming and batched: rows are read one at a time and written in batches of BATCH with
 set-based statements (one SELECT of the existing rows, then bulk INSERT / UPDATE of what
-is new or different), so memory stays flat and a re-import of the same files writes
+is new or different; inserts go through Core so every row of a batch shares one
+multi-row statement), so memory stays flat and a re-import of the same files writes
 nothing. Per run the importer keeps only small maps (PIC -> organisation id, hashes of
 the keys already seen) to make "first occurrence in the file wins" deterministic.
 
@@ -201,7 +202,7 @@ class _Importer:
 
     def step(self, phase: str, reader: CordisReader[Any], start: float, share: float) -> None:
         if self.issues:
-            self.s.execute(insert(ImportIssue), self.issues)
+            self.s.execute(insert(ImportIssue.__table__), self.issues)
             self.issues = []
         run = self.run
         run.phase = phase
@@ -216,7 +217,7 @@ class _Importer:
 
     def finish(self, status: str, message: str) -> None:
         if self.issues:
-            self.s.execute(insert(ImportIssue), self.issues)
+            self.s.execute(insert(ImportIssue.__table__), self.issues)
             self.issues = []
         run = self.run
         run.status, run.message, run.finished_at = status, message, utcnow()
@@ -291,7 +292,7 @@ class _Importer:
             elif any(_differs(getattr(old, f), values[f]) for f in PROJECT_FIELDS):
                 changed.append({"id": project_id, **values, "updated_at": now})
         if new:
-            self.s.execute(insert(CordisProject), new)
+            self.s.execute(insert(CordisProject.__table__), new)
         if changed:
             self.s.execute(update(CordisProject), changed)
         self.counts["projects_created"] += len(new)
@@ -395,7 +396,7 @@ class _Importer:
             elif any(_differs(getattr(old, f), values[f]) for f in PART_FIELDS):
                 changed.append({"id": old.id, **values})
         if new:
-            self.s.execute(insert(Participation), new)
+            self.s.execute(insert(Participation.__table__), new)
         if changed:
             self.s.execute(update(Participation), changed)
         self.counts["participations_created"] += len(new)
@@ -438,7 +439,8 @@ class _Importer:
             else:
                 self.counts["organisations_unchanged"] += 1
         if new:
-            for org_id, pic in self.s.execute(insert(Org).returning(Org.id, Org.pic), new):
+            returning = insert(Org.__table__).returning(Org.id, Org.pic)
+            for org_id, pic in self.s.execute(returning, new):
                 self.org_ids[pic] = org_id
         if changed:
             self.s.execute(update(Org), changed)
@@ -470,7 +472,7 @@ class _Importer:
         have = set(self.s.scalars(select(NameWord.word).where(NameWord.word.in_(fresh))))
         missing = [{"word": w, "reversed": w[::-1]} for w in sorted(fresh - have)]
         if missing:
-            self.s.execute(insert(NameWord), missing)
+            self.s.execute(insert(NameWord.__table__), missing)
 
 
 def add_name_words(session: Session, *names: str | None) -> None:
@@ -481,7 +483,7 @@ def add_name_words(session: Session, *names: str | None) -> None:
     have = set(session.scalars(select(NameWord.word).where(NameWord.word.in_(fresh))))
     missing = [{"word": w, "reversed": w[::-1]} for w in sorted(fresh - have)]
     if missing:
-        session.execute(insert(NameWord), missing)
+        session.execute(insert(NameWord.__table__), missing)
 
 
 COUNT_LABELS = (

@@ -1,0 +1,80 @@
+"""Full CORDIS import into PostgreSQL and SQLite: wall time, peak RSS, rows/s, re-import.
+
+Usage: PYTHONPATH=. python bench/cordis_import.py [postgresql|sqlite ...]
+Each import runs in its own process (so peak RSS is that import's), into a database
+created for the run and dropped afterwards. PostgreSQL: BENCH_PG_URL (default
+postgresql+psycopg://postgres@127.0.0.1:5432/postgres) names the server.
+"""
+
+from __future__ import annotations
+
+import json
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from bench._cordis_db import data_dir, postgres_database, sqlite_database
+
+
+def child(url: str) -> None:
+    """Import the real files into ``url`` once; print figures as JSON."""
+    from models.db import make_engine, make_session_factory
+    from services.cordis_import import create_run, run_import
+
+    data = data_dir()
+    engine = make_engine(url)
+    session = make_session_factory(engine)()
+    start = time.perf_counter()
+    run = create_run(session, None, data / "project.csv.gz", data / "organization.csv.gz")
+    run_import(session, run.id)
+    session.commit()
+    wall = time.perf_counter() - start
+    rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    counts = run.counts
+    session.close()
+    engine.dispose()
+    print(json.dumps({"wall": wall, "rss_mb": rss_mb, "counts": counts}))
+
+
+def _one(url: str) -> dict:
+    out = subprocess.run(
+        [sys.executable, __file__, "--child", url], capture_output=True, text=True, check=True
+    )
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def _print(label: str, result: dict) -> None:
+    c = result["counts"]
+    records = c["project_records"] + c["participation_records"]
+    written = sum(v for k, v in c.items() if k.endswith(("_created", "_updated")))
+    print(
+        f"{label:28} {result['wall']:6.1f} s  peak RSS {result['rss_mb']:6.0f} MB  "
+        f"{records / result['wall']:8,.0f} records/s  ({records:,d} records, "
+        f"{written:,d} rows written, {c.get('rows_skipped', 0)} skipped)"
+    )
+
+
+def main() -> None:
+    targets = sys.argv[1:] or ["postgresql", "sqlite"]
+    print(f"python {sys.version.split()[0]}; data {data_dir()}")
+    for target in targets:
+        if target == "postgresql":
+            with postgres_database() as url:
+                _print("PostgreSQL: first import", _one(url))
+                _print("PostgreSQL: re-import", _one(url))
+        else:
+            with tempfile.TemporaryDirectory() as tmp, sqlite_database(Path(tmp)) as url:
+                _print("SQLite: first import", _one(url))
+                _print("SQLite: re-import", _one(url))
+
+
+if __name__ == "__main__":
+    if len(sys.argv) == 3 and sys.argv[1] == "--child":
+        child(sys.argv[2])
+    else:
+        main()
