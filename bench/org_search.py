@@ -21,7 +21,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from bench._cordis_db import data_dir, postgres_database, sqlite_database
+from bench.cordis_import import data_dir, postgres_database, sqlite_database
 from models.db import make_engine, make_session_factory
 from services.cordis_import import create_run, run_import
 from services.orgsearch import OrgQuery, search
