@@ -20,8 +20,9 @@ LEGAL_FORMS = frozenset(_FORMS.split())
 
 
 def fold(text: str) -> str:
-    """Lower-case ASCII: accents removed (ß -> ss, æ -> ae), other marks dropped."""
+    """Lower-case ASCII: accents removed (ß -> ss, æ -> ae, œ -> oe), other marks dropped."""
     text = text.replace("ß", "ss").replace("æ", "ae").replace("Æ", "ae")
+    text = text.replace("œ", "oe").replace("Œ", "oe").replace("đ", "d").replace("Đ", "d")
     text = text.replace("ø", "o").replace("Ø", "o").replace("ł", "l").replace("Ł", "l")
     decomposed = unicodedata.normalize("NFKD", text)
     return "".join(c for c in decomposed if not unicodedata.combining(c)).lower()

@@ -2,7 +2,8 @@
 
 Streaming and batched: rows are read one at a time and written in batches of BATCH with
 set-based statements (one SELECT of the existing rows, then bulk INSERT / UPDATE of what
-is new or different), so memory stays flat and a re-import of the same files writes
+is new or different; inserts go through Core so every row of a batch shares one
+multi-row statement), so memory stays flat and a re-import of the same files writes
 nothing. Per run the importer keeps only small maps (PIC -> organisation id, hashes of
 the keys already seen) to make "first occurrence in the file wins" deterministic.
 
@@ -20,13 +21,13 @@ from collections.abc import Callable, Iterable
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import insert, select, text, update
 from sqlalchemy.orm import Session
 
 from models import CordisProject, ImportIssue, ImportRun, NameWord, Organisation, Participation
 from models.base import utcnow
 from models.names import name_key, normalise, words
-from services import audit, policies
+from services import audit, notify, policies
 from services.cordis import (
     CordisFileError,
     CordisReader,
@@ -42,6 +43,7 @@ from services.errors import InvalidInput, NotFound, PermissionDenied
 
 BATCH = 1000
 MAX_ISSUES_KEPT = 5000
+IMPORT_TASK = "workers.import_tasks.run_cordis_import"
 PROJECT_SHARE = 0.3  # of the progress bar: projects are read first, participations after
 
 PROJECT_FIELDS = (
@@ -101,6 +103,28 @@ def create_run(
     return run
 
 
+def queue_import(
+    session: Session,
+    actor: Any,
+    projects: str | os.PathLike[str],
+    organisations: str | os.PathLike[str],
+    *,
+    projects_name: str = "",
+    organisations_name: str = "",
+) -> ImportRun:
+    """Record an import run and have a worker run it once this transaction commits."""
+    run = create_run(
+        session,
+        actor,
+        projects,
+        organisations,
+        projects_name=projects_name,
+        organisations_name=organisations_name,
+    )
+    notify.ring(session, IMPORT_TASK, run.id)
+    return run
+
+
 def run_import(
     session: Session,
     run_id: int,
@@ -124,7 +148,19 @@ def run_import(
         importer.finish("failed", f"The import stopped: {exc}")
     else:
         importer.finish("done", "")
+        if session.get_bind().dialect.name == "postgresql":
+            # Fresh statistics, or the planner misjudges the new rows (e.g. seq scans).
+            session.execute(text("ANALYZE organisations, participations, cordis_projects"))
     return run
+
+
+def mark_failed(session: Session, run_id: int, reason: str) -> None:
+    """Record that a run stopped on an unexpected error (what it committed stays)."""
+    run = session.get(ImportRun, run_id)
+    if run is not None and not run.finished:
+        run.status, run.finished_at = "failed", utcnow()
+        run.message = f"The import stopped unexpectedly ({reason}). Running it again resumes it."
+        session.flush()
 
 
 def _differs(old: Any, new: Any) -> bool:
@@ -166,7 +202,7 @@ class _Importer:
 
     def step(self, phase: str, reader: CordisReader[Any], start: float, share: float) -> None:
         if self.issues:
-            self.s.execute(insert(ImportIssue), self.issues)
+            self.s.execute(insert(ImportIssue.__table__), self.issues)
             self.issues = []
         run = self.run
         run.phase = phase
@@ -181,7 +217,7 @@ class _Importer:
 
     def finish(self, status: str, message: str) -> None:
         if self.issues:
-            self.s.execute(insert(ImportIssue), self.issues)
+            self.s.execute(insert(ImportIssue.__table__), self.issues)
             self.issues = []
         run = self.run
         run.status, run.message, run.finished_at = status, message, utcnow()
@@ -256,7 +292,7 @@ class _Importer:
             elif any(_differs(getattr(old, f), values[f]) for f in PROJECT_FIELDS):
                 changed.append({"id": project_id, **values, "updated_at": now})
         if new:
-            self.s.execute(insert(CordisProject), new)
+            self.s.execute(insert(CordisProject.__table__), new)
         if changed:
             self.s.execute(update(CordisProject), changed)
         self.counts["projects_created"] += len(new)
@@ -360,7 +396,7 @@ class _Importer:
             elif any(_differs(getattr(old, f), values[f]) for f in PART_FIELDS):
                 changed.append({"id": old.id, **values})
         if new:
-            self.s.execute(insert(Participation), new)
+            self.s.execute(insert(Participation.__table__), new)
         if changed:
             self.s.execute(update(Participation), changed)
         self.counts["participations_created"] += len(new)
@@ -403,7 +439,8 @@ class _Importer:
             else:
                 self.counts["organisations_unchanged"] += 1
         if new:
-            for org_id, pic in self.s.execute(insert(Org).returning(Org.id, Org.pic), new):
+            returning = insert(Org.__table__).returning(Org.id, Org.pic)
+            for org_id, pic in self.s.execute(returning, new):
                 self.org_ids[pic] = org_id
         if changed:
             self.s.execute(update(Org), changed)
@@ -435,7 +472,7 @@ class _Importer:
         have = set(self.s.scalars(select(NameWord.word).where(NameWord.word.in_(fresh))))
         missing = [{"word": w, "reversed": w[::-1]} for w in sorted(fresh - have)]
         if missing:
-            self.s.execute(insert(NameWord), missing)
+            self.s.execute(insert(NameWord.__table__), missing)
 
 
 def add_name_words(session: Session, *names: str | None) -> None:
@@ -446,7 +483,7 @@ def add_name_words(session: Session, *names: str | None) -> None:
     have = set(session.scalars(select(NameWord.word).where(NameWord.word.in_(fresh))))
     missing = [{"word": w, "reversed": w[::-1]} for w in sorted(fresh - have)]
     if missing:
-        session.execute(insert(NameWord), missing)
+        session.execute(insert(NameWord.__table__), missing)
 
 
 COUNT_LABELS = (

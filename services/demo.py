@@ -25,6 +25,7 @@ from models import (
     TopicIndustryPartner,
 )
 from services import accounts
+from services.cordis_import import add_name_words
 
 DEMO_PASSWORD = "partnering-demo"
 AREAS = (
@@ -248,6 +249,7 @@ def load(session: Session) -> bool:
             )
     session.add_all(applicants)
     session.flush()
+    add_name_words(session, *(o.legal_name for o in partners + applicants))
 
     session.add(
         SggMembership(

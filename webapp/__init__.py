@@ -17,7 +17,14 @@ from services.config import PROJECT_ROOT, Settings, load_settings
 from webapp import database, errors, filters
 from webapp.extensions import CSP, csrf, limiter, login_manager, talisman
 
-BLUEPRINTS = ("webapp.auth", "webapp.main", "webapp.admin", "webapp.account", "webapp.consortia")
+BLUEPRINTS = (
+    "webapp.auth",
+    "webapp.main",
+    "webapp.admin",
+    "webapp.account",
+    "webapp.organisations",
+    "webapp.consortia",
+)
 
 
 def create_app(settings: Settings | None = None, **overrides: Any) -> Flask:

@@ -33,7 +33,9 @@ _NON_WORD = re.compile(r"[^0-9a-z]+")
 
 def _fold(text: str) -> str:
     # A frozen copy of models.names.normalise (revisions never import models).
-    for a, b in (("ß", "ss"), ("æ", "ae"), ("Æ", "ae"), ("ø", "o"), ("Ø", "o"), ("ł", "l")):
+    pairs = (("ß", "ss"), ("æ", "ae"), ("Æ", "ae"), ("œ", "oe"), ("Œ", "oe"), ("đ", "d"),
+             ("Đ", "d"), ("ø", "o"), ("Ø", "o"), ("ł", "l"), ("Ł", "l"))
+    for a, b in pairs:
         text = text.replace(a, b)
     text = unicodedata.normalize("NFKD", text)
     text = "".join(c for c in text if not unicodedata.combining(c)).lower()
