@@ -8,7 +8,8 @@ COPY services services
 COPY matching matching
 COPY templates templates
 COPY migrations migrations
-RUN pip install --no-cache-dir -e . && useradd --create-home partnering
+RUN pip install --no-cache-dir -e . && useradd --create-home partnering \
+    && mkdir -p /app/instance && chown partnering /app/instance
 USER partnering
 EXPOSE 8000
 CMD ["gunicorn", "--bind", "0.0.0.0:8000", "webapp.wsgi:app"]

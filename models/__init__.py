@@ -7,14 +7,15 @@ from models.accounts import AccountToken, OrganisationMembership, SggMembership,
 from models.api_tokens import ApiToken
 from models.audit import AuditEntry, Heartbeat
 from models.base import Base
-from models.consortia import MatchRequest, SuggestedMember
+from models.consortia import ExpertiseIndexVersion, Invitation, MatchRequest, SuggestedMember
+from models.cordis import CordisProject, ImportIssue, ImportRun, Participation
 from models.notifications import (
     DeadlineReminder,
     NotificationPreference,
     OutboxMessage,
     TaskRun,
 )
-from models.organisations import Organisation
+from models.organisations import NameWord, Organisation
 from models.partners import PartnerApplication
 from models.pledges import Pledge
 from models.programmes import Call, Programme, ProgrammeReviewer, ScientificArea, Sgg
@@ -27,13 +28,20 @@ __all__ = [
     "AuditEntry",
     "Base",
     "Call",
+    "CordisProject",
     "DeadlineReminder",
+    "ExpertiseIndexVersion",
     "Heartbeat",
+    "ImportIssue",
+    "ImportRun",
+    "Invitation",
     "MatchRequest",
+    "NameWord",
     "NotificationPreference",
     "Organisation",
     "OrganisationMembership",
     "OutboxMessage",
+    "Participation",
     "PartnerApplication",
     "Pledge",
     "Programme",

@@ -14,6 +14,10 @@ from models.topics import Topic
 
 MATCH_STATES = ("queued", "running", "done", "failed")
 MEMBER_STATES = ("suggested", "locked", "removed", "invited", "accepted", "declined")
+# Members that still hold a seat (removed and declined ones do not).
+ACTIVE_MEMBER_STATES = ("suggested", "locked", "invited", "accepted")
+INDEX_STATES = ("queued", "building", "ready", "failed", "unchanged")
+INVITATION_STATES = ("sent", "no_contact", "accepted", "declined", "withdrawn")
 
 
 class MatchRequest(Base):
@@ -32,6 +36,13 @@ class MatchRequest(Base):
     summary: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     finished_at: Mapped[datetime | None]
+    # The expertise index the result was computed on (part of input_hash).
+    index_version_id: Mapped[int | None] = mapped_column(
+        ForeignKey("expertise_indexes.id", ondelete="SET NULL")
+    )
+    # Set when the coordinator finalised the consortium and sent the invitations.
+    finalised_at: Mapped[datetime | None]
+    finalised_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
 
     topic: Mapped[Topic] = relationship()
     members: Mapped[list[SuggestedMember]] = relationship(
@@ -58,4 +69,52 @@ class SuggestedMember(Base):
     status: Mapped[str] = mapped_column(String(20), default="suggested")
 
     request: Mapped[MatchRequest] = relationship(back_populates="members")
+    organisation: Mapped[Organisation] = relationship()
+
+
+class ExpertiseIndexVersion(Base):
+    """One build of the expertise index: its files live in instance/matching/<directory>."""
+
+    __tablename__ = "expertise_indexes"
+    __table_args__ = (one_of("status", INDEX_STATES),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    status: Mapped[str] = mapped_column(String(20), default="queued", index=True)
+    # Hash of the data the index was (or will be) built from: see services.matching_index.
+    fingerprint: Mapped[str] = mapped_column(String(64), default="")
+    directory: Mapped[str] = mapped_column(String(100), default="")
+    reason: Mapped[str] = mapped_column(String(200), default="")
+    n_candidates: Mapped[int] = mapped_column(default=0)
+    n_projects: Mapped[int] = mapped_column(default=0)
+    n_links: Mapped[int] = mapped_column(default=0)
+    build_seconds: Mapped[float] = mapped_column(Float, default=0.0)
+    message: Mapped[str] = mapped_column(Text, default="")
+    requested_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    finished_at: Mapped[datetime | None]
+
+
+class Invitation(Base):
+    """An invitation of a suggested member's organisation to join a finalised consortium."""
+
+    __tablename__ = "consortium_invitations"
+    __table_args__ = (one_of("status", INVITATION_STATES),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    request_id: Mapped[int] = mapped_column(
+        ForeignKey("match_requests.id", ondelete="CASCADE"), index=True
+    )
+    member_id: Mapped[int] = mapped_column(
+        ForeignKey("suggested_members.id", ondelete="CASCADE"), index=True
+    )
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), index=True)
+    # sent: someone can answer; no_contact: the organisation has no user to tell.
+    status: Mapped[str] = mapped_column(String(20), default="sent")
+    invited_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    responded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    responded_at: Mapped[datetime | None]
+
+    request: Mapped[MatchRequest] = relationship()
+    member: Mapped[SuggestedMember] = relationship()
     organisation: Mapped[Organisation] = relationship()

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, String, Text
+from sqlalchemy import Boolean, ForeignKey, Index, String, Text, event
 from sqlalchemy.orm import Mapped, mapped_column
 
 from models.base import Base, one_of, utcnow
+from models.names import name_key, normalise
 
 # Same strings as matching.sectors; CORDIS activityType codes map onto them on import.
 SECTORS = ("academia", "research", "industry", "sme", "patient", "public", "other")
@@ -28,6 +29,14 @@ class Organisation(Base):
     __table_args__ = (
         one_of("sector", SECTORS),
         one_of("partner_type", PARTNER_TYPES),
+        # A trigram index on PostgreSQL (fuzzy name search); a plain index elsewhere.
+        Index(
+            "ix_organisations_search_name_trgm",
+            "search_name",
+            postgresql_using="gin",
+            postgresql_ops={"search_name": "gin_trgm_ops"},
+        ),
+        Index("ix_organisations_country_name_key", "country", "name_key"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -43,9 +52,42 @@ class Organisation(Base):
     partner_type: Mapped[str | None] = mapped_column(String(20))
     description: Mapped[str] = mapped_column(Text, default="")
     keywords: Mapped[str] = mapped_column(Text, default="")
+    # Lower-case, unaccented legal and short name (services.names.normalise), for search.
+    search_name: Mapped[str] = mapped_column(Text, default="")
+    # The name without legal forms and word order (services.names.name_key): duplicates.
+    name_key: Mapped[str] = mapped_column(String(300), default="")
+    # Set when an admin merged this organisation into another; it then leaves lists.
+    merged_into_id: Mapped[int | None] = mapped_column(
+        ForeignKey("organisations.id", ondelete="SET NULL"), index=True
+    )
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
     @property
     def display_name(self) -> str:
         return self.short_name or self.legal_name
+
+    def refresh_names(self) -> None:
+        """Recompute the search columns from the legal and short name."""
+        self.search_name = normalise(self.legal_name, self.short_name)
+        self.name_key = name_key(self.legal_name)
+
+
+@event.listens_for(Organisation, "before_insert")
+@event.listens_for(Organisation, "before_update")
+def _names_follow(_mapper: object, _conn: object, org: Organisation) -> None:
+    # Any ORM write keeps the search columns true; bulk imports compute them themselves.
+    org.refresh_names()
+
+
+class NameWord(Base):
+    """Every word of an organisation name, with its reverse: typo-tolerant search on SQLite.
+
+    A word within one edit of the query word shares its first or its last half with it;
+    both halves are found by index (prefix of `word` or of `reversed`).
+    """
+
+    __tablename__ = "organisation_name_words"
+
+    word: Mapped[str] = mapped_column(String(80), primary_key=True)
+    reversed: Mapped[str] = mapped_column(String(80), index=True)

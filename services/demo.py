@@ -29,6 +29,7 @@ from models import (
     TopicTransition,
 )
 from services import accounts, demo_pledges, lifecycle
+from services.cordis_import import add_name_words
 from services.topics import snapshot
 
 DEMO_PASSWORD = "partnering-demo"
@@ -253,6 +254,7 @@ def load(session: Session) -> bool:
             )
     session.add_all(applicants)
     session.flush()
+    add_name_words(session, *(o.legal_name for o in partners + applicants))
 
     session.add(
         SggMembership(

@@ -25,6 +25,8 @@ BLUEPRINTS = (
     "webapp.pledges",
     "webapp.topics",
     "webapp.notifications",
+    "webapp.organisations",
+    "webapp.consortia",
 )
 
 

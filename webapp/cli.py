@@ -111,5 +111,14 @@ def load_demo() -> None:
         click.echo(f"  {role:<32} {email}")
 
 
+from webapp.cli_cordis import import_cordis  # noqa: E402 - registers on the group
+
+main.add_command(import_cordis)
+
+from webapp.cli_consortia import build_index, suggest_command  # noqa: E402
+
+main.add_command(build_index)
+main.add_command(suggest_command)
+
 if __name__ == "__main__":
     main()

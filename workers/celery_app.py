@@ -21,7 +21,10 @@ from workers.schedule import beat_schedule
 
 
 def create_celery(redis_url: str | None) -> Celery:
-    app = Celery("partnering", include=["workers.tasks"])
+    app = Celery(
+        "partnering",
+        include=["workers.tasks", "workers.import_tasks", "workers.consortia_tasks"],
+    )
     visibility = int(os.environ.get("CELERY_VISIBILITY_TIMEOUT", "3600"))
     app.conf.update(
         broker_url=redis_url or "memory://",

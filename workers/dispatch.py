@@ -27,6 +27,8 @@ def _run_local(name: str, args: tuple[Any, ...]) -> None:
     import workers.tasks  # noqa: F401 - registers the tasks (a worker imports them itself)
     from workers.celery_app import celery_app
 
+    if name not in celery_app.tasks:  # the task modules load with a worker, or here on demand
+        celery_app.loader.import_default_modules()
     result = celery_app.tasks[name].apply(args=args)
     if result.failed():
         log.error("in-process task %s%r failed: %s", name, args, result.result)

@@ -2,7 +2,8 @@
 
 Intervals come from the environment so fault tests can shorten them:
 BEAT_HEARTBEAT_SECONDS (30), BEAT_SWEEP_SECONDS (30), BEAT_REMINDER_SECONDS (3600),
-BEAT_DIGEST_SECONDS (3600; the digest itself goes out once a day after DIGEST_HOUR UTC).
+BEAT_DIGEST_SECONDS (3600; the digest itself goes out once a day after DIGEST_HOUR UTC),
+INDEX_REFRESH_SECONDS (300).
 """
 
 from __future__ import annotations
@@ -39,6 +40,12 @@ def periodic_jobs() -> list[Periodic]:
         ),
         Periodic(
             "daily-digest", "workers.tasks.send_digests", _seconds("BEAT_DIGEST_SECONDS", 3600)
+        ),
+        # Imports and organisation edits reach the expertise index through this check.
+        Periodic(
+            "refresh-expertise-index",
+            "workers.consortia_tasks.refresh_expertise_index",
+            _seconds("INDEX_REFRESH_SECONDS", 300),
         ),
     ]
 

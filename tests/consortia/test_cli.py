@@ -1,0 +1,88 @@
+"""`partnering suggest FILE.json` and `partnering build-index`."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from webapp.cli_consortia import build_index, suggest_command
+
+
+def _suggest(app, tmp_path, body):
+    path = tmp_path / "topic.json"
+    path.write_text(body if isinstance(body, str) else json.dumps(body))
+    return app.test_cli_runner().invoke(suggest_command, [str(path)])
+
+
+VALID = {
+    "title": "Pertussis vaccine for infants",
+    "text": "adjuvant antigen immunogenicity clinical trial",
+    "keywords": ["vaccine", "pertussis"],
+    "size": 5,
+    "sector_counts": {"HES": 2, "PRC": 1},
+    "min_countries": 3,
+    "alternates": 4,
+}
+
+
+def test_suggest_prints_a_consortium(app, pool, tmp_path):
+    body = dict(
+        VALID, must_include=[pool["by_name"]["Nordic Vax"].pic], exclude=[pool["orgs"][0].id]
+    )
+    result = _suggest(app, tmp_path, body)
+    assert result.exit_code == 0, result.stderr
+    out = json.loads(result.stdout)
+    members = out["consortium"]
+    assert len(members) == 5 and len(out["alternates"]) == 4
+    assert {"pic", "name", "sector", "country", "score", "why"} <= set(members[0])
+    names = [m["name"] for m in members]
+    assert "Nordic Vax" in names and pool["orgs"][0].legal_name not in names
+    assert sum(m["sector"] == "academia" for m in members) >= 2
+    assert sum(m["sector"] in ("industry", "sme") for m in members) >= 1
+    assert [m["score"] for m in out["alternates"]] == sorted(
+        (m["score"] for m in out["alternates"]), reverse=True
+    )
+
+
+@pytest.mark.parametrize(
+    "body, message",
+    [
+        ("{not json", "not valid JSON"),
+        ("[1, 2]", "JSON object"),
+        (dict(VALID, size=0), "size must be a positive integer"),
+        (dict(VALID, size="5"), "size must be a positive integer"),
+        (dict(VALID, sector_counts={"XYZ": 1}), "unknown sector 'XYZ'"),
+        (dict(VALID, sector_counts={"PRC": 1, "industry": 1}), "overlap"),
+        (dict(VALID, keywords="vaccine"), "keywords must be a list"),
+        (dict(VALID, colour="blue"), "unknown field"),
+        (dict(VALID, must_include=["000000000"]), "no organisation with PIC"),
+        ({"size": 3}, "give a title or a text"),
+    ],
+)
+def test_malformed_input_exits_2(app, pool, tmp_path, body, message):
+    result = _suggest(app, tmp_path, body)
+    assert result.exit_code == 2, result.stdout
+    assert message in result.stderr
+    assert result.stdout == ""
+
+
+def test_missing_file_exits_2(app, tmp_path):
+    result = app.test_cli_runner().invoke(suggest_command, [str(tmp_path / "nope.json")])
+    assert result.exit_code == 2 and "cannot read" in result.stderr
+
+
+def test_infeasible_request_exits_1(app, pool, tmp_path):
+    result = _suggest(app, tmp_path, dict(VALID, min_countries=40))
+    assert result.exit_code == 1
+    assert json.loads(result.stdout)["feasible"] is False
+    assert "eligible countries" in result.stderr
+
+
+def test_build_index_command(app, pool):
+    runner = app.test_cli_runner()
+    result = runner.invoke(build_index, ["--if-stale"])
+    assert result.exit_code == 0 and "up to date" in result.stdout
+    result = runner.invoke(build_index, [])
+    assert result.exit_code == 0, result.stderr
+    assert "Expertise index version 2" in result.stdout

@@ -1,0 +1,164 @@
+"""The consortia pages: request, progress, review actions with CSRF, invitations."""
+
+from __future__ import annotations
+
+import re
+
+from sqlalchemy import select
+
+import models
+from services import consortium_review
+from tests.conftest import PASSWORD
+from tests.support import csrf_from, login, post_form
+
+
+def _request(client, db, pool):
+    from workers.dispatch import wait_idle
+
+    topic = pool["topic"]
+    page = client.get(f"/consortia/new?topic_id={topic.id}")
+    assert page.status_code == 200
+    html = page.get_data(as_text=True)
+    assert 'value="6"' in html  # size pre-filled from the topic profile
+    data = {
+        "size": "6", "min_countries": "4", "min_sme_share": "0.2", "sector_mode": "hard",
+        "industry_partners": "exclude", "alternates": "20", "seats_academia": "2",
+        "seats_sme": "1", "csrf_token": csrf_from(html),
+    }  # fmt: skip
+    r = client.post(f"/consortia/new?topic_id={topic.id}", data=data)
+    assert r.status_code == 302, r.get_data(as_text=True)[:3000]
+    wait_idle()
+    db.rollback()
+    req = db.scalars(select(models.MatchRequest)).one()
+    assert req.status == "done", req.error
+    return req, r.headers["Location"]
+
+
+def test_request_progress_and_review(client, db, pool, make_user):
+    coord = make_user("coordinator")
+    login(client, coord.email, PASSWORD)
+    req, location = _request(client, db, pool)
+    progress = client.get(f"/consortia/{req.id}/progress")
+    assert progress.headers.get("HX-Refresh") == "true"
+    page = client.get(location).get_data(as_text=True)
+    assert "Eligibility checks" in page and "Sectors against targets" in page
+    assert "<svg" in page and "fills the" in page
+    assert "all checks met" in page
+    assert client.get("/consortia/").status_code == 200
+    # Without the CSRF token an action is refused and changes nothing.
+    member = consortium_review.active(req)[0]
+    r = client.post(f"/consortia/{req.id}/members/{member.id}/remove")
+    assert r.status_code == 400
+    db.refresh(member)
+    assert member.status == "suggested"
+
+
+def test_swap_recomputes_checks(client, db, pool, make_user):
+    coord = make_user("coordinator")
+    login(client, coord.email, PASSWORD)
+    req, location = _request(client, db, pool)
+    # Replace an academic member by a company found by search: a sector target breaks.
+    academic = next(m for m in consortium_review.active(req) if m.organisation.sector == "academia")
+    page = client.get(f"{location}?q=big+pharma").get_data(as_text=True)
+    assert "Big Pharma FR" in page
+    big = pool["by_name"]["Big Pharma FR"]
+    r = client.post(
+        f"/consortia/{req.id}/add",
+        data={"organisation_id": big.id, "replace": academic.id, "csrf_token": csrf_from(page)},
+    )
+    assert r.status_code == 302
+    page = client.get(location).get_data(as_text=True)
+    assert "Member swapped" in page
+    assert re.search(r"Not met</span> Sector target: academic: 1 of 2 seats", page), page
+    db.rollback()  # end the test's read snapshot
+    assert db.get(models.SuggestedMember, academic.id).status == "removed"
+
+
+def test_other_sgg_member_gets_404(app, client, db, pool, make_user, world):
+    coord = make_user("coordinator")
+    login(client, coord.email, PASSWORD)
+    req, location = _request(client, db, pool)
+    client = app.test_client()
+    outsider = make_user("viewer", sgg_id=world["sgg_b"].id)
+    login(client, outsider.email, PASSWORD)
+    assert client.get(location).status_code == 404
+    assert client.get(f"/consortia/{req.id}/progress").status_code == 404
+    assert client.get(f"/consortia/new?topic_id={pool['topic'].id}").status_code == 404
+    assert client.get(f"/consortia/compare?a={req.id}&b={req.id}").status_code == 404
+    assert f'href="/consortia/{req.id}"' not in client.get("/consortia/").get_data(as_text=True)
+
+
+def test_invitation_accept_decline_and_alternate(app, client, db, pool, make_user):
+    coord = make_user("coordinator")
+    login(client, coord.email, PASSWORD)
+    req, location = _request(client, db, pool)
+    members = consortium_review.active(req)
+    yes_user = make_user("viewer", org_id=members[0].organisation_id)
+    no_user = make_user("viewer", org_id=members[1].organisation_id, org_role="applicant")
+    r = post_form(client, f"/consortia/{req.id}/finalise", {}, page=location)
+    assert r.status_code == 302
+    page = client.get(location).get_data(as_text=True)
+    assert "no user to invite" in page
+    db.rollback()  # end the test's read snapshot
+    invs = {i.organisation_id: i for i in db.scalars(select(models.Invitation))}
+    client = app.test_client()
+
+    login(client, yes_user.email, PASSWORD)
+    mine = client.get("/consortia/invitations").get_data(as_text=True)
+    assert pool["topic"].title in mine
+    inv_url = f"/consortia/invitations/{invs[members[0].organisation_id].id}"
+    # Someone else's invitation is invisible.
+    assert (
+        client.get(f"/consortia/invitations/{invs[members[1].organisation_id].id}").status_code
+        == 404
+    )
+    r = post_form(client, inv_url + "/accept", {}, page=inv_url)
+    assert r.status_code == 302
+    assert "accepted" in client.get(inv_url).get_data(as_text=True)
+    client = app.test_client()
+
+    login(client, no_user.email, PASSWORD)
+    no_url = f"/consortia/invitations/{invs[members[1].organisation_id].id}"
+    assert post_form(client, no_url + "/decline", {}, page=no_url).status_code == 302
+    client = app.test_client()
+
+    db.rollback()
+    kinds = {m.event for m in db.scalars(select(models.OutboxMessage))}
+    assert {"consortium.invitation", "invitation.accepted", "invitation.declined"} <= kinds
+    login(client, coord.email, PASSWORD)
+    page = client.get(location).get_data(as_text=True)
+    match = re.search(r"Invite the next alternate: ([^<]+)</button>", page)
+    assert match, page
+    form = re.search(
+        r'action="(/consortia/\d+/members/\d+/invite-alternate)".*?'
+        r'name="organisation_id" value="(\d+)"',
+        page,
+        re.S,
+    )
+    r = client.post(
+        form.group(1), data={"organisation_id": form.group(2), "csrf_token": csrf_from(page)}
+    )
+    assert r.status_code == 302
+    assert "The alternate is invited." in client.get(location).get_data(as_text=True)
+    db.rollback()
+    assert db.scalar(
+        select(models.Invitation).where(models.Invitation.organisation_id == int(form.group(2)))
+    )
+
+
+def test_admin_rebuilds_index_from_the_page(app, client, db, pool, make_user):
+    from workers.dispatch import wait_idle
+
+    admin = make_user("admin")
+    login(client, admin.email, PASSWORD)
+    r = post_form(client, "/consortia/expertise-index", {})
+    assert r.status_code == 302
+    wait_idle()
+    versions = db.scalars(
+        select(models.ExpertiseIndexVersion).order_by(models.ExpertiseIndexVersion.id)
+    ).all()
+    assert [v.status for v in versions] == ["ready", "ready"]
+    viewer = make_user("viewer")
+    client = app.test_client()
+    login(client, viewer.email, PASSWORD)
+    assert client.get("/consortia/expertise-index").status_code == 403

@@ -1,0 +1,54 @@
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
+from wtforms import BooleanField, HiddenField, SelectField, StringField, SubmitField, TextAreaField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, Length, Optional
+
+from models.organisations import PARTNER_TYPES, SECTOR_LABELS
+
+
+class OrganisationForm(FlaskForm):
+    legal_name = StringField("Legal name", validators=[DataRequired(), Length(max=300)])
+    short_name = StringField("Short name", validators=[Optional(), Length(max=120)])
+    pic = StringField(
+        "PIC", validators=[Optional(), Length(max=20)], description="EU Participant ID Code."
+    )
+    country = StringField(
+        "Country", validators=[DataRequired(), Length(max=3)], description="ISO code, e.g. DE."
+    )
+    city = StringField("City", validators=[Optional(), Length(max=120)])
+    sector = SelectField("Sector", choices=[SelectChoice(k, v) for k, v in SECTOR_LABELS.items()])
+    is_sme = BooleanField("SME")
+    is_efpia_member = BooleanField("EFPIA member")
+    partner_type = SelectField(
+        "Partner type",
+        choices=[SelectChoice("", "None")]
+        + [SelectChoice(t, t.capitalize()) for t in PARTNER_TYPES],
+    )
+    description = TextAreaField("Description", validators=[Length(max=20000)])
+    keywords = TextAreaField(
+        "Expertise keywords", validators=[Length(max=5000)], description="Comma separated."
+    )
+    submit = SubmitField("Save")
+
+
+class ImportForm(FlaskForm):
+    projects = FileField(
+        "Projects file",
+        validators=[FileRequired("Choose the CORDIS projects file.")],
+        description="project.csv, project.csv.gz or the CORDIS zip.",
+    )
+    organisations = FileField(
+        "Organisations file",
+        validators=[FileRequired("Choose the CORDIS organisations file.")],
+        description="organization.csv, organization.csv.gz or the CORDIS zip.",
+    )
+    submit = SubmitField("Upload and import")
+
+
+class MergeForm(FlaskForm):
+    keep_id = HiddenField(validators=[DataRequired()])
+    drop_id = HiddenField(validators=[DataRequired()])
+    submit = SubmitField("Merge")

@@ -1,0 +1,235 @@
+from __future__ import annotations
+
+import shutil
+import uuid
+from pathlib import Path
+
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_login import current_user, login_required
+from sqlalchemy import select
+from werkzeug.datastructures import FileStorage
+from werkzeug.utils import secure_filename
+from werkzeug.wrappers import Response
+
+from models import ImportIssue, ImportRun, Organisation
+from models.countries import country_name
+from models.organisations import SECTOR_LABELS
+from services import cordis_import, orgsearch, policies
+from services import organisations as orgs
+from services.errors import ServiceError
+from webapp.database import db
+from webapp.helpers import client_ip, form_errors_from
+from webapp.organisations.forms import ImportForm, MergeForm, OrganisationForm
+from webapp.pagination import paginate
+
+bp = Blueprint("organisations", __name__, url_prefix="/organisations")
+
+
+@bp.before_request
+@login_required
+def _signed_in() -> None:
+    """Every page here needs an account."""
+
+
+def _admin_only() -> None:
+    if not policies.is_admin(current_user):
+        abort(403, "This page is for administrators.")
+
+
+def _query_from_args() -> orgsearch.OrgQuery:
+    args = request.args
+    sme = {"yes": True, "no": False}.get(args.get("sme", ""))
+    sort = args.get("sort", "relevance")
+    return orgsearch.OrgQuery(
+        name=args.get("q", "")[:200],
+        pic=args.get("pic", "")[:20],
+        country=args.get("country", "")[:3],
+        sector=args.get("sector", ""),
+        sme=sme,
+        text=args.get("text", "")[:200],
+        sort=sort if sort in orgsearch.SORTS else "relevance",
+    )
+
+
+@bp.route("/")
+def index() -> str:
+    query = _query_from_args()
+    page = paginate(orgsearch.search(db(), query), db())
+    counts = orgsearch.participation_counts(db(), [o.id for o in page.items])
+    return render_template(
+        "organisations/index.html",
+        page=page,
+        query=query,
+        counts=counts,
+        sectors=SECTOR_LABELS,
+        sorts=orgsearch.SORTS,
+        country_name=country_name,
+    )
+
+
+def _org_or_404(org_id: int) -> Organisation:
+    org = db().get(Organisation, org_id)
+    if org is None:
+        abort(404, "No such organisation.")
+    return org
+
+
+@bp.route("/<int:org_id>")
+def show(org_id: int) -> str | Response:
+    org = _org_or_404(org_id)
+    if org.merged_into_id is not None:
+        flash(f"{org.legal_name} was merged into this organisation.", "info")
+        return redirect(url_for("organisations.show", org_id=org.merged_into_id))
+    history = paginate(orgs.history_query(org.id), db(), per_page=20)
+    return render_template(
+        "organisations/show.html",
+        org=org,
+        history=history,
+        totals=orgs.totals(db(), org.id),
+        collaborators=orgs.collaborators(db(), org.id),
+        involvement=orgs.involvement(db(), org.id),
+        people=orgs.people(db(), org.id),
+        similar=orgs.similar_organisations(db(), org) if policies.is_admin(current_user) else [],
+        can_edit=policies.can_edit_organisation(current_user, org),
+        merge_form=MergeForm(),
+        sectors=SECTOR_LABELS,
+        country_name=country_name,
+    )
+
+
+@bp.route("/<int:org_id>/edit", methods=["GET", "POST"])
+def edit(org_id: int) -> str | Response:
+    org = _org_or_404(org_id)
+    allowed = policies.organisation_fields_editable(current_user, org)
+    if not allowed:
+        abort(403, "You cannot edit this organisation.")
+    form = OrganisationForm(obj=org)
+    for name in policies.ORG_OFFICE_FIELDS + policies.ORG_DESCRIPTIVE_FIELDS:
+        if name not in allowed:
+            del form[name]  # neither shown nor validated nor passed on
+    if request.method == "GET" and "partner_type" in allowed:
+        form.partner_type.data = org.partner_type or ""
+    if form.validate_on_submit():
+        data = {name: getattr(form, name).data for name in allowed}
+        try:
+            changed = orgs.update_profile(db(), current_user, org, data, ip=client_ip())
+        except ServiceError as exc:
+            form_errors_from(form, exc)
+        else:
+            flash("Saved." if changed else "Nothing changed.", "success")
+            return redirect(url_for("organisations.show", org_id=org.id))
+    return render_template("organisations/edit.html", org=org, form=form, allowed=allowed)
+
+
+# -- imports ---------------------------------------------------------------------------------
+
+
+def _save_upload(upload: FileStorage, folder: Path, default: str) -> Path:
+    folder.mkdir(parents=True)
+    path = folder / (secure_filename(upload.filename or "") or default)
+    upload.save(path)
+    return path
+
+
+@bp.route("/imports", methods=["GET", "POST"])
+def imports() -> str | Response:
+    _admin_only()
+    form = ImportForm()
+    if form.validate_on_submit():
+        folder = Path(current_app.instance_path) / "imports" / uuid.uuid4().hex
+        projects = _save_upload(form.projects.data, folder / "projects", "project.csv")
+        organisations = _save_upload(
+            form.organisations.data, folder / "organisations", "organization.csv"
+        )
+        try:
+            run = cordis_import.queue_import(
+                db(),
+                current_user,
+                projects,
+                organisations,
+                projects_name=form.projects.data.filename or "",
+                organisations_name=form.organisations.data.filename or "",
+            )
+        except ServiceError as exc:
+            shutil.rmtree(folder, ignore_errors=True)
+            form_errors_from(form, exc)
+        else:
+            flash("The import has started.", "success")
+            return redirect(url_for("organisations.import_run", run_id=run.id))
+    runs = paginate(select(ImportRun).order_by(ImportRun.id.desc()), db(), per_page=20)
+    return render_template("organisations/imports.html", form=form, runs=runs)
+
+
+def _run_or_404(run_id: int) -> ImportRun:
+    run = db().get(ImportRun, run_id)
+    if run is None:
+        abort(404, "No such import.")
+    return run
+
+
+def _run_context(run: ImportRun) -> dict[str, object]:
+    issues = []
+    if run.finished:
+        issues = list(
+            db().scalars(
+                select(ImportIssue)
+                .where(ImportIssue.run_id == run.id)
+                .order_by(ImportIssue.id)
+                .limit(500)
+            )
+        )
+    return {"run": run, "issues": issues, "labels": cordis_import.COUNT_LABELS}
+
+
+@bp.route("/imports/<int:run_id>")
+def import_run(run_id: int) -> str:
+    _admin_only()
+    return render_template("organisations/import_run.html", **_run_context(_run_or_404(run_id)))
+
+
+@bp.route("/imports/<int:run_id>/status")
+def import_status(run_id: int) -> str:
+    """The progress and, once finished, the report (polled by htmx)."""
+    _admin_only()
+    return render_template("organisations/_run_status.html", **_run_context(_run_or_404(run_id)))
+
+
+# -- duplicates ------------------------------------------------------------------------------
+
+
+@bp.route("/duplicates")
+def duplicates() -> str:
+    _admin_only()
+    groups = orgs.duplicate_groups(db())
+    counts = orgsearch.participation_counts(db(), [o.id for g in groups for o in g.organisations])
+    return render_template(
+        "organisations/duplicates.html", groups=groups, counts=counts, form=MergeForm()
+    )
+
+
+@bp.route("/merge", methods=["POST"])
+def merge() -> Response:
+    _admin_only()
+    form = MergeForm()
+    if not form.validate_on_submit():
+        abort(400, "Choose the two organisations to merge.")
+    try:
+        keep_id, drop_id = int(form.keep_id.data), int(form.drop_id.data)
+    except (TypeError, ValueError):
+        abort(400, "Choose the two organisations to merge.")
+    details = orgs.merge(db(), current_user, keep_id, drop_id, ip=client_ip())
+    flash(
+        f"Merged: {details['merged']['legal_name']} now points here "
+        f"({details['participations']['moved']} participations moved).",
+        "success",
+    )
+    return redirect(url_for("organisations.show", org_id=keep_id))

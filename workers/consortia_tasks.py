@@ -1,0 +1,37 @@
+"""Consortium matching tasks: run a match request, build or refresh the expertise index."""
+
+from __future__ import annotations
+
+from celery import shared_task
+
+from services import consortia, matching_index
+from workers.context import settings, task_session
+
+
+@shared_task(name="workers.consortia_tasks.run_match", ignore_result=True)
+def run_match(request_id: int, key: str = "") -> str:
+    with task_session() as session:
+        req = consortia.run_match(
+            session,
+            request_id,
+            settings().instance_path,
+            settings().public_url,
+            checkpoint=session.commit,
+        )
+        return req.status
+
+
+@shared_task(name="workers.consortia_tasks.build_expertise_index", ignore_result=True)
+def build_expertise_index(version_id: int, key: str = "") -> str:
+    with task_session() as session:
+        version = matching_index.build_version(
+            session, version_id, settings().instance_path, checkpoint=session.commit
+        )
+        return version.status
+
+
+@shared_task(name="workers.consortia_tasks.refresh_expertise_index", ignore_result=True)
+def refresh_expertise_index() -> str:
+    with task_session() as session:
+        version = matching_index.refresh_if_stale(session)
+        return f"queued {version.id}" if version is not None else "up to date"
