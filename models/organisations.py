@@ -88,6 +88,13 @@ class NameWord(Base):
     """
 
     __tablename__ = "organisation_name_words"
+    __table_args__ = (
+        # LIKE 'prefix%' through an index whatever the database collation (PostgreSQL).
+        Index("ix_organisation_name_words_word_pattern", "word",
+              postgresql_ops={"word": "varchar_pattern_ops"}),
+        Index("ix_organisation_name_words_reversed_pattern", "reversed",
+              postgresql_ops={"reversed": "varchar_pattern_ops"}),
+    )  # fmt: skip
 
     word: Mapped[str] = mapped_column(String(80), primary_key=True)
-    reversed: Mapped[str] = mapped_column(String(80), index=True)
+    reversed: Mapped[str] = mapped_column(String(80))

@@ -351,10 +351,12 @@ class _Importer:
                 fresh[row.pic] = row
         if fresh:
             self._write_organisations(fresh)
-        project_ids = {r.project_id for r in rows}
-        known = set(
-            self.s.scalars(select(CordisProject.id).where(CordisProject.id.in_(project_ids)))
-        )
+        # Projects of this run's file are known; others may come from an earlier import.
+        others = {r.project_id for r in rows} - self.seen_projects
+        known = self.seen_projects
+        if others:
+            found = self.s.scalars(select(CordisProject.id).where(CordisProject.id.in_(others)))
+            known = known | set(found)
         wanted: dict[tuple[str, int, str], dict[str, Any]] = {}
         for row in rows:
             if row.project_id not in known:

@@ -71,23 +71,38 @@ def within_one_edit(a: str, b: str) -> bool:
     return a[i:] == b[i + 1 :]
 
 
-def near_words(session: Session, word: str) -> set[str]:
-    """Known name words within one edit of ``word`` (itself included)."""
-    found = {word}
-    if len(word) < 4:
+def near_words(session: Session, *query_words: str) -> dict[str, set[str]]:
+    """For each query word, the known name words within one edit of it (itself included).
+
+    One query for all words: a word within one edit shares its first or its last half
+    with the query word, so prefix and suffix ranges on indexed columns find it.
+    """
+    found = {w: {w} for w in query_words}
+    # SQLite compares bytes, so a range finds a prefix through the index; PostgreSQL's
+    # collation may not, so it uses LIKE 'x%' on pattern-ops indexes instead.
+    by_range = session.get_bind().dialect.name == "sqlite"
+    ranges = []
+    for word in query_words:
+        if len(word) < 4:
+            continue
+        half = len(word) // 2
+        for column, start in ((NameWord.word, word[:half]), (NameWord.reversed, word[::-1][:half])):
+            ranges.append(
+                column.between(start, start + "{") if by_range else column.startswith(start)
+            )
+    if not ranges:
         return found
-    half = len(word) // 2
-    prefix, suffix = word[:half], word[::-1][:half]
+    lengths = [len(w) for w in query_words]
     rows = session.scalars(
         select(NameWord.word).where(
-            or_(
-                NameWord.word.between(prefix, prefix + "{"),
-                NameWord.reversed.between(suffix, suffix + "{"),
-            ),
-            func.length(NameWord.word).between(len(word) - 1, len(word) + 1),
+            or_(*ranges),
+            func.length(NameWord.word).between(min(lengths) - 1, max(lengths) + 1),
         )
     )
-    found.update(w for w in rows if within_one_edit(word, w))
+    for known in rows:
+        for word in query_words:
+            if len(word) >= 4 and within_one_edit(word, known):
+                found[word].add(known)
     return found
 
 
@@ -102,10 +117,10 @@ def _name_condition(session: Session, name: str) -> tuple[Any, Any] | None:
     if not wanted:
         return None
     col = Organisation.search_name
-    conditions = []
-    for word in words(wanted):
-        options = near_words(session, word)
-        conditions.append(or_(*[_contains(col, w) for w in sorted(options)]))
+    conditions = [
+        or_(*[_contains(col, w) for w in sorted(options)])
+        for options in near_words(session, *words(wanted)).values()
+    ]
     rank: Any = case((col.startswith(wanted), 0), (_contains(col, wanted), 1), else_=2)
     if session.get_bind().dialect.name == "postgresql":
         rank = rank - func.word_similarity(wanted, col)

@@ -88,7 +88,8 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('word', name=op.f('pk_organisation_name_words'))
     )
     with op.batch_alter_table('organisation_name_words', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_organisation_name_words_reversed'), ['reversed'], unique=False)
+        batch_op.create_index('ix_organisation_name_words_reversed_pattern', ['reversed'], unique=False, postgresql_ops={'reversed': 'varchar_pattern_ops'})
+        batch_op.create_index('ix_organisation_name_words_word_pattern', ['word'], unique=False, postgresql_ops={'word': 'varchar_pattern_ops'})
 
     op.create_table('import_runs',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -190,7 +191,8 @@ def downgrade() -> None:
 
     op.drop_table('import_runs')
     with op.batch_alter_table('organisation_name_words', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_organisation_name_words_reversed'))
+        batch_op.drop_index('ix_organisation_name_words_word_pattern')
+        batch_op.drop_index('ix_organisation_name_words_reversed_pattern')
 
     op.drop_table('organisation_name_words')
     with op.batch_alter_table('cordis_projects', schema=None) as batch_op:
