@@ -1,7 +1,7 @@
 """topics
 
 Revision ID: 20261122_0003
-Revises: 20261122_0001
+Revises: 20261122_0002
 Create Date: 2026-11-22 00:40:24.560319
 """
 
@@ -14,7 +14,7 @@ from alembic import op
 
 
 revision: str = '20261122_0003'
-down_revision: str | Sequence[str] | None = '20261122_0001'
+down_revision: str | Sequence[str] | None = "20261122_0002"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

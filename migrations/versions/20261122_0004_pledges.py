@@ -1,7 +1,7 @@
 """Pledges: third-country costs, envelope flag; partner applications.
 
 Revision ID: 20261122_0004
-Revises: 20261122_0001
+Revises: 20261122_0003
 Create Date: 2026-11-22 00:40:37.240891
 """
 
@@ -14,7 +14,7 @@ from alembic import op
 
 
 revision: str = "20261122_0004"
-down_revision: str | Sequence[str] | None = "20261122_0001"
+down_revision: str | Sequence[str] | None = "20261122_0003"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

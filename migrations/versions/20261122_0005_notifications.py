@@ -1,7 +1,7 @@
 """notifications: delivery preferences, deadline reminders, task runs, outbox leases and digests
 
 Revision ID: 20261122_0005
-Revises: 20261122_0001
+Revises: 20261122_0004
 Create Date: 2026-11-22 00:40:57.807318
 """
 
@@ -14,7 +14,7 @@ from alembic import op
 
 
 revision: str = '20261122_0005'
-down_revision: str | Sequence[str] | None = '20261122_0001'
+down_revision: str | Sequence[str] | None = "20261122_0004"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

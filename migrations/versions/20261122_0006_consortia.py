@@ -1,7 +1,7 @@
 """consortia: expertise index versions, invitations, finalised match requests
 
 Revision ID: 20261122_0006
-Revises: 20261122_0001
+Revises: 20261122_0005
 Create Date: 2026-11-22 00:47:56.688479
 """
 
@@ -14,7 +14,7 @@ from alembic import op
 
 
 revision: str = '20261122_0006'
-down_revision: str | Sequence[str] | None = '20261122_0001'
+down_revision: str | Sequence[str] | None = "20261122_0005"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -1,7 +1,7 @@
 """api_tokens
 
 Revision ID: 20261122_0007
-Revises: 20261122_0001
+Revises: 20261122_0006
 Create Date: 2026-11-22 00:40:52.012258
 """
 
@@ -14,7 +14,7 @@ from alembic import op
 
 
 revision: str = '20261122_0007'
-down_revision: str | Sequence[str] | None = '20261122_0001'
+down_revision: str | Sequence[str] | None = "20261122_0006"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -62,3 +62,14 @@ def test_revision_files_are_date_prefixed() -> None:
     assert names
     for name in names:
         assert name[:8].isdigit() and name[8] == "_", name
+
+
+def test_history_is_linear_with_one_head() -> None:
+    from alembic.script import ScriptDirectory
+
+    script = ScriptDirectory.from_config(schema.alembic_config("sqlite://"))
+    assert len(script.get_heads()) == 1
+    assert all(
+        len(rev.down_revision or ()) <= 1 or isinstance(rev.down_revision, str)
+        for rev in script.walk_revisions()
+    )
