@@ -28,7 +28,7 @@ from models import (
     TopicRevision,
     TopicTransition,
 )
-from services import accounts, demo_pledges, lifecycle
+from services import accounts, demo_pledges, demo_projects, lifecycle
 from services.cordis_import import add_name_words
 from services.topics import snapshot
 
@@ -337,6 +337,7 @@ def load(session: Session) -> bool:
         _topic_history(session, topic, users, now - timedelta(days=120))
     session.flush()
     demo_pledges.load(session, programme, users["coordinator@demo.partnering"])
+    demo_projects.load(session, KEYWORDS)
     return True
 
 

@@ -4,7 +4,15 @@ from collections import Counter
 
 from sqlalchemy import func, select
 
-from models import Organisation, OrganisationMembership, SggMembership, Topic, User
+from models import (
+    CordisProject,
+    Organisation,
+    OrganisationMembership,
+    Participation,
+    SggMembership,
+    Topic,
+    User,
+)
 from services import demo
 
 
@@ -27,6 +35,9 @@ def test_demo_loads_every_role_and_enough_organisations_once(db) -> None:
     assert len({o.country for o in applicants}) >= 15
     states = {t.status for t in db.scalars(select(Topic))}
     assert len(states) >= 5
+    # past projects give the demo organisations a track record for consortium matching
+    assert db.scalar(select(func.count()).select_from(CordisProject)) >= 100
+    assert db.scalar(select(func.count()).select_from(Participation)) >= 500
     before = db.scalar(select(func.count()).select_from(Organisation))
     assert demo.load(db) is False
     assert db.scalar(select(func.count()).select_from(Organisation)) == before
