@@ -87,6 +87,8 @@ def _truncate(engine: Any) -> None:
     tables = [t for t in reversed(models.Base.metadata.sorted_tables)]
     with engine.begin() as conn:
         if engine.dialect.name == "postgresql":
+            # Fail loudly instead of waiting forever on a session a test left open.
+            conn.execute(text("SET LOCAL lock_timeout = '60s'"))
             names = ", ".join(f'"{t.name}"' for t in tables)
             conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
         else:

@@ -17,15 +17,14 @@ def redis_settings(settings):
 
 
 @pytest.fixture
-def redis_app(redis_settings) -> Iterator[Any]:
+def redis_app(redis_settings, app) -> Iterator[Any]:
+    """An app on the broker; it depends on ``app`` so that fixture, torn down last (after
+    every session of the test is closed), empties the tables."""
     from webapp import create_app
 
-    app = create_app(redis_settings, TESTING=True)
-    yield app
-    from tests.conftest import _truncate
-
-    _truncate(app.extensions["partnering.engine"])
-    app.extensions["partnering.engine"].dispose()
+    broker_app = create_app(redis_settings, TESTING=True)
+    yield broker_app
+    broker_app.extensions["partnering.engine"].dispose()
 
 
 @pytest.fixture

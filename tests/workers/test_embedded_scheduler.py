@@ -17,7 +17,6 @@ from tests.workers.faults import SmtpSink, wait_for
 
 @pytest.fixture
 def embedded_app(db, settings, monkeypatch) -> Iterator[tuple[Any, SmtpSink]]:
-    from tests.conftest import _truncate
     from webapp import create_app
     from workers import embedded
 
@@ -34,8 +33,7 @@ def embedded_app(db, settings, monkeypatch) -> Iterator[tuple[Any, SmtpSink]]:
     finally:
         embedded.stop()
         sink.stop()
-        _truncate(app.extensions["partnering.engine"])
-        app.extensions["partnering.engine"].dispose()
+        app.extensions["partnering.engine"].dispose()  # the `app` fixture empties the tables
 
 
 def test_embedded_scheduler_sweeps_lost_mail_and_beats(embedded_app, make_user):
