@@ -40,9 +40,7 @@ def live_server(app: Any, settings: Settings) -> Iterator[str]:
 
     port = free_port()
     base = f"http://127.0.0.1:{port}"
-    served = create_app(
-        dataclasses.replace(settings, public_url=base), EMBEDDED_SCHEDULER=False
-    )
+    served = create_app(dataclasses.replace(settings, public_url=base), EMBEDDED_SCHEDULER=False)
     server = make_server("127.0.0.1", port, served, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()

@@ -83,9 +83,9 @@ def _seed(db: Any, world: dict[str, Any], settings: Any, make_user: Any) -> dict
                     project_id=f"{row[4]}-{k}", organisation_id=org.id, role="participant"
                 )
             )
-    db.add(models.Participation(
-            project_id="vaccine-0", organisation_id=invited.id, role="participant"
-        ))
+    db.add(
+        models.Participation(project_id="vaccine-0", organisation_id=invited.id, role="participant")
+    )
     db.commit()
     version = matching_index.build_now(db, None, settings.instance_path, "browser test")
     db.commit()
@@ -224,7 +224,9 @@ def test_whole_journey(
     partner = j.sign_in(people["partner"].email)
     partner.get_by_role("link", name=re.compile("pledges", re.I)).first.click()
     partner.goto("/pledges/new")
-    partner.get_by_label("Topic").select_option(label="Next-generation pertussis vaccine for infants")
+    partner.get_by_label("Topic").select_option(
+        label="Next-generation pertussis vaccine for infants"
+    )
     partner.get_by_label("Pledging organisation").select_option(label="Pharma One AG")
     partner.get_by_label("Kind of contribution").select_option(index=1)
     partner.get_by_label("Amount (EUR)").fill("1500000")
@@ -249,6 +251,7 @@ def test_whole_journey(
     expect(coord.get_by_role("heading", name=re.compile("Eligibility checks"))).to_be_visible(
         timeout=60_000
     )
+    consortium_url = coord.url
     j.shot(coord, "consortium-suggested")
     members = coord.locator(
         "xpath=//h2[starts-with(., 'Members')]/following-sibling::table[1]/tbody/tr"
@@ -262,6 +265,8 @@ def test_whole_journey(
     _flash(coord, "Member swapped")
     expect(members.locator("td:nth-child(2)", has_text=INVITED)).to_have_count(1)
     expect(coord.locator("main")).to_contain_text(replaced)
+    # An organisation already seated is no longer offered as anyone's alternate.
+    expect(coord.locator("select[id^=swap-] option", has_text=INVITED)).to_have_count(0)
     j.shot(coord, "consortium-swapped")
     coord.get_by_role("button", name="Finalise and send invitations").click()
     _flash(coord, "Consortium finalised; invitations sent.")
@@ -274,6 +279,7 @@ def test_whole_journey(
     expect(item).to_contain_text("new")
     j.shot(invitee, "invitee-inbox")
     item.get_by_role("button", name="Open").click()
+    invitation_url = invitee.url
     invitee.get_by_role("button", name="Accept").click()
     _flash(invitee, "Invitation accepted.")
     j.shot(invitee, "invitation-accepted")
@@ -281,4 +287,63 @@ def test_whole_journey(
     db.rollback()
     inv = db.query(models.Invitation).filter_by(status="accepted").one()
     assert inv.organisation.legal_name == INVITED
+
+    # 6. The main pages: no serious or critical axe violations, no CSP errors in the console.
+    anonymous = j.browser.new_context(base_url=live_server).new_page()
+    anonymous.on("console", lambda msg: j.console.append((anonymous.url, msg.text)))
+    pages = [
+        (anonymous, "/auth/login"),
+        (coord, "/dashboard"),
+        (coord, "/topics/"),
+        (coord, topic_url),
+        (coord, "/organisations/?q=vaccine"),
+        (partner, "/pledges/new"),
+        (coord, consortium_url),
+        (invitee, "/inbox/"),
+        (invitee, invitation_url),
+        (partner, pledge_url),
+        (partner, "/pledges/"),
+        (coord, "/calls/"),
+        (coord, "/calls/new"),
+        (coord, topic_url + "/edit"),
+        (coord, "/consortia/"),
+        (coord, f"/consortia/new?topic_id={topic_url.rsplit('/', 1)[1]}"),
+        (coord, "/pledges/funding"),
+        (sgg, "/topics/new"),
+        (sgg, topic_url),
+    ]
+    problems = [p for page, url in pages for p in _accessibility(page, url)]
+    # A form with errors beside its fields (aria-invalid, aria-describedby).
+    anonymous.get_by_label("Email").fill("nobody@example.org")
+    anonymous.get_by_label("Password").fill("wrong")
+    anonymous.get_by_role("button", name="Sign in").click()
+    expect(anonymous.locator(".form-errors, .error").first).to_be_visible()
+    problems += _violations(anonymous)
+    assert not problems, "\n".join(problems)
     assert not [c for c in j.console if CSP_ERROR.search(c[1])], j.console
+
+    # The console check sees CSP errors: an inline script is refused and reported.
+    with anonymous.expect_console_message(lambda m: bool(CSP_ERROR.search(m.text))):
+        anonymous.evaluate(
+            "() => { const s = document.createElement('script');"
+            " s.textContent = 'window.injected = 1'; document.body.appendChild(s); }"
+        )
+    assert anonymous.evaluate("() => window.injected") is None
+
+
+def _accessibility(page: Page, url: str) -> list[str]:
+    """axe-core's serious and critical violations on one page, one line per element."""
+    page.goto(url)
+    expect(page.locator("main h1")).to_be_visible()
+    return _violations(page)
+
+
+def _violations(page: Page) -> list[str]:
+    results = Axe().run(page).response
+    url = page.url
+    return [
+        f"{url}: {v['id']} ({v['impact']}): {v['help']} at {node['target']}"
+        for v in results["violations"]
+        if v["impact"] in ("serious", "critical")
+        for node in v["nodes"]
+    ]
