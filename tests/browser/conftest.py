@@ -56,10 +56,8 @@ def live_server(app: Any, settings: Settings) -> Iterator[str]:
 def browser() -> Iterator[Any]:
     if not os.path.exists(CHROMIUM):
         service_unavailable(f"{CHROMIUM} is not installed (Debian package chromium)")
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError as exc:  # pragma: no cover - the dev extras install it
-        service_unavailable(f"playwright is not installed: {exc}")
+    from playwright.sync_api import sync_playwright
+
     with sync_playwright() as p:
         instance = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield instance
