@@ -62,6 +62,7 @@ def _invite(
             ),
             link=f"{public_url}/consortia/invitations/{inv.id}",
             obj=inv,
+            label=f"Consortium for {topic.title}",
             exclude=actor,
         )
     audit.record(
@@ -156,6 +157,7 @@ def respond(
         + ("" if accept else " The seat's alternates are offered on the consortium page."),
         link=f"{public_url}/consortia/{req.id}",
         obj=inv,
+        label=f"Consortium for {req.topic.title}",
         exclude=actor,
     )
     audit.record(session, actor, f"consortium.{event}", inv, organisation_id=inv.organisation_id)
