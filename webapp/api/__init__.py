@@ -45,7 +45,7 @@ def api_blueprint(name: str, url_prefix: str, description: str) -> Blueprint:
 
 
 def init_app(app: Flask) -> None:
-    from webapp.api import calls, docs, me
+    from webapp.api import calls, docs, matches, me, notifications, organisations, pledges, topics
     from webapp.extensions import csrf
 
     app.config.update(
@@ -66,7 +66,7 @@ def init_app(app: Flask) -> None:
         },
     )
     api = Api(app)
-    for module in (me, calls):
+    for module in (me, calls, topics, pledges, organisations, matches, notifications):
         csrf.exempt(module.blp)
         api.register_blueprint(module.blp, url_prefix=f"/api/v1{module.blp.url_prefix or ''}")
     app.register_blueprint(docs.bp)

@@ -32,11 +32,20 @@ def cursor_page(
     id_column: InstrumentedAttribute[int],
     cursor: str | None,
     limit: int,
+    *,
+    descending: bool = False,
 ) -> tuple[list[Any], str | None]:
-    """One page after ``cursor`` and the cursor of the next page (None at the end)."""
+    """One page after ``cursor`` and the cursor of the next page (None at the end).
+
+    Rows are ordered by id only (any order of ``query`` is dropped), ascending or, with
+    ``descending``, newest first: a cursor stays valid whatever is inserted meanwhile.
+    """
+    query = query.order_by(None)
     if cursor:
-        query = query.where(id_column > decode_cursor(cursor))
-    rows = list(session.scalars(query.order_by(id_column).limit(limit + 1)))
+        last = decode_cursor(cursor)
+        query = query.where(id_column < last if descending else id_column > last)
+    order = id_column.desc() if descending else id_column
+    rows = list(session.scalars(query.order_by(order).limit(limit + 1)))
     more = len(rows) > limit
     rows = rows[:limit]
     return rows, encode_cursor(rows[-1].id) if more and rows else None
