@@ -61,11 +61,14 @@ class ShareIn(fields.String):
 
 
 class ShareOut(fields.String):
+    """A share between 0 and 1 with four decimals, as stored (Numeric(6, 4))."""
+
     def __init__(self, **kwargs: Any) -> None:
-        super().__init__(dump_only=True, metadata={"example": "0.2000"}, **kwargs)
+        metadata = {"pattern": r"^[01]\.\d{4}$", "example": "0.2000"}
+        super().__init__(dump_only=True, metadata=metadata, **kwargs)
 
     def _serialize(self, value: Any, attr: str | None, obj: Any, **kwargs: Any) -> str | None:
-        return None if value is None else f"{Decimal(value):f}"
+        return None if value is None else f"{Decimal(value).quantize(Decimal('0.0001')):f}"
 
 
 def money(*, nullable: bool = False) -> fields.String:
