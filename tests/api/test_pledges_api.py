@@ -113,7 +113,9 @@ def test_visibility_and_permissions(client, db, world, make_user, token_for):
     r = client.get(f"{API}?topic_id={topic.id}&limit=1", headers=bearer(coord))
     first = r.get_json()
     assert len(first["items"]) == 1 and first["next_cursor"]
-    r = client.get(f"{API}?topic_id={topic.id}&cursor={first['next_cursor']}", headers=bearer(coord))
+    r = client.get(
+        f"{API}?topic_id={topic.id}&cursor={first['next_cursor']}", headers=bearer(coord)
+    )
     assert [p["id"] for p in r.get_json()["items"]] == [theirs.id]
     # A topic the user cannot see is a 404, even for listing its pledges.
     hidden = make_topic(db, world, status="idea", title="Hidden")
