@@ -15,7 +15,7 @@ from services import consortia, consortium_review
 from webapp.api import api_blueprint
 from webapp.api.auth import api_user
 from webapp.api.pagination import cursor_page
-from webapp.api.schemas import CursorArgs, Extended, PageSchema, one_of
+from webapp.api.schemas import VALID_ID, CursorArgs, Extended, PageSchema, one_of
 from webapp.database import db
 
 blp = api_blueprint("api_matches", "", "Consortium suggestions (match requests)")
@@ -44,10 +44,12 @@ class MatchParamsSchema(Schema):
     industry_partners = fields.String(validate=validate.OneOf(consortia.INDUSTRY_MODES))
     alternates = fields.Integer(validate=validate.Range(0, 500))
     must_include = fields.List(
-        fields.Integer(validate=validate.Range(min=1)), validate=validate.Length(max=200)
+        fields.Integer(validate=VALID_ID),
+        validate=validate.Length(max=200),
     )
     exclude = fields.List(
-        fields.Integer(validate=validate.Range(min=1)), validate=validate.Length(max=1000)
+        fields.Integer(validate=VALID_ID),
+        validate=validate.Length(max=1000),
     )
 
 

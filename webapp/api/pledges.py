@@ -16,7 +16,7 @@ from services.pledge_input import YEAR_MAX, YEAR_MIN
 from webapp.api import api_blueprint
 from webapp.api.auth import api_user
 from webapp.api.pagination import cursor_page
-from webapp.api.schemas import CursorArgs, MoneyIn, PageSchema, money, one_of
+from webapp.api.schemas import VALID_ID, CursorArgs, MoneyIn, PageSchema, money, one_of
 from webapp.database import db
 from webapp.helpers import client_ip
 
@@ -64,8 +64,8 @@ class DecisionSchema(Schema):
 
 
 class PledgeListArgs(CursorArgs):
-    topic_id = fields.Integer(validate=validate.Range(min=1))
-    organisation_id = fields.Integer(validate=validate.Range(min=1))
+    topic_id = fields.Integer(validate=VALID_ID)
+    organisation_id = fields.Integer(validate=VALID_ID)
     status = fields.String(validate=validate.OneOf(PLEDGE_STATES))
 
 
@@ -74,8 +74,8 @@ def _part(description: str = "") -> MoneyIn:
 
 
 class PledgeCreateSchema(Schema):
-    topic_id = fields.Integer(required=True, validate=validate.Range(min=1))
-    organisation_id = fields.Integer(required=True, validate=validate.Range(min=1))
+    topic_id = fields.Integer(required=True, validate=VALID_ID)
+    organisation_id = fields.Integer(required=True, validate=VALID_ID)
     kind = fields.String(required=True, validate=validate.OneOf(PLEDGE_KINDS))
     amount = MoneyIn(as_decimal=False, required=True)
     personnel = _part("In kind: the breakdown must add up to the amount, to the cent")

@@ -8,6 +8,10 @@ from typing import Any
 
 from marshmallow import Schema, ValidationError, fields, validate
 
+from webapp.routing import ID_MAX
+
+# A database id (path ids are bounded the same way by webapp.routing.IdConverter).
+VALID_ID = validate.Range(min=1, max=ID_MAX)
 MONEY_PATTERN = r"^-?\d{1,12}\.\d{2}$"
 # What clients send: digits, cents optional, no sign, no separators, no exponent.
 MONEY_IN_PATTERN = r"^\d{1,12}(\.\d{1,2})?$"

@@ -17,6 +17,7 @@ from webapp.api import api_blueprint
 from webapp.api.auth import api_user
 from webapp.api.pagination import cursor_page
 from webapp.api.schemas import (
+    VALID_ID,
     CursorArgs,
     Extended,
     MoneyIn,
@@ -99,9 +100,9 @@ class TopicPageSchema(PageSchema):
 
 class TopicListArgs(CursorArgs):
     status = fields.String(validate=validate.OneOf(TOPIC_STATES))
-    sgg = fields.Integer(validate=validate.Range(min=1))
-    area = fields.Integer(validate=validate.Range(min=1))
-    call = fields.Integer(validate=validate.Range(min=1))
+    sgg = fields.Integer(validate=VALID_ID)
+    area = fields.Integer(validate=VALID_ID)
+    call = fields.Integer(validate=VALID_ID)
     q = fields.String(validate=validate.Length(max=200), metadata={"description": "Words"})
 
 
@@ -110,8 +111,8 @@ class TopicContentSchema(Schema):
 
     title = fields.String(validate=validate.Length(min=1, max=300))
     identifier = fields.String(validate=validate.Length(max=80))
-    area_id = fields.Integer(allow_none=True, validate=validate.Range(min=1))
-    call_id = fields.Integer(allow_none=True, validate=validate.Range(min=1))
+    area_id = fields.Integer(allow_none=True, validate=VALID_ID)
+    call_id = fields.Integer(allow_none=True, validate=VALID_ID)
     challenge = fields.String(validate=validate.Length(max=50_000))
     scope = fields.String(validate=validate.Length(max=50_000))
     expected_outcomes = fields.String(validate=validate.Length(max=50_000))
@@ -130,19 +131,20 @@ class TopicContentSchema(Schema):
         metadata={"description": 'Per sector: members ("6") or a share ("30%" or "0.3")'},
     )
     industry_partner_ids = fields.List(
-        fields.Integer(validate=validate.Range(min=1)), validate=validate.Length(max=200)
+        fields.Integer(validate=VALID_ID),
+        validate=validate.Length(max=200),
     )
 
 
 class TopicCreateSchema(TopicContentSchema):
-    sgg_id = fields.Integer(required=True, validate=validate.Range(min=1))
+    sgg_id = fields.Integer(required=True, validate=VALID_ID)
     title = fields.String(required=True, validate=validate.Length(min=1, max=300))
 
 
 class TopicEditSchema(TopicContentSchema):
     version = fields.Integer(
         required=True,
-        validate=validate.Range(min=1),
+        validate=VALID_ID,
         metadata={"description": "The version the edit was made on; a stale one is a 409"},
     )
     note = fields.String(validate=validate.Length(max=300), load_default="")
