@@ -9,8 +9,8 @@ the documented schema, content type and status codes.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
 from collections import Counter
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -89,6 +89,41 @@ def _seed(db: Any, world: dict[str, Any], pool: dict[str, Any], make_user: Any) 
     return {"users": (coordinator, member, rep), "ids": ids}
 
 
+def _fuzz(
+    operation: Any,
+    mode: GenerationMode,
+    examples: int,
+    tokens: list[str],
+    ids: dict[str, list[int]],
+    answered: Counter[tuple[str, int]],
+) -> None:
+    """Run one operation's generated cases; path ids are often swapped for real ones."""
+
+    @settings(
+        max_examples=examples,
+        deadline=None,
+        database=None,
+        derandomize=True,
+        suppress_health_check=list(HealthCheck),
+    )
+    @given(
+        case=operation.as_strategy(generation_mode=mode),
+        token=st.sampled_from(tokens),
+        real=st.booleans(),
+        pick=st.integers(min_value=0, max_value=50),
+    )
+    def run(case: Any, token: str, real: bool, pick: int) -> None:
+        if real and mode is GenerationMode.POSITIVE:
+            for name in list(case.path_parameters or {}):
+                choices = ids.get(name)
+                if choices:
+                    case.path_parameters[name] = choices[pick % len(choices)]
+        response = case.call_and_validate(headers=bearer(token), checks=CHECKS)
+        answered[operation.label, response.status_code // 100] += 1
+
+    run()
+
+
 def test_api_conforms_to_its_openapi_document(app, db, world, pool, make_user, token_for):
     seeded = _seed(db, world, pool, make_user)
     coordinator, member, rep = seeded["users"]
@@ -105,32 +140,8 @@ def test_api_conforms_to_its_openapi_document(app, db, world, pool, make_user, t
     answered: Counter[tuple[str, int]] = Counter()
     for operation in operations:
         for mode, examples in EXAMPLES.items():
-            strategy = operation.as_strategy(generation_mode=mode)
-
-            @settings(
-                max_examples=examples,
-                deadline=None,
-                database=None,
-                derandomize=True,
-                suppress_health_check=list(HealthCheck),
-            )
-            @given(
-                case=strategy,
-                token=st.sampled_from(tokens),
-                real=st.booleans(),
-                pick=st.integers(min_value=0, max_value=50),
-            )
-            def run(case: Any, token: str, real: bool, pick: int) -> None:
-                if real and mode is GenerationMode.POSITIVE:
-                    for name in list(case.path_parameters or {}):
-                        choices = ids.get(name)
-                        if choices:
-                            case.path_parameters[name] = choices[pick % len(choices)]
-                response = case.call_and_validate(headers=bearer(token), checks=CHECKS)
-                answered[operation.label, response.status_code // 100] += 1
-
             try:
-                run()
+                _fuzz(operation, mode, examples, tokens, ids, answered)
             except Exception as exc:  # collect every operation's failure, then report
                 failures.append(f"{operation.label} [{mode.value}]: {exc}")
     assert not failures, "\n\n".join(failures)
