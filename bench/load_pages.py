@@ -55,6 +55,9 @@ DATA = ROOT.parent / "shared" / "data" / "cordis-he"
 WRK = shutil.which("wrk") or "/usr/bin/wrk"
 LUA = ROOT / "bench" / "wrk_report.lua"
 PASSWORD = "load-bench-password"  # noqa: S105  (accounts of a throwaway database)
+# flask-login's "strong" session protection ties a session to the client's IP and
+# User-Agent: the sign-in and every wrk request must send the same one.
+USER_AGENT = "pm-load-bench/1"
 N_TOPICS = 1000
 N_PLEDGES = 20_000
 ROLES = ("coordinator", "sgg_member", "partner_rep")
@@ -392,6 +395,7 @@ def sign_in(base: str, role: str) -> str:
 
     jar = http.cookiejar.CookieJar()
     opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+    opener.addheaders = [("User-Agent", USER_AGENT)]
     html = opener.open(f"{base}/auth/login").read().decode()
     body = urllib.parse.urlencode(
         {"email": f"{role}@load.bench", "password": PASSWORD, "csrf_token": _csrf(html)}
@@ -411,7 +415,7 @@ def check_page(base: str, path: str, cookie: str) -> None:
             return None
 
     opener = urllib.request.build_opener(NoRedirect)
-    headers = {"Cookie": cookie} if cookie else {}
+    headers = {"User-Agent": USER_AGENT, **({"Cookie": cookie} if cookie else {})}
     request = urllib.request.Request(base + path, headers=headers)  # noqa: S310
     try:
         status = opener.open(request).status
@@ -423,6 +427,7 @@ def check_page(base: str, path: str, cookie: str) -> None:
 
 def run_wrk(base: str, paths: list[str], cookie: str, conns: int, seconds: int) -> dict:
     cmd = [WRK, "-t2", f"-c{conns}", f"-d{seconds}s", "--timeout", "10s", "-s", str(LUA)]
+    cmd += ["-H", f"User-Agent: {USER_AGENT}"]
     if cookie:
         cmd += ["-H", f"Cookie: {cookie}"]
     env = {**os.environ, "WRK_PATHS": "|".join(paths)}
