@@ -430,7 +430,16 @@ def check_page(base: str, path: str, cookie: str) -> None:
 
 
 def run_wrk(base: str, paths: list[str], cookie: str, conns: int, seconds: int) -> dict:
-    cmd = [WRK, "-t2", f"-c{conns}", f"-d{seconds}s", "--timeout", "10s", "-s", str(LUA)]
+    cmd = [
+        WRK,
+        f"-t{min(2, conns)}",
+        f"-c{conns}",
+        f"-d{seconds}s",
+        "--timeout",
+        "10s",
+        "-s",
+        str(LUA),
+    ]
     cmd += ["-H", f"User-Agent: {USER_AGENT}"]
     if cookie:
         cmd += ["-H", f"Cookie: {cookie}"]
