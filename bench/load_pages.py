@@ -501,6 +501,7 @@ def main() -> None:
     parser.add_argument("--conns", default="20,50")
     parser.add_argument("--queries-only", action="store_true", help="skip the wrk runs")
     args = parser.parse_args()
+    sys.stdout.reconfigure(line_buffering=True)  # type: ignore[union-attr]  (progress in a pipe)
     if not (DATA / "project.csv.gz").exists() or not (DATA / "organization.csv.gz").exists():
         raise SystemExit(
             f"No CORDIS data: expected project.csv.gz and organization.csv.gz in {DATA}"
