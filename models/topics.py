@@ -6,7 +6,16 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import JSON, CheckConstraint, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    CheckConstraint,
+    ForeignKey,
+    Index,
+    String,
+    Text,
+    UniqueConstraint,
+    text,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from models.base import Base, Money, Share, one_of, utcnow
@@ -28,6 +37,16 @@ TOPIC_STATES = (
     "rejected",
     "withdrawn",
 )
+# The searched texts as one string (words never span two fields: a space separates them).
+# PostgreSQL serves ILIKE '%word%' on it from a pg_trgm GIN index; the text is the form
+# PostgreSQL reports for the index, so the models and the migrated schema compare equal.
+TOPIC_SEARCH_TEXT = (
+    "((((((((((((COALESCE(title, ''::character varying)::text || ' '::text) "
+    "|| COALESCE(identifier, ''::character varying)::text) || ' '::text) "
+    "|| COALESCE(challenge, ''::text)) || ' '::text) || COALESCE(scope, ''::text)) "
+    "|| ' '::text) || COALESCE(expected_outcomes, ''::text)) || ' '::text) "
+    "|| COALESCE(expected_impact, ''::text)) || ' '::text) || COALESCE(keywords, ''::text))"
+)
 
 
 class Topic(Base):
@@ -45,6 +64,11 @@ class Topic(Base):
             name="size_range_ordered",
         ),
         CheckConstraint("duration_months IS NULL OR duration_months > 0", name="duration_positive"),
+        Index(
+            "ix_topics_search_trgm",
+            text(TOPIC_SEARCH_TEXT),
+            postgresql_using="gin",
+        ).ddl_if(dialect="postgresql"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

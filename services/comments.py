@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from models import Topic, TopicComment, User
 from services import audit, policies, topic_events
@@ -68,6 +68,7 @@ def visible_threads(session: Session, user: User | None, topic: Topic) -> list[T
         select(TopicComment)
         .where(TopicComment.topic_id == topic.id, TopicComment.level.in_(levels))
         .order_by(TopicComment.created_at, TopicComment.id)
+        .options(selectinload(TopicComment.author))
     )
     nodes: dict[int, Thread] = {}
     roots: list[Thread] = []

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
 from models import Topic, TopicTransition, User
@@ -345,6 +345,7 @@ def history(session: Session, topic: Topic) -> list[TopicTransition]:
             select(TopicTransition)
             .where(TopicTransition.topic_id == topic.id)
             .order_by(TopicTransition.at, TopicTransition.id)
+            .options(selectinload(TopicTransition.actor))
         )
     )
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from models import Topic, TopicReview, User
 from models.base import utcnow
@@ -109,7 +109,10 @@ def submit_review(
 def reviews_of(session: Session, topic: Topic) -> list[TopicReview]:
     return list(
         session.scalars(
-            select(TopicReview).where(TopicReview.topic_id == topic.id).order_by(TopicReview.id)
+            select(TopicReview)
+            .where(TopicReview.topic_id == topic.id)
+            .order_by(TopicReview.id)
+            .options(selectinload(TopicReview.reviewer))
         )
     )
 

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import xlsxwriter
-from sqlalchemy import ColumnElement, Select, and_, or_, select
+from sqlalchemy import ColumnElement, Select, and_, func, literal_column, select
 from sqlalchemy.orm import Session, selectinload
 
 from models import Topic, User
@@ -52,12 +52,27 @@ def _like(word: str) -> str:
     return f"%{escaped}%"
 
 
+def search_text() -> ColumnElement[str]:
+    """The content fields joined by spaces: the expression of PostgreSQL's trigram index
+    ix_topics_search_trgm (models.topics.TOPIC_SEARCH_TEXT), written with inline literals
+    so the planner recognises it. A query word has no whitespace, so a match never spans
+    two fields: it is the same as testing each field, one index probe instead of seven scans.
+    """
+    empty, space = literal_column("''"), literal_column("' '")
+    parts = [func.coalesce(f, empty) for f in SEARCH_FIELDS]
+    joined: Any = parts[0]
+    for part in parts[1:]:
+        joined = joined.op("||")(space).op("||")(part)
+    return joined
+
+
 def search_clause(q: str) -> ColumnElement[bool] | None:
     """Every word must occur (case-insensitive substring) in one of the content fields."""
     words = [w for w in q.split() if w][:10]
     if not words:
         return None
-    return and_(*(or_(*(f.ilike(_like(w), escape="\\") for f in SEARCH_FIELDS)) for w in words))
+    text = search_text()
+    return and_(*(text.ilike(_like(w), escape="\\") for w in words))
 
 
 def topic_query(user: User | None, filters: TopicFilters) -> Select[tuple[Topic]]:

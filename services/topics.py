@@ -11,7 +11,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload, selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
 from models import (
@@ -75,9 +75,20 @@ class TopicContent:
     industry_partner_ids: list[int] | None = None
 
 
+# What a topic's page shows besides its columns, loaded with the topic (not one query per
+# industry partner's organisation, and none for the SGG, area, call and programme).
+TOPIC_PAGE_LOADS = (
+    joinedload(Topic.sgg),
+    joinedload(Topic.area),
+    joinedload(Topic.call),
+    joinedload(Topic.programme),
+    selectinload(Topic.industry_partners).joinedload(TopicIndustryPartner.organisation),
+)
+
+
 def get_topic(session: Session, user: User | None, topic_id: int) -> Topic:
     """The topic if ``user`` may see it; NotFound otherwise (no hint that it exists)."""
-    topic = session.get(Topic, topic_id)
+    topic = session.get(Topic, topic_id, options=TOPIC_PAGE_LOADS)
     if topic is None or not policies.can_view_topic(user, topic):
         raise NotFound("No such topic.")
     return topic

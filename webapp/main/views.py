@@ -24,6 +24,13 @@ def dashboard() -> str:
     return render_template("main/dashboard.html")
 
 
+@bp.route("/health/live")
+@limiter.exempt
+def live() -> tuple[str, int, dict[str, str]]:
+    """Liveness: the process answers (no database, no broker); the framework's floor."""
+    return "ok", 200, {"Content-Type": "text/plain; charset=utf-8"}
+
+
 @bp.route("/health")
 @limiter.exempt
 def health_check() -> tuple[Response, int]:

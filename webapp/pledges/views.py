@@ -72,8 +72,10 @@ def _fill_choices(form: PledgeForm, orgs: list[Organisation]) -> None:
     involved = select(TopicIndustryPartner.topic_id).where(
         TopicIndustryPartner.organisation_id.in_([o.id for o in orgs])
     )
-    topics = db().scalars(
-        select(Topic)
+    # Only the two columns the menu shows: hundreds of topics with their long texts
+    # would cost more than the rest of the page.
+    topics = db().execute(
+        select(Topic.id, Topic.title)
         .where(
             Topic.status.in_(pledges.PLEDGEABLE_STATES),
             Topic.status.in_(published) | Topic.id.in_(involved),

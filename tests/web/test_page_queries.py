@@ -1,0 +1,119 @@
+"""What the load benchmark changed: the liveness route, topic search through one expression
+(PostgreSQL's trigram index), and a topic page whose query count does not grow with its
+partners, history, comments and reviews."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import pytest
+from sqlalchemy import event, text
+
+import models
+from services import topic_list
+from tests.support import login
+from tests.topic_support import make_topic
+
+PASSWORD = "correct horse battery"
+
+
+def test_liveness_answers_without_touching_the_database(app, client):
+    engine = app.extensions["partnering.engine"]
+    with counted(engine) as statements:
+        response = client.get("/health/live")
+    assert response.status_code == 200
+    assert response.get_data(as_text=True) == "ok"
+    assert response.mimetype == "text/plain"
+    assert statements == []
+
+
+def _found(db, user, q: str) -> list[str]:
+    query = topic_list.topic_query(user, topic_list.TopicFilters(q=q, sort="title"))
+    return [t.title for t in db.scalars(query)]
+
+
+def test_search_words_match_within_one_field_never_across_two(db, world, make_user):
+    coordinator = make_user("coordinator")
+    make_topic(db, world, "idea", title="Organ", scope="oids grown from stem cells", keywords="")
+    make_topic(db, world, "idea", title="Atlas", identifier=None, keywords="organoids")
+    assert _found(db, coordinator, "organoids") == ["Atlas"]  # not "Organ" + "oids"
+    assert _found(db, coordinator, "ORGAN") == ["Atlas", "Organ"]
+    assert _found(db, coordinator, "oids stem") == ["Organ"]  # each word in some field
+    assert _found(db, coordinator, "atlas stem") == []  # every word must occur
+    assert _found(db, coordinator, "T-Organ") == ["Organ"]  # the identifier is searched
+
+
+def test_topic_search_uses_the_trigram_index_on_postgresql(db, world, make_user, is_postgres):
+    if not is_postgres:
+        pytest.skip("the trigram index exists on PostgreSQL only")
+    coordinator = make_user("coordinator")
+    make_topic(db, world, "idea", title="Zebrafish models")
+    query = topic_list.topic_query(coordinator, topic_list.TopicFilters(q="zebrafish"))
+    db.execute(text("SET LOCAL enable_seqscan = off"))
+    compiled = query.compile(db.get_bind(), compile_kwargs={"literal_binds": True})
+    plan = "\n".join(row[0] for row in db.execute(text(f"EXPLAIN {compiled}")))
+    db.rollback()
+    assert "ix_topics_search_trgm" in plan, plan
+
+
+@contextmanager
+def counted(engine) -> Iterator[list[str]]:
+    statements: list[str] = []
+
+    def record(_conn, _cursor, statement, *_args) -> None:
+        statements.append(statement)
+
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        yield statements
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+
+
+def _enrich(db, world, topic: models.Topic, people: list[models.User], orgs) -> None:
+    """Partners, a history, comments and reviews, each by several different people."""
+    for org in orgs:
+        db.add(models.TopicIndustryPartner(topic_id=topic.id, organisation_id=org.id))
+    for i, person in enumerate(people):
+        db.add(
+            models.TopicTransition(
+                topic_id=topic.id,
+                name="screen",
+                from_state="idea",
+                to_state="screening",
+                actor_id=person.id,
+                comment=f"step {i}",
+            )
+        )
+        db.add(models.TopicComment(topic_id=topic.id, author_id=person.id, body=f"note {i}"))
+        db.add(models.TopicReview(topic_id=topic.id, reviewer_id=person.id, coi="none"))
+    db.commit()
+
+
+def test_topic_page_queries_do_not_grow_with_what_it_lists(app, client, db, world, make_user):
+    coordinator = make_user("coordinator", email="coord@example.org")
+    plain = make_topic(db, world, "drafting", title="Plain")
+    busy = make_topic(db, world, "drafting", title="Busy")
+    people = [make_user() for _ in range(4)]
+    orgs = [
+        models.Organisation(legal_name=f"Partner {i}", country="DE", sector="industry")
+        for i in range(4)
+    ]
+    db.add_all(orgs)
+    db.commit()
+    _enrich(db, world, plain, people[:1], orgs[:1])  # one of each...
+    _enrich(db, world, busy, people, orgs)  # ...against four of each
+    login(client, "coord@example.org", PASSWORD)
+    engine = app.extensions["partnering.engine"]
+    counts = {}
+    for topic in (plain, busy):
+        client.get(f"/topics/{topic.id}")
+        with counted(engine) as statements:
+            response = client.get(f"/topics/{topic.id}")
+        assert response.status_code == 200
+        counts[topic.title] = len(statements)
+    page = response.get_data(as_text=True)
+    assert all(p.name in page for p in people) and "Partner 3" in page
+    assert counts["Busy"] == counts["Plain"], counts
+    assert coordinator.id
