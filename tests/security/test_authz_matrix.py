@@ -12,9 +12,9 @@ from __future__ import annotations
 
 import os
 import time
-from urllib.parse import urlencode
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import urlencode
 
 import pytest
 
