@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from sqlalchemy import Select, false, select
 from sqlalchemy.orm import Session
 
 from models import Organisation, Pledge, Topic, User
@@ -204,3 +205,25 @@ def withdraw_pledge(
         extra += f" Its EU match of EUR {released:,.2f} is released."
     pledge_event(session, "pledge.withdrawn", pledge, actor, public_url=public_url, extra=extra)
     return pledge
+
+
+def visible_pledges(
+    actor: User,
+    *,
+    topic_id: int | None = None,
+    organisation_id: int | None = None,
+    status: str | None = None,
+) -> Select[tuple[Pledge]]:
+    """The pledges ``actor`` may read (``policies.can_view_pledge``): all for the programme
+    office, their own organisations' for partner representatives, none for anyone else."""
+    stmt = select(Pledge)
+    if not policies.is_coordinator(actor):
+        orgs = policies.organisation_ids(actor, "partner_rep")
+        stmt = stmt.where(Pledge.organisation_id.in_(orgs) if orgs else false())
+    if topic_id is not None:
+        stmt = stmt.where(Pledge.topic_id == topic_id)
+    if organisation_id is not None:
+        stmt = stmt.where(Pledge.organisation_id == organisation_id)
+    if status is not None:
+        stmt = stmt.where(Pledge.status == status)
+    return stmt

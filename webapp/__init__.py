@@ -16,6 +16,7 @@ from services import policies
 from services.config import PROJECT_ROOT, Settings, load_settings
 from webapp import database, errors, filters
 from webapp.extensions import CSP, csrf, limiter, login_manager, talisman
+from webapp.routing import IdConverter
 
 BLUEPRINTS = (
     "webapp.auth",
@@ -38,6 +39,7 @@ def create_app(settings: Settings | None = None, **overrides: Any) -> Flask:
         static_folder="static",
         instance_path=str(settings.instance_path),
     )
+    app.url_map.converters["int"] = IdConverter
     app.config.update(
         SECRET_KEY=settings.secret_key,
         SETTINGS=settings,

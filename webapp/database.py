@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask, Response, current_app, g, render_template
+from flask import Flask, Response, current_app, g
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
@@ -35,16 +35,14 @@ def _finish(response: Response) -> Response:
             except (IntegrityError, StaleDataError) as exc:
                 session.rollback()
                 log.info("commit refused: %s", exc)
-                return Response(
-                    render_template(
-                        "errors/error.html",
-                        code=409,
-                        title="Conflict",
-                        message="Your change clashed with another change made at the same "
-                        "time or with existing data, and was not saved. Reload and try again.",
-                    ),
-                    status=409,
+                from webapp.errors import render_error
+
+                body, code = render_error(
+                    409,
+                    "Your change clashed with another change made at the same time or with "
+                    "existing data, and was not saved. Reload and try again.",
                 )
+                return body if isinstance(body, Response) else Response(body, status=code)
             except DBAPIError:
                 session.rollback()
                 raise

@@ -10,7 +10,7 @@ from flask import Flask, Response, render_template, request
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
-from services.errors import ServiceError
+from services.errors import InvalidInput, ServiceError
 
 log = logging.getLogger(__name__)
 
@@ -99,7 +99,10 @@ def _csrf_error(exc: CSRFError) -> tuple[Response | str, int]:
 
 
 def _service_error(exc: ServiceError) -> tuple[Response | str, int]:
-    return render_error(exc.status, exc.message, exc.field_errors)
+    status = exc.status
+    if isinstance(exc, InvalidInput) and request.path.startswith("/api/"):
+        status = 422  # the API answers every invalid input alike, with field errors
+    return render_error(status, exc.message, exc.field_errors)
 
 
 def _unexpected(exc: Exception) -> tuple[Response | str, int]:

@@ -21,3 +21,6 @@ def token_for(db) -> Any:
 
 def bearer(raw: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {raw}"}
+
+
+from tests.consortia.conftest import pool  # noqa: E402, F401  (a small index for matching)

@@ -45,8 +45,11 @@ def api_blueprint(name: str, url_prefix: str, description: str) -> Blueprint:
 
 
 def init_app(app: Flask) -> None:
-    from webapp.api import calls, docs, me
+    from flask_smorest.spec.plugins import integerconverter2paramschema
+
+    from webapp.api import calls, docs, matches, me, notifications, organisations, pledges, topics
     from webapp.extensions import csrf
+    from webapp.routing import IdConverter
 
     app.config.update(
         API_TITLE="Partnering Machine API",
@@ -66,7 +69,8 @@ def init_app(app: Flask) -> None:
         },
     )
     api = Api(app)
-    for module in (me, calls):
+    api.register_converter(IdConverter, integerconverter2paramschema)
+    for module in (me, calls, topics, pledges, organisations, matches, notifications):
         csrf.exempt(module.blp)
         api.register_blueprint(module.blp, url_prefix=f"/api/v1{module.blp.url_prefix or ''}")
     app.register_blueprint(docs.bp)

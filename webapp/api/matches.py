@@ -1,0 +1,165 @@
+"""Match requests: ask for consortium suggestions for a topic, follow their status, read the
+result (members with their explanations, ranked alternates, eligibility checks)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask.views import MethodView
+from marshmallow import Schema, fields, validate
+
+from matching.sectors import SECTOR_GROUPS
+from models import MatchRequest
+from models.consortia import MATCH_STATES, MEMBER_STATES
+from services import consortia, consortium_review
+from webapp.api import api_blueprint
+from webapp.api.auth import api_user
+from webapp.api.pagination import cursor_page
+from webapp.api.schemas import VALID_ID, CursorArgs, Extended, PageSchema, one_of
+from webapp.database import db
+
+blp = api_blueprint("api_matches", "", "Consortium suggestions (match requests)")
+
+
+class MatchParamsSchema(Schema):
+    """Everything optional: missing values come from the topic's desired consortium."""
+
+    size = fields.Integer(validate=validate.Range(1, consortia.MAX_SIZE))
+    sector_counts = fields.Dict(
+        keys=fields.String(validate=validate.OneOf(list(SECTOR_GROUPS))),
+        values=fields.Integer(validate=validate.Range(0, consortia.MAX_SIZE)),
+        metadata={"description": "Seats per sector"},
+    )
+    sector_mode = fields.String(validate=validate.OneOf(("hard", "soft")))
+    min_countries = fields.Integer(validate=validate.Range(0, 50))
+    max_per_country = fields.Integer(
+        allow_none=True, validate=validate.Range(1, consortia.MAX_SIZE)
+    )
+    min_sme_share = fields.Float(validate=validate.Range(0, 1), allow_nan=False)
+    capacity = fields.Integer(
+        allow_none=True,
+        validate=validate.Range(1, 100),
+        metadata={"description": "Leave out organisations already in this many consortia"},
+    )
+    industry_partners = fields.String(validate=validate.OneOf(consortia.INDUSTRY_MODES))
+    alternates = fields.Integer(validate=validate.Range(0, 500))
+    must_include = fields.List(
+        fields.Integer(validate=VALID_ID),
+        validate=validate.Length(max=200),
+    )
+    exclude = fields.List(
+        fields.Integer(validate=VALID_ID),
+        validate=validate.Length(max=1000),
+    )
+
+
+class MatchRequestSchema(Schema):
+    id = fields.Integer(required=True)
+    topic_id = fields.Integer(required=True)
+    requested_by_id = fields.Integer(allow_none=True, required=True)
+    status = one_of(MATCH_STATES, required=True)
+    progress = fields.Integer(required=True, metadata={"minimum": 0, "maximum": 100})
+    error = fields.String(required=True)
+    params = fields.Dict(required=True, metadata={"description": "Parameters as normalised"})
+    summary = fields.Dict(required=True, metadata={"description": "Solver figures when done"})
+    index_version_id = fields.Integer(allow_none=True, required=True)
+    created_at = fields.DateTime(required=True)
+    finished_at = fields.DateTime(allow_none=True, required=True)
+    finalised_at = fields.DateTime(allow_none=True, required=True)
+
+
+class CreatedMatchSchema(MatchRequestSchema):
+    reused = fields.Boolean(
+        required=True,
+        metadata={"description": "True when the same inputs were asked before (stored result)"},
+    )
+
+
+class MemberSchema(Schema):
+    id = fields.Integer(required=True)
+    organisation_id = fields.Integer(required=True)
+    organisation_name = fields.Function(
+        lambda m: m.organisation.display_name, required=True, metadata={"type": "string"}
+    )
+    country = fields.Function(
+        lambda m: m.organisation.country, required=True, metadata={"type": "string"}
+    )
+    sector = fields.Function(
+        lambda m: m.organisation.sector, required=True, metadata={"type": "string"}
+    )
+    rank = fields.Integer(required=True)
+    is_alternate = fields.Boolean(required=True)
+    score = fields.Float(required=True)
+    status = one_of(MEMBER_STATES, required=True)
+    explanation = fields.Dict(
+        required=True,
+        metadata={
+            "description": "Why it fits: fit, reasons, top_projects [id, title, score], "
+            "top_terms, constraint, alternates [organisation id, score], source"
+        },
+    )
+
+
+class CheckSchema(Schema):
+    label = fields.String(required=True)
+    ok = fields.Boolean(required=True)
+    detail = fields.String(required=True)
+
+
+class MatchResultSchema(MatchRequestSchema):
+    members = fields.List(fields.Nested(MemberSchema), required=True)
+    alternates = fields.List(fields.Nested(MemberSchema), required=True)
+    out = fields.List(
+        fields.Nested(MemberSchema),
+        required=True,
+        metadata={"description": "Members removed or declined"},
+    )
+    checks = fields.List(fields.Nested(CheckSchema), required=True)
+    eligible = fields.Boolean(required=True)
+    total_score = fields.Float(required=True)
+
+
+class MatchPageSchema(PageSchema):
+    items = fields.List(fields.Nested(MatchRequestSchema), required=True)
+
+
+@blp.route("/topics/<int:topic_id>/match-requests")
+class TopicMatches(MethodView):
+    @blp.arguments(CursorArgs, location="query")
+    @blp.response(200, MatchPageSchema)
+    def get(self, args: dict[str, Any], topic_id: int) -> dict[str, Any]:
+        """The topic's match requests, newest first (coordinators, the topic's SGG)."""
+        topic = consortia.get_topic(db(), api_user(), topic_id)
+        items, next_cursor = cursor_page(
+            db(),
+            consortia.visible_requests(db(), api_user(), topic.id),
+            MatchRequest.id,
+            args.get("cursor"),
+            args["limit"],
+            descending=True,
+        )
+        return {"items": items, "next_cursor": next_cursor}
+
+    @blp.arguments(MatchParamsSchema)
+    @blp.response(201, CreatedMatchSchema)
+    def post(self, args: dict[str, Any], topic_id: int) -> Extended:
+        """Ask for suggestions; the same inputs return the stored request (`reused`)."""
+        req, reused = consortia.request_match(db(), api_user(), topic_id, args)
+        return Extended(req, reused=reused)
+
+
+@blp.route("/match-requests/<int:request_id>")
+class MatchItem(MethodView):
+    @blp.response(200, MatchResultSchema)
+    def get(self, request_id: int) -> Extended:
+        """Status, and once done the members with explanations, alternates and checks."""
+        rv = consortium_review.review(db(), api_user(), request_id)
+        return Extended(
+            rv.request,
+            members=rv.members,
+            alternates=rv.alternates,
+            out=rv.out,
+            checks=rv.checks,
+            eligible=rv.eligible,
+            total_score=rv.total_score,
+        )
