@@ -217,6 +217,7 @@ def build(db: Session) -> dict[str, Any]:
     db.flush()
     world = {
         "programme": programme.id,
+        "sgg_a": sgg_a.id,
         "call": call.id,
         "topic_a": topic_a.id,
         "topic_b": topic_b.id,

@@ -311,6 +311,52 @@ RULES: dict[str, list[Row]] = {
     "api_me.Me": [Row(SIGNED)],
     "api_calls.Calls": [Row(SIGNED)],
     "api_calls.CallItem": [Row(SIGNED, {"call_id": "call"})],
+    "api_organisations.Organisations": [Row(SIGNED)],
+    "api_organisations.OrganisationItem": [Row(SIGNED, {"org_id": "org_x"})],
+    "api_notifications.Inbox": [Row(SIGNED)],
+    "api_notifications.ReadAll": [Row(SIGNED)],
+    "api_notifications.Read": [
+        Row(SIGNED, {"item_id": "own_inbox"}),
+        Row(NOBODY, {"item_id": "victim_inbox"}, deny=404, why="user V's notification"),
+    ],
+    "api_topics.Topics": [
+        Row(SIGNED, methods=("GET",)),
+        Row(
+            roles("admin", "coordinator", "sgg_a"),
+            methods=("POST",),
+            data={"sgg_id": "sgg_a", "title": "=An idea"},
+            why="an idea for SGG A: sgg_b is refused",
+        ),
+    ],
+    "api_topics.TopicItem": [
+        *topic_rows(SEES_A, SEES_B, methods=("GET",)),
+        *topic_rows(SEES_A, SEES_B, methods=("PATCH",), data={"version": "=1", "note": "=x"}),
+    ],
+    "api_topics.Transitions": topic_rows(SEES_A, SEES_B, data={"name": "=submit"}),
+    "api_matches.TopicMatches": [
+        *topic_rows(MATCH_A, MATCH_B, refused=404, methods=("GET",)),
+        *topic_rows(MATCH_A, MATCH_B, methods=("POST",)),
+    ],
+    "api_matches.MatchItem": match_rows(MATCH_A, MATCH_B),
+    "api_pledges.Pledges": [
+        Row(SIGNED, methods=("GET",), why="a list of what the user may read"),
+        Row(
+            roles("rep_x"),
+            methods=("POST",),
+            data={
+                "topic_id": "published",
+                "organisation_id": "org_x",
+                "kind": "=fc",
+                "amount": "=1000.00",
+            },
+            why="a pledge for organisation X: rep_y is refused",
+        ),
+    ],
+    "api_pledges.PledgeItem": pledge_rows(OFFICE | {"rep_x"}, OFFICE | {"rep_y"}),
+    "api_pledges.Submit": pledge_rows(roles("rep_x"), roles("rep_y")),
+    "api_pledges.Withdraw": pledge_rows(roles("rep_x"), roles("rep_y")),
+    "api_pledges.Confirm": pledge_rows(OFFICE, OFFICE),
+    "api_pledges.Reject": pledge_rows(OFFICE, OFFICE, data={"reason": "=Not eligible."}),
 }
 
 # Requests that end or rotate the session run last, and their role signs in again after.
