@@ -17,6 +17,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 import pytest
+from sqlalchemy import select
 
 from tests.conftest import PASSWORD
 from tests.security import authz_world
@@ -56,23 +57,6 @@ class Row:
         if role == "anonymous":
             return 401 if api else "login"
         return self.deny
-
-
-def own_other(
-    allow_own: frozenset[str],
-    allow_other: frozenset[str],
-    key: str,
-    own: str,
-    other: str,
-    deny: int = 404,
-    **extra: Any,
-) -> list[Row]:
-    """Two rows: the object of SGG A / organisation X, and the one of SGG B / organisation Y."""
-    base = extra.pop("args", {})
-    return [
-        Row(allow_own, {**base, key: own}, deny=deny, **extra),
-        Row(allow_other, {**base, key: other}, deny=deny, **extra),
-    ]
 
 
 # Who sees topic A (SGG A, industry partner X) / topic B (SGG B, Y), both in drafting.
@@ -436,6 +420,27 @@ def resolve(app: Any, rule: Any, row: Row, role: str, world: dict[str, Any]) -> 
     return url + ("?" + urlencode(query) if query else "")
 
 
+# What a refused request may still touch: the audit log (sign-outs), the sign-in bookkeeping
+# and the last use of the API token it authenticated with.
+VOLATILE_TABLES = {"audit_log", "heartbeats"}
+VOLATILE_COLUMNS = {"session_token", "last_login_at", "last_used_at"}
+
+
+def fingerprint(engine: Any) -> dict[str, list[tuple]]:
+    """Every row of every table (but the volatile parts), to prove refusals change nothing."""
+    import models
+
+    out = {}
+    with engine.connect() as conn:
+        for table in models.Base.metadata.sorted_tables:
+            if table.name in VOLATILE_TABLES:
+                continue
+            cols = [c for c in table.columns if c.name not in VOLATILE_COLUMNS]
+            rows = conn.execute(select(*cols)).all()
+            out[table.name] = sorted((tuple(map(repr, r)) for r in rows), key=repr)
+    return out
+
+
 def _routes(app: Any) -> list[Any]:
     return [r for r in app.url_map.iter_rules() if r.endpoint != "static"]
 
@@ -478,9 +483,16 @@ def test_authorization_matrix(app, matrix_world):
         if (row.expect(role, is_api(rule)) == "ok") == allowed
     ]
     failures, seen = [], []
+    engine = app.extensions["partnering.engine"]
+    before = fingerprint(engine)
     limiter.enabled = False
     try:
-        for rule, row, method, role, _allowed in passes:
+        for rule, row, method, role, allowed in passes:
+            if allowed and before is not None:
+                after = fingerprint(engine)
+                changed = [t for t in before if before[t] != after[t]]
+                assert not changed, f"refused requests changed the tables {changed}"
+                before = None
             api = is_api(rule)
             url = resolve(app, rule, row, role, world)
             data = {k: value_of(v, role, world) for k, v in row.data.items()}
