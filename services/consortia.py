@@ -190,8 +190,8 @@ def request_match(
 ) -> tuple[MatchRequest, bool]:
     """Ask for suggestions; returns (request, reused) where reused means same inputs seen."""
     topic = session.get(Topic, topic_id)
-    if topic is None:
-        raise NotFound("No such topic.")
+    if topic is None or not policies.can_view_topic(actor, topic):
+        raise NotFound("No such topic.")  # a hidden draft's existence is not revealed
     if not policies.can_request_match(actor, topic):
         raise PermissionDenied(
             "Only coordinators and members of the topic's SGG can request suggestions."

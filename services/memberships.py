@@ -16,7 +16,9 @@ def _require_admin(actor: User | None) -> None:
         raise PermissionDenied("Only administrators can change memberships.")
 
 
-def add_to_sgg(session: Session, actor: User | None, user: User, sgg_id: int) -> SggMembership:
+def add_to_sgg(
+    session: Session, actor: User | None, user: User, sgg_id: int, *, ip: str = ""
+) -> SggMembership:
     _require_admin(actor)
     sgg = session.get(Sgg, sgg_id)
     if sgg is None:
@@ -31,12 +33,20 @@ def add_to_sgg(session: Session, actor: User | None, user: User, sgg_id: int) ->
     membership = SggMembership(user_id=user.id, sgg_id=sgg_id)
     session.add(membership)
     user.sgg_memberships.append(membership)
-    audit.record(session, actor, "user.role_changed", user, granted="sgg_member", sgg=sgg.name)
+    audit.record(
+        session, actor, "user.role_changed", user, ip=ip, granted="sgg_member", sgg=sgg.name
+    )
     return membership
 
 
 def add_to_organisation(
-    session: Session, actor: User | None, user: User, organisation_id: int, role: str
+    session: Session,
+    actor: User | None,
+    user: User,
+    organisation_id: int,
+    role: str,
+    *,
+    ip: str = "",
 ) -> OrganisationMembership:
     _require_admin(actor)
     if role not in ORG_ROLES:
@@ -57,16 +67,24 @@ def add_to_organisation(
     session.add(membership)
     user.org_memberships.append(membership)
     audit.record(
-        session, actor, "user.role_changed", user, granted=role, organisation=org.display_name
+        session,
+        actor,
+        "user.role_changed",
+        user,
+        ip=ip,
+        granted=role,
+        organisation=org.display_name,
     )
     return membership
 
 
-def remove_membership(session: Session, actor: User, user: User, kind: str, id_: int) -> None:
+def remove_membership(
+    session: Session, actor: User, user: User, kind: str, id_: int, *, ip: str = ""
+) -> None:
     _require_admin(actor)
     model = SggMembership if kind == "sgg" else OrganisationMembership
     membership = session.get(model, id_)
     if membership is None or membership.user_id != user.id:
         raise NotFound("No such membership.")
     session.delete(membership)
-    audit.record(session, actor, "user.role_changed", user, revoked=kind, membership=id_)
+    audit.record(session, actor, "user.role_changed", user, ip=ip, revoked=kind, membership=id_)

@@ -75,8 +75,15 @@ def _http_error(exc: HTTPException) -> tuple[Response | str, int]:
     if code == 413:
         limit = request.max_content_length
         if limit:
-            message = f"The upload is larger than the limit of {limit // (1024 * 1024)} MB."
+            message = f"The upload is larger than the limit of {_size(limit)}. Nothing was saved."
     return render_error(code, message)
+
+
+def _size(limit: int) -> str:
+    """A byte limit as people say it: 200 MB, 512 KB."""
+    if limit >= 1024 * 1024:
+        return f"{limit / (1024 * 1024):g} MB"
+    return f"{max(1, limit // 1024)} KB"
 
 
 def _is_default(exc: HTTPException) -> bool:

@@ -7,7 +7,7 @@ from urllib.parse import urlsplit
 from flask import request
 from flask_wtf import FlaskForm
 
-from services.errors import ServiceError
+from services.errors import NotFound, PermissionDenied, ServiceError
 
 
 def client_ip() -> str:
@@ -34,3 +34,13 @@ def form_errors_from(form: FlaskForm, exc: ServiceError) -> None:
             placed = True
     if not placed or not exc.field_errors:
         form.form_errors.append(exc.message)
+
+
+def raise_if_refused(exc: ServiceError) -> None:
+    """Answer a refusal (403) or a hidden object (404) with its status instead of a flash.
+
+    A flashed message after a redirect looks like success to a script and to the
+    authorization matrix test; the status says plainly that nothing happened.
+    """
+    if isinstance(exc, PermissionDenied | NotFound):
+        raise exc

@@ -77,7 +77,8 @@ def test_match_request_lifecycle(client, db, pool, make_user, token_for, world):
         == 404
     )
     assert client.get(url, headers=bearer(other)).status_code == 404
-    assert client.post(url, headers=bearer(other), json=params).status_code == 403
+    # The topic is a draft of another SGG: hidden (404, as for GET), not merely refused.
+    assert client.post(url, headers=bearer(other), json=params).status_code == 404
     db.rollback()
     assert len(db.scalars(select(models.MatchRequest)).all()) == 1
 

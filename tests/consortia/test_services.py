@@ -89,7 +89,7 @@ def test_bad_parameters_are_refused_with_field_errors(db, pool, make_user):
 def test_other_sgg_cannot_request_or_see(db, pool, make_user, world):
     outsider = make_user("viewer", sgg_id=world["sgg_b"].id)
     viewer = make_user("viewer")
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(NotFound):  # another SGG's draft: hidden, not merely refused
         consortia.request_match(db, outsider, pool["topic"].id, {})
     coord = make_user("coordinator")
     req, _ = consortia.request_match(db, coord, pool["topic"].id, {})

@@ -10,7 +10,7 @@ from wtforms.validators import DataRequired, Length
 from services import api_tokens
 from services.errors import ServiceError
 from webapp.database import db
-from webapp.helpers import client_ip, form_errors_from
+from webapp.helpers import client_ip, form_errors_from, raise_if_refused
 
 bp = Blueprint("account", __name__, url_prefix="/account")
 
@@ -67,6 +67,7 @@ def revoke(token_id: int) -> Response:
         try:
             token = api_tokens.revoke_token(db(), current_user, token_id, ip=client_ip())
         except ServiceError as exc:
+            raise_if_refused(exc)
             flash(exc.message, "error")
         else:
             flash(f"Token “{token.name}” revoked.", "success")

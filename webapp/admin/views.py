@@ -99,7 +99,7 @@ def add_sgg(user_id: int) -> Response:
     user = _user_or_404(user_id)
     try:
         sgg_id = int(request.form.get("sgg_id", ""))
-        memberships.add_to_sgg(db(), current_user, user, sgg_id)
+        memberships.add_to_sgg(db(), current_user, user, sgg_id, ip=client_ip())
     except ValueError:
         flash("Choose an SGG.", "error")
     except ServiceError as exc:
@@ -115,7 +115,7 @@ def add_organisation(user_id: int) -> Response:
     try:
         org_id = int(request.form.get("organisation_id", ""))
         memberships.add_to_organisation(
-            db(), current_user, user, org_id, request.form.get("role", "")
+            db(), current_user, user, org_id, request.form.get("role", ""), ip=client_ip()
         )
     except ValueError:
         flash("Choose an organisation.", "error")
@@ -132,7 +132,7 @@ def remove_membership(user_id: int, kind: str, membership_id: int) -> Response:
     if kind not in ("sgg", "organisation"):
         abort(404)
     try:
-        memberships.remove_membership(db(), current_user, user, kind, membership_id)
+        memberships.remove_membership(db(), current_user, user, kind, membership_id, ip=client_ip())
     except ServiceError as exc:
         flash(exc.message, "error")
     else:

@@ -16,10 +16,10 @@ from werkzeug.wrappers import Response
 
 from models import Topic
 from services import consortia, consortium_review, invitations, matching_index, policies
-from services.errors import NotFound, ServiceError
+from services.errors import ServiceError
 from webapp.consortia.forms import SECTOR_FIELDS, ActionForm, RequestForm
 from webapp.database import db
-from webapp.helpers import form_errors_from
+from webapp.helpers import form_errors_from, raise_if_refused
 from webapp.pagination import paginate
 
 bp = Blueprint("consortia", __name__, url_prefix="/consortia")
@@ -154,8 +154,7 @@ def _act(request_id: int, fn, ok: str) -> Response:  # type: ignore[no-untyped-d
     try:
         fn()
     except ServiceError as exc:
-        if isinstance(exc, NotFound):
-            raise
+        raise_if_refused(exc)
         g.rollback_only = True  # nothing of a refused action is kept
         flash(exc.message, "error")
     else:
@@ -225,8 +224,7 @@ def rerun(request_id: int) -> Response:
     try:
         new, reused = consortia.request_match(db(), current_user, req.topic_id, params)
     except ServiceError as exc:
-        if isinstance(exc, NotFound):
-            raise
+        raise_if_refused(exc)
         flash(exc.message, "error")
         return redirect(url_for("consortia.show", request_id=request_id))
     flash(
@@ -298,8 +296,7 @@ def respond(invitation_id: int, answer: str) -> Response:
             db(), current_user, invitation_id, answer == "accept", _public_url()
         )
     except ServiceError as exc:
-        if isinstance(exc, NotFound):
-            raise
+        raise_if_refused(exc)
         flash(exc.message, "error")
     else:
         flash(f"Invitation {inv.status}.", "success")

@@ -77,6 +77,8 @@ def export(programme_id: int, table: str, fmt: str) -> Response:
 
 def _topic(topic_id: int) -> Topic:
     topic = _get(Topic, topic_id)
+    if not policies.can_view_topic(current_user, topic):
+        abort(404, "There is no such topic, or you may not see it.")  # no hint it exists
     if not policies.can_view_topic_funding(current_user, topic):
         abort(403, "Topic funding is for the programme office and the topic's SGG.")
     return topic

@@ -16,7 +16,7 @@ from services import pledge_decisions, pledges, policies
 from services.errors import ServiceError
 from services.funding import partner_funding
 from webapp.database import db
-from webapp.helpers import client_ip, form_errors_from
+from webapp.helpers import client_ip, form_errors_from, raise_if_refused
 from webapp.pledges.blueprint import bp
 from webapp.pledges.forms import ActionForm, PledgeForm, ReasonForm
 
@@ -200,9 +200,8 @@ def _act(pledge_id: int, action: str) -> Response:
             flash("Pledge rejected.", "success")
     except ServiceError as exc:
         session.rollback()
+        raise_if_refused(exc)
         flash(exc.message, "error")
-        if exc.status == 403:
-            abort(403, exc.message)
     return redirect(url_for("pledges.detail", pledge_id=pledge_id))
 
 

@@ -8,6 +8,7 @@ from models import User
 from services import comments, policies, reviews, topics
 from services.errors import ServiceError
 from webapp.database import db
+from webapp.helpers import raise_if_refused
 from webapp.topics.blueprint import bp, me, nothing_changes
 from webapp.topics.forms import AssignReviewerForm, CoiForm, CommentForm, ReviewForm, optional_int
 
@@ -18,6 +19,7 @@ def _back(topic_id: int, anchor: str) -> Response:
 
 def _refused(exc: ServiceError, topic_id: int, anchor: str) -> Response:
     nothing_changes()
+    raise_if_refused(exc)
     details = [m for ms in exc.field_errors.values() for m in ms]
     flash(" ".join([exc.message, *details]) if details else exc.message, "error")
     return _back(topic_id, anchor)

@@ -14,7 +14,7 @@ from services import comments, funding, lifecycle, policies, reviews, topic_list
 from services.errors import Conflict, ServiceError
 from webapp.database import db
 from webapp.errors import wants_json
-from webapp.helpers import form_errors_from
+from webapp.helpers import form_errors_from, raise_if_refused
 from webapp.pagination import paginate
 from webapp.topics.blueprint import bp, me, nothing_changes
 from webapp.topics.forms import (
@@ -277,6 +277,7 @@ def transition(topic_id: int, name: str) -> Response | tuple[Response, int]:
         nothing_changes()
         if wants_json():
             raise
+        raise_if_refused(exc)
         flash(exc.message, "error")
         return redirect(url_for("topics.detail", topic_id=topic.id))
     if wants_json():
