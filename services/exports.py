@@ -138,6 +138,8 @@ def to_xlsx(table: Table) -> bytes:
     for r, row in enumerate(table.rows, start=1):
         for col, value in enumerate(row):
             if isinstance(value, Decimal):
+                # Spreadsheet cells hold doubles; any Numeric(14,2) value (<= 15 significant
+                # digits) round-trips exactly, and the CSV export carries the exact strings.
                 sheet.write_number(r, col, float(value), money)
             elif isinstance(value, int) and not isinstance(value, bool):
                 sheet.write_number(r, col, value)
