@@ -10,9 +10,9 @@ from typing import Any
 
 import xlsxwriter
 from sqlalchemy import ColumnElement, Select, and_, func, literal_column, select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, joinedload, load_only, selectinload
 
-from models import Topic, User
+from models import Call, ScientificArea, Sgg, Topic, User
 from models.topics import TOPIC_STATES
 from services import policies
 
@@ -75,7 +75,7 @@ def search_clause(q: str) -> ColumnElement[bool] | None:
     return and_(*(text.ilike(_like(w), escape="\\") for w in words))
 
 
-def topic_query(user: User | None, filters: TopicFilters) -> Select[tuple[Topic]]:
+def _filtered(user: User | None, filters: TopicFilters) -> Select[tuple[Topic]]:
     query = select(Topic).where(policies.topic_visibility_clause(user))
     if filters.status in TOPIC_STATES:
         query = query.where(Topic.status == filters.status)
@@ -92,8 +92,33 @@ def topic_query(user: User | None, filters: TopicFilters) -> Select[tuple[Topic]
     column = SORTS.get(key, Topic.updated_at)
     descending = filters.sort.startswith("-") if key in SORTS else True
     order = column.desc() if descending else column.asc()
-    return query.order_by(order.nulls_last(), Topic.id.desc()).options(
+    return query.order_by(order.nulls_last(), Topic.id.desc())
+
+
+def topic_query(user: User | None, filters: TopicFilters) -> Select[tuple[Topic]]:
+    """The visible topics matching ``filters``, in order, with their SGG, area and call."""
+    return _filtered(user, filters).options(
         selectinload(Topic.sgg), selectinload(Topic.area), selectinload(Topic.call)
+    )
+
+
+def list_page_query(user: User | None, filters: TopicFilters) -> Select[tuple[Topic]]:
+    """``topic_query`` loading only what a list row shows, in one statement (the long
+    texts and three extra queries per page made up most of the list's time)."""
+    return _filtered(user, filters).options(
+        load_only(
+            Topic.id,
+            Topic.title,
+            Topic.identifier,
+            Topic.status,
+            Topic.eu_contribution,
+            Topic.sgg_id,
+            Topic.area_id,
+            Topic.call_id,
+        ),
+        joinedload(Topic.sgg).load_only(Sgg.name),
+        joinedload(Topic.area).load_only(ScientificArea.name),
+        joinedload(Topic.call).load_only(Call.identifier),
     )
 
 

@@ -8,7 +8,7 @@ from typing import Any
 from flask import Flask
 from flask_login import AnonymousUserMixin
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload
 
 from models import User
 from models.db import make_engine, make_session_factory
@@ -127,10 +127,16 @@ def _init_login(app: Flask) -> None:
         user_id, _, token = alternative_id.partition(":")
         if not user_id.isdigit() or not token:
             return None
-        user = database.db().scalar(
-            select(User)
-            .where(User.id == int(user_id))
-            .options(selectinload(User.sgg_memberships), selectinload(User.org_memberships))
+        # One round trip for the user and both membership lists (every request pays it).
+        user = (
+            database.db()
+            .execute(
+                select(User)
+                .where(User.id == int(user_id))
+                .options(joinedload(User.sgg_memberships), joinedload(User.org_memberships))
+            )
+            .unique()
+            .scalar()
         )
         if user is None or not user.is_active or user.session_token != token:
             return None  # signed out, password changed, or deactivated: the cookie is dead

@@ -4,12 +4,13 @@ from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
-from wtforms import SelectField, StringField, SubmitField
+from wtforms import StringField, SubmitField
 from wtforms.validators import DataRequired, Length
 
 from services import api_tokens
 from services.errors import ServiceError
 from webapp.database import db
+from webapp.fields import SelectField
 from webapp.helpers import client_ip, form_errors_from, raise_if_refused
 
 bp = Blueprint("account", __name__, url_prefix="/account")

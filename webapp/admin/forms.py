@@ -1,10 +1,11 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import EmailField, SelectField, StringField, SubmitField
+from wtforms import EmailField, StringField, SubmitField
 from wtforms.validators import DataRequired, Email, Length
 
 from models.accounts import GLOBAL_ROLES
+from webapp.fields import SelectField
 
 ROLE_CHOICES = [(r, r.capitalize()) for r in GLOBAL_ROLES]
 

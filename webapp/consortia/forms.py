@@ -1,10 +1,11 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import DecimalField, IntegerField, SelectField, StringField, SubmitField
+from wtforms import DecimalField, IntegerField, StringField, SubmitField
 from wtforms.validators import NumberRange, Optional
 
 from matching.sectors import SECTORS
+from webapp.fields import SelectField
 
 SECTOR_FIELDS = tuple(f"seats_{s}" for s in SECTORS)
 

@@ -9,8 +9,6 @@ from wtforms import (
     HiddenField,
     IntegerField,
     RadioField,
-    SelectField,
-    SelectMultipleField,
     StringField,
     SubmitField,
     TextAreaField,
@@ -19,6 +17,7 @@ from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from models.organisations import SECTOR_LABELS, SECTORS
 from models.programmes import CALL_TYPES
+from webapp.fields import SelectField, SelectMultipleField
 
 
 def optional_int(value: Any) -> int | None:

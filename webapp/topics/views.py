@@ -54,7 +54,7 @@ def _choices() -> dict[str, Any]:
 @login_required
 def index() -> str:
     filters = _filters()
-    page = paginate(topic_list.topic_query(me(), filters), db())
+    page = paginate(topic_list.list_page_query(me(), filters), db())
     return render_template(
         "topics/index.html",
         page=page,
@@ -222,8 +222,10 @@ def detail(topic_id: int) -> str:
     if policies.can_assign_reviewers(user, topic):
         reviewer_form.reviewer_id.choices = [
             (u.id, f"{u.name} <{u.email}>")
-            for u in session.scalars(
-                select(User).where(User.is_active.is_(True)).order_by(User.name)
+            for u in session.execute(
+                select(User.id, User.name, User.email)
+                .where(User.is_active.is_(True))
+                .order_by(User.name)
             )
         ]
     comment_form = CommentForm()

@@ -1,0 +1,85 @@
+"""The fast select widget renders what WTForms' own would, and the window-count paginator
+agrees with a plain COUNT."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+import wtforms
+from sqlalchemy import select
+from wtforms.widgets import Select
+
+from models import User
+from webapp.fields import SelectField, SelectMultipleField
+from webapp.pagination import paginate
+
+
+def _form(field: Any, data: dict[str, Any] | None = None) -> Any:
+    class F(wtforms.Form):
+        choice = field
+
+    from werkzeug.datastructures import MultiDict
+
+    return F(MultiDict(data or {}))
+
+
+CHOICES = [(1, "Alpha & <Beta>"), (2, 'Quote "q"'), (3, "Plain")]
+
+
+@pytest.mark.parametrize("picked", [None, "2", "3"])
+def test_single_select_matches_wtforms(picked: str | None) -> None:
+    data = {"choice": picked} if picked else {}
+    fast = _form(SelectField("Choice", coerce=int, choices=CHOICES), data).choice
+    slow = _form(wtforms.SelectField("Choice", coerce=int, choices=CHOICES), data).choice
+    assert str(fast()) == str(Select()(slow))
+    html = str(fast(**{"aria-invalid": "true"}))
+    assert "Alpha &amp; &lt;Beta&gt;" in html and "&#34;q&#34;" in html
+    assert html.count("<option selected") == (1 if picked else 0)
+
+
+def test_optional_choice_and_multiple_select_match_wtforms() -> None:
+    def optional(v: Any) -> int | None:
+        return int(v) if v not in (None, "", "None") else None
+
+    choices = [(None, "—"), *CHOICES]
+    fast = _form(SelectField("C", coerce=optional, choices=choices), {"choice": "3"}).choice
+    slow = _form(wtforms.SelectField("C", coerce=optional, choices=choices), {"choice": "3"})
+    assert str(fast()) == str(Select()(slow.choice))
+
+    from werkzeug.datastructures import MultiDict
+
+    class M(wtforms.Form):
+        fast = SelectMultipleField("M", coerce=int, choices=CHOICES)
+        slow = wtforms.SelectMultipleField("M", coerce=int, choices=CHOICES)
+
+    form = M(MultiDict([("fast", "1"), ("fast", "3"), ("slow", "1"), ("slow", "3")]))
+    assert str(form.fast()).replace('name="fast"', "").replace('id="fast"', "") == str(
+        Select(multiple=True)(form.slow)
+    ).replace('name="slow"', "").replace('id="slow"', "")
+    assert str(form.fast()).count("<option selected") == 2
+
+
+def test_groups_and_option_attributes_fall_back_to_wtforms() -> None:
+    grouped = {"Europe": [(1, "DE"), (2, "FR")], "Elsewhere": [(3, "US")]}
+    field = _form(SelectField("G", coerce=int, choices=grouped)).choice
+    assert '<optgroup label="Europe">' in str(field())
+    with_attrs = [wtforms.fields.choices.SelectChoice(1, "One", render_kw={"disabled": True})]
+    field = _form(SelectField("A", coerce=int, choices=with_attrs)).choice
+    assert "disabled" in str(field())
+
+
+def test_window_paginator_matches_count(app: Any, db: Any, make_user: Any) -> None:
+    for i in range(7):
+        make_user(email=f"pager{i}@example.org")
+    query = select(User).where(User.email.like("pager%")).order_by(User.name)
+    with app.test_request_context("/?page=2&per_page=3"):
+        page = paginate(query, db)
+        assert (page.total, page.page, page.pages) == (7, 2, 3)
+        assert [u.name for u in page.items] == ["pager3", "pager4", "pager5"]
+    with app.test_request_context("/?page=99&per_page=3"):  # past the end: the last page
+        page = paginate(query, db)
+        assert (page.total, page.page, [u.name for u in page.items]) == (7, 3, ["pager6"])
+    with app.test_request_context("/?page=x"):
+        page = paginate(query.where(User.email == "nobody"), db)
+        assert (page.total, page.page, page.items) == (0, 1, [])
