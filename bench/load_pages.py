@@ -1,20 +1,26 @@
 """The main pages under load: gunicorn + PostgreSQL + Redis on loopback, measured with wrk.
 
 Usage: PYTHONPATH=. python bench/load_pages.py [--keep] [--db NAME] [--duration 10]
-       [--rounds 2] [--workers 3] [--conns 20,50] [--queries-only]
+       [--rounds 2] [--workers 3] [--conns 20,50] [--think 500-1500] [--no-closed-loop]
+       [--queries-only]
 
 Creates a PostgreSQL database of its own (BENCH_PG_URL names the server, default
 postgresql+psycopg://postgres@127.0.0.1:5432/postgres), migrates it, imports the full
 CORDIS files (../shared/data/cordis-he), generates 1,000 topics and 20,000 pledges and one
 account per role, then:
 1. counts the SQL statements and times each page in-process (Flask test client), and
-2. starts gunicorn (sync workers) on a free loopback port and runs wrk
+2. starts gunicorn (gunicorn.conf.py: gthread workers) on a free loopback port and runs wrk
    (bench/wrk_report.lua) against each page and a trivial endpoint (/health/live) of the
    same server, at each connection count, ``--rounds`` times, printing p50/p95/p99,
-   throughput, errors and the ratio of each page's p50 to the trivial endpoint's.
+   throughput, errors and the ratio of each page's p50 to the trivial endpoint's. Two
+   load models, each connection being one user:
+   - users who read each page before the next: a random pause of ``--think`` ms (default
+     500-1500, a click a second on average; at least 20 s per run), and
+   - a closed loop: the next request leaves the moment the answer arrives (``--duration``
+     s per run). On 2 cores this measures capacity: p50 is about connections / throughput.
 The database is dropped at the end unless ``--keep`` (then a second run with the same
 ``--db`` reuses it and skips the import). Redis: BENCH_REDIS_URL (default db 13).
-Targets: p95 under 100 ms at 20 connections, no errors.
+Targets: p95 under 100 ms at 20 users, no errors (verdicts printed for each model).
 """
 
 from __future__ import annotations
@@ -363,7 +369,10 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def start_gunicorn(url: str, workers: int, folder: Path) -> tuple[subprocess.Popen, str]:
+def start_gunicorn(
+    url: str, workers: int, threads: int, folder: Path
+) -> tuple[subprocess.Popen, str]:
+    """gunicorn with the project's gunicorn.conf.py; ``threads`` 0 = sync workers."""
     port = free_port()
     env = {
         **os.environ,
@@ -376,7 +385,9 @@ def start_gunicorn(url: str, workers: int, folder: Path) -> tuple[subprocess.Pop
     }
     gunicorn = Path(sys.executable).with_name("gunicorn")
     proc = subprocess.Popen(
-        [str(gunicorn), "webapp.wsgi:app", "-w", str(workers), "-b", f"127.0.0.1:{port}",
+        [str(gunicorn), "-c", str(ROOT / "gunicorn.conf.py"), "webapp.wsgi:app",
+         "-w", str(workers), "-b", f"127.0.0.1:{port}",
+         *(["--threads", str(threads)] if threads else ["-k", "sync"]),
          "--log-level", "warning", "--backlog", "2048"],
         cwd=ROOT, env=env,
     )  # fmt: skip
@@ -429,7 +440,9 @@ def check_page(base: str, path: str, cookie: str) -> None:
         raise SystemExit(f"{path} answered {status}, not 200")
 
 
-def run_wrk(base: str, paths: list[str], cookie: str, conns: int, seconds: int) -> dict:
+def run_wrk(
+    base: str, paths: list[str], cookie: str, conns: int, seconds: int, think: str = ""
+) -> dict:
     cmd = [
         WRK,
         f"-t{min(2, conns)}",
@@ -443,7 +456,7 @@ def run_wrk(base: str, paths: list[str], cookie: str, conns: int, seconds: int) 
     cmd += ["-H", f"User-Agent: {USER_AGENT}"]
     if cookie:
         cmd += ["-H", f"Cookie: {cookie}"]
-    env = {**os.environ, "WRK_PATHS": "|".join(paths)}
+    env = {**os.environ, "WRK_PATHS": "|".join(paths), "WRK_THINK_MS": think}
     out = subprocess.run([*cmd, base + paths[0]], capture_output=True, text=True, env=env)
     line = next((x for x in out.stdout.splitlines() if x.startswith("RESULT ")), None)
     if line is None:
@@ -451,13 +464,19 @@ def run_wrk(base: str, paths: list[str], cookie: str, conns: int, seconds: int) 
     return json.loads(line[len("RESULT ") :])
 
 
-def measure(base: str, pages: dict, cookies: dict, conns: list[int], seconds: int, rounds: int):
+def measure(
+    base: str, pages: dict, cookies: dict, conns: list[int], seconds: int, rounds: int,
+    think: str,
+) -> list[tuple]:  # fmt: skip
+    """wrk against every page at every connection count; ``think`` ("LO-HI" ms, or "")
+    is each connection's pause between an answer and its next request."""
+    model = f"users, think {think} ms" if think else "closed loop"
     rows = []
     for r in range(1, rounds + 1):
         for c in conns:
             floor = None
             for name, (role, paths) in pages.items():
-                res = run_wrk(base, paths, cookies.get(role, ""), c, seconds)
+                res = run_wrk(base, paths, cookies.get(role, ""), c, seconds, think)
                 errors = res["non200"] + sum(
                     res[k] for k in ("connect", "read", "write", "timeout")
                 )
@@ -465,9 +484,9 @@ def measure(base: str, pages: dict, cookies: dict, conns: list[int], seconds: in
                 if floor is None:
                     floor = res
                 ratio = res["p50"] / floor["p50"] if floor["p50"] else 0.0
-                rows.append((r, c, name, res, rps, errors, ratio))
+                rows.append((model, r, c, name, res, rps, errors, ratio))
                 print(
-                    f"  round {r}  c={c:3d}  {name:22} p50 {res['p50']:7.1f}  "
+                    f"  {model:24} round {r}  c={c:3d}  {name:22} p50 {res['p50']:7.1f}  "
                     f"p95 {res['p95']:7.1f}  p99 {res['p99']:7.1f} ms  {rps:7.1f} req/s  "
                     f"errors {errors}  p50/trivial {ratio:5.1f}",
                     flush=True,
@@ -475,19 +494,25 @@ def measure(base: str, pages: dict, cookies: dict, conns: list[int], seconds: in
     return rows
 
 
-def table(rows: list, seconds: int) -> None:
-    print("\n| round | conns | page | p50 ms | p95 ms | p99 ms | req/s | errors | p50 ÷ trivial |")
-    print("|---|---|---|---|---|---|---|---|---|")
-    for r, c, name, res, rps, errors, ratio in rows:
+def table(rows: list, seconds: dict[str, int]) -> None:
+    print(
+        "\n| model | round | conns | page | p50 ms | p95 ms | p99 ms | req/s | errors "
+        "| p50 ÷ trivial |"
+    )
+    print("|---|---|---|---|---|---|---|---|---|---|")
+    for model, r, c, name, res, rps, errors, ratio in rows:
         print(
-            f"| {r} | {c} | {name} | {res['p50']:.1f} | {res['p95']:.1f} | {res['p99']:.1f} "
-            f"| {rps:.0f} | {errors} | {ratio:.1f} |"
+            f"| {model} | {r} | {c} | {name} | {res['p50']:.1f} | {res['p95']:.1f} "
+            f"| {res['p99']:.1f} | {rps:.0f} | {errors} | {ratio:.1f} |"
         )
-    print(f"(wrk -t2, {seconds} s each; errors = non-200 + socket errors + timeouts)")
-    worst = [(name, res["p95"]) for r, c, name, res, _, e, _ in rows if c == 20]
-    slow = [f"{n} ({p:.0f} ms)" for n, p in worst if p >= 100]
-    bad = sum(e for *_, e, _ in rows)
-    print("target p95 < 100 ms at 20 connections:", "met" if not slow else f"missed: {slow}")
+    runs = ", ".join(f"{m}: {s} s per run" for m, s in seconds.items())
+    print(f"(wrk -t2; {runs}; errors = non-200 + socket errors + timeouts)")
+    for model in dict.fromkeys(row[0] for row in rows):
+        worst = [(n, res["p95"]) for m, _, c, n, res, *_ in rows if m == model and c == 20]
+        slow = [f"{n} ({p:.0f} ms)" for n, p in worst if p >= 100]
+        verdict = "met" if not slow else f"missed: {slow}"
+        print(f"target p95 < 100 ms at 20 connections, {model}: {verdict}")
+    bad = sum(row[6] for row in rows)
     print("target no errors:", "met" if bad == 0 else f"missed: {bad} errors")
 
 
@@ -498,8 +523,19 @@ def main() -> None:
     parser.add_argument("--duration", type=int, default=10)
     parser.add_argument("--rounds", type=int, default=2)
     parser.add_argument("--workers", type=int, default=3)
+    parser.add_argument(
+        "--threads", type=int, default=4, help="threads per worker (0: sync workers)"
+    )
     parser.add_argument("--conns", default="20,50")
     parser.add_argument("--queries-only", action="store_true", help="skip the wrk runs")
+    parser.add_argument(
+        "--think",
+        default="500-1500",
+        help="users' pause between pages, LO-HI ms (0: no user model run)",
+    )
+    parser.add_argument(
+        "--no-closed-loop", action="store_true", help="skip the runs without think time"
+    )
     args = parser.parse_args()
     sys.stdout.reconfigure(line_buffering=True)  # type: ignore[union-attr]  (progress in a pipe)
     if not (DATA / "project.csv.gz").exists() or not (DATA / "organization.csv.gz").exists():
@@ -536,15 +572,23 @@ def main() -> None:
         query_counts(pages)
         if args.queries_only:
             return
-        proc, base = start_gunicorn(url, args.workers, folder)
+        proc, base = start_gunicorn(url, args.workers, args.threads, folder)
         cookies = {role: sign_in(base, role) for role in ROLES}
         for _name, (role, paths) in pages.items():
             for path in paths:
                 check_page(base, path, cookies.get(role, ""))
         conns = [int(c) for c in args.conns.split(",")]
-        print(f"\ngunicorn: {args.workers} sync workers at {base}; wrk {WRK}")
-        rows = measure(base, pages, cookies, conns, args.duration, args.rounds)
-        table(rows, args.duration)
+        kind = f"gthread workers x {args.threads} threads" if args.threads else "sync workers"
+        print(f"\ngunicorn: {args.workers} {kind} at {base}; wrk {WRK}")
+        rows, seconds = [], {}
+        if args.think != "0":
+            model_seconds = max(args.duration, 20)  # enough answers for a p99 at ~1/s each
+            rows += measure(base, pages, cookies, conns, model_seconds, args.rounds, args.think)
+            seconds[rows[-1][0]] = model_seconds
+        if not args.no_closed_loop:
+            rows += measure(base, pages, cookies, conns, args.duration, args.rounds, "")
+            seconds["closed loop"] = args.duration
+        table(rows, seconds)
     finally:
         if proc is not None:
             proc.send_signal(signal.SIGTERM)
