@@ -18,10 +18,10 @@ from models.pledges import PLEDGE_KINDS, PLEDGE_STATES
 from services.money import cents_sum, from_cents
 from services.pledge_rules import (
     Share,
+    contribution_share,
     envelope_used,
     ikaa_share,
     third_country_share,
-    topic_contribution_share,
 )
 
 LIVE = ("submitted", "confirmed")
@@ -90,7 +90,7 @@ def topic_funding(session: Session, topic: Topic) -> TopicFunding:
         by_state=by_state,
         confirmed=by_state["confirmed"],
         eu_match=eu_match,
-        share=topic_contribution_share(session, topic),
+        share=contribution_share(topic, by_state["confirmed"]),
     )
 
 

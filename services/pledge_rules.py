@@ -98,6 +98,11 @@ def topic_contribution_share(session: Session, topic: Topic) -> Share:
             )
         )
     )
+    return contribution_share(topic, confirmed)
+
+
+def contribution_share(topic: Topic, confirmed: Decimal) -> Share:
+    """``topic_contribution_share`` for a known sum of confirmed contributions."""
     total = (topic.eu_contribution or Decimal("0")) + confirmed
     return Share(confirmed / total if total else None, topic.programme.min_contribution_share)
 

@@ -135,9 +135,14 @@ class CriterionSummary:
     passes: bool | None
 
 
-def summary(session: Session, topic: Topic) -> list[CriterionSummary]:
-    """Mean and spread per criterion and of the total, against the programme's thresholds."""
-    done = [r for r in reviews_of(session, topic) if r.submitted_at and r.coi == "none"]
+def summary(
+    session: Session, topic: Topic, reviews: list[TopicReview] | None = None
+) -> list[CriterionSummary]:
+    """Mean and spread per criterion and of the total, against the programme's thresholds
+    (``reviews``: the topic's reviews when the caller has already read them)."""
+    if reviews is None:
+        reviews = reviews_of(session, topic)
+    done = [r for r in reviews if r.submitted_at and r.coi == "none"]
     programme = topic.programme
     out = []
     series: dict[str, list[Decimal]] = {c: [getattr(r, c) for r in done] for c in CRITERIA}

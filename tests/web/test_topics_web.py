@@ -206,11 +206,15 @@ def test_review_flow_on_the_page(app, db, world, make_user):
     boss = _signed_in(app, coordinator)
     for user in (reviewer, conflicted):
         html = boss.get(f"/topics/{topic.id}").get_data(as_text=True)
+        assert f'<option value="{user.id}">' in html
         r = boss.post(
             f"/topics/{topic.id}/reviewers",
             data={"csrf_token": csrf_from(html), "reviewer_id": user.id},
         )
         assert r.status_code == 302
+    html = boss.get(f"/topics/{topic.id}").get_data(as_text=True)
+    assert f'<option value="{reviewer.id}">' not in html  # assigned: no longer offered
+    assert f'<option value="{coordinator.id}">' in html
     rc = _signed_in(app, reviewer)
     post_form(rc, f"/topics/{topic.id}/coi", {"coi": "none"}, page=f"/topics/{topic.id}")
     bad = post_form(

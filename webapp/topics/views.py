@@ -4,9 +4,9 @@ from typing import Any
 
 from flask import Response, abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import login_required
-from sqlalchemy import select
+from sqlalchemy import exists, select
 
-from models import Call, MatchRequest, ScientificArea, Sgg, Topic, User
+from models import Call, MatchRequest, ScientificArea, Sgg, Topic, TopicReview, User
 from models.organisations import SECTORS
 from models.topics import TOPIC_STATES
 from services import calls as call_service
@@ -224,13 +224,19 @@ def detail(topic_id: int) -> str:
             (u.id, f"{u.name} <{u.email}>")
             for u in session.execute(
                 select(User.id, User.name, User.email)
-                .where(User.is_active.is_(True))
+                .where(
+                    User.is_active.is_(True),
+                    ~exists().where(
+                        TopicReview.topic_id == topic.id, TopicReview.reviewer_id == User.id
+                    ),
+                )
                 .order_by(User.name)
             )
         ]
     comment_form = CommentForm()
     levels = policies.comment_levels_for(user, topic)
     comment_form.level.choices = [(lv, comments.LEVEL_LABELS[lv]) for lv in levels]
+    shown_reviews = reviews.visible_reviews(session, user, topic)
     match = session.scalar(
         select(MatchRequest)
         .where(MatchRequest.topic_id == topic.id)
@@ -250,8 +256,12 @@ def detail(topic_id: int) -> str:
         my_review=review,
         coi_form=CoiForm(),
         review_form=ReviewForm(obj=review) if review else None,
-        reviews=reviews.visible_reviews(session, user, topic),
-        summary=reviews.summary(session, topic) if policies.can_see_reviews(user, topic) else [],
+        reviews=shown_reviews,
+        summary=(
+            reviews.summary(session, topic, shown_reviews)
+            if policies.can_see_reviews(user, topic)
+            else []
+        ),
         reviewer_form=reviewer_form,
         may_assign=policies.can_assign_reviewers(user, topic),
         threads=comments.visible_threads(session, user, topic),
