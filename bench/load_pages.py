@@ -14,10 +14,12 @@ account per role, then:
    same server, at each connection count, ``--rounds`` times, printing p50/p95/p99,
    throughput, errors and the ratio of each page's p50 to the trivial endpoint's. Two
    load models, each connection being one user:
-   - users who read each page before the next: a random pause of ``--think`` ms (default
-     500-1500, a click a second on average; at least 20 s per run), and
-   - a closed loop: the next request leaves the moment the answer arrives (``--duration``
-     s per run). On 2 cores this measures capacity: p50 is about connections / throughput.
+   - users (locust, bench/locustfile.py) who read each page before the next: a random
+     pause of ``--think`` ms (default 500-1500, a page a second on average), started 10
+     a second, measured once all run, at least 30 s per run; and
+   - a closed loop (wrk): the next request leaves the moment the answer arrives
+     (``--duration`` s per run). On 2 cores this measures capacity: p50 is about
+     connections / throughput.
 The database is dropped at the end unless ``--keep`` (then a second run with the same
 ``--db`` reuses it and skips the import). Redis: BENCH_REDIS_URL (default db 13).
 Targets: p95 under 100 ms at 20 users, no errors (verdicts printed for each model).
@@ -26,6 +28,7 @@ Targets: p95 under 100 ms at 20 users, no errors (verdicts printed for each mode
 from __future__ import annotations
 
 import argparse
+import csv
 import json
 import os
 import random
@@ -440,9 +443,7 @@ def check_page(base: str, path: str, cookie: str) -> None:
         raise SystemExit(f"{path} answered {status}, not 200")
 
 
-def run_wrk(
-    base: str, paths: list[str], cookie: str, conns: int, seconds: int, think: str = ""
-) -> dict:
+def run_wrk(base: str, paths: list[str], cookie: str, conns: int, seconds: int) -> dict:
     cmd = [
         WRK,
         f"-t{min(2, conns)}",
@@ -456,7 +457,7 @@ def run_wrk(
     cmd += ["-H", f"User-Agent: {USER_AGENT}"]
     if cookie:
         cmd += ["-H", f"Cookie: {cookie}"]
-    env = {**os.environ, "WRK_PATHS": "|".join(paths), "WRK_THINK_MS": think}
+    env = {**os.environ, "WRK_PATHS": "|".join(paths)}
     out = subprocess.run([*cmd, base + paths[0]], capture_output=True, text=True, env=env)
     line = next((x for x in out.stdout.splitlines() if x.startswith("RESULT ")), None)
     if line is None:
@@ -464,19 +465,61 @@ def run_wrk(
     return json.loads(line[len("RESULT ") :])
 
 
+def run_locust(
+    base: str, name: str, paths: list[str], cookie: str, users: int, seconds: int, think: str
+) -> dict:
+    """``users`` locust users (bench/locustfile.py) reading ``paths``, pausing ``think`` ms
+    after each answer; started 10 a second, statistics from when all are running."""
+    with tempfile.TemporaryDirectory() as tmp:
+        env = {
+            **os.environ,
+            "LOAD_PATHS": "|".join(paths),
+            "LOAD_COOKIE": cookie,
+            "LOAD_NAME": name,
+            "LOAD_THINK_MS": think,
+            "LOAD_USER_AGENT": USER_AGENT,
+        }
+        cmd = [
+            sys.executable, "-m", "locust", "-f", str(ROOT / "bench" / "locustfile.py"),
+            "--headless", "--host", base, "-u", str(users), "-r", "10", "-t", f"{seconds}s",
+            "--reset-stats", "--only-summary", "--loglevel", "ERROR",
+            "--csv", f"{tmp}/run",
+        ]  # fmt: skip
+        out = subprocess.run(cmd, capture_output=True, text=True, env=env, cwd=tmp)
+        stats = Path(f"{tmp}/run_stats.csv")
+        if not stats.exists():
+            raise SystemExit(f"locust failed: {out.stdout}\n{out.stderr}")
+        with stats.open() as fh:
+            row = next(r for r in csv.DictReader(fh) if r["Name"] == name)
+    count = int(row["Request Count"])
+    return {
+        "requests": count,
+        "seconds": count / float(row["Requests/s"]) if float(row["Requests/s"]) else seconds,
+        "p50": float(row["50%"]),
+        "p95": float(row["95%"]),
+        "p99": float(row["99%"]),
+        "non200": int(row["Failure Count"]),
+        **dict.fromkeys(("connect", "read", "write", "timeout"), 0),
+    }
+
+
 def measure(
     base: str, pages: dict, cookies: dict, conns: list[int], seconds: int, rounds: int,
     think: str,
 ) -> list[tuple]:  # fmt: skip
-    """wrk against every page at every connection count; ``think`` ("LO-HI" ms, or "")
-    is each connection's pause between an answer and its next request."""
+    """Every page at every connection count: locust users pausing ``think`` ms ("LO-HI")
+    between pages, or, with ``think`` empty, wrk's closed loop."""
     model = f"users, think {think} ms" if think else "closed loop"
     rows = []
     for r in range(1, rounds + 1):
         for c in conns:
             floor = None
             for name, (role, paths) in pages.items():
-                res = run_wrk(base, paths, cookies.get(role, ""), c, seconds, think)
+                cookie = cookies.get(role, "")
+                if think:
+                    res = run_locust(base, name, paths, cookie, c, seconds, think)
+                else:
+                    res = run_wrk(base, paths, cookie, c, seconds)
                 errors = res["non200"] + sum(
                     res[k] for k in ("connect", "read", "write", "timeout")
                 )
@@ -582,7 +625,7 @@ def main() -> None:
         print(f"\ngunicorn: {args.workers} {kind} at {base}; wrk {WRK}")
         rows, seconds = [], {}
         if args.think != "0":
-            model_seconds = max(args.duration, 20)  # enough answers for a p99 at ~1/s each
+            model_seconds = max(args.duration, 30)  # enough answers for a p99 at ~1/s each
             rows += measure(base, pages, cookies, conns, model_seconds, args.rounds, args.think)
             seconds[rows[-1][0]] = model_seconds
         if not args.no_closed_loop:

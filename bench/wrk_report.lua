@@ -2,8 +2,6 @@
 -- "|"; default: the URL's own path), counts responses other than 200 (wrk itself counts
 -- only >= 400 as errors, so a 302 to the login page would pass unnoticed), and prints one
 -- line "RESULT {json}" with p50/p95/p99 (ms), throughput and the error counts.
--- WRK_THINK_MS="LO-HI" makes each connection a user who waits a random LO..HI ms after
--- each answer before the next request (wrk starts a request's clock after that wait).
 
 local paths = {}
 local env = os.getenv("WRK_PATHS") or ""
@@ -11,28 +9,15 @@ for p in string.gmatch(env, "[^|]+") do
   table.insert(paths, p)
 end
 
-local think_lo, think_hi = string.match(os.getenv("WRK_THINK_MS") or "", "^(%d+)-(%d+)$")
-think_lo, think_hi = tonumber(think_lo), tonumber(think_hi)
-
 local threads = {}
-local thread_count = 0
 
 function setup(thread)
   table.insert(threads, thread)
-  thread_count = thread_count + 1
-  thread:set("seed", thread_count)
 end
 
 function init(args)
   non200 = 0
   counter = 0
-  math.randomseed(os.time() * 100 + (seed or 0))
-end
-
-if think_lo then
-  function delay()
-    return math.random(think_lo, think_hi)
-  end
 end
 
 function request()
