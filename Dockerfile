@@ -1,6 +1,6 @@
 FROM python:3.12-slim
 WORKDIR /app
-COPY pyproject.toml README.md ./
+COPY pyproject.toml README.md gunicorn.conf.py ./
 COPY webapp webapp
 COPY workers workers
 COPY models models
@@ -12,4 +12,5 @@ RUN pip install --no-cache-dir -e . && useradd --create-home partnering \
     && mkdir -p /app/instance && chown partnering /app/instance
 USER partnering
 EXPOSE 8000
-CMD ["gunicorn", "--bind", "0.0.0.0:8000", "webapp.wsgi:app"]
+# gunicorn.conf.py: gthread workers, 3 per core, keep-alive (WEB_CONCURRENCY to change)
+CMD ["gunicorn", "webapp.wsgi:app"]

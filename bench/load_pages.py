@@ -1,8 +1,8 @@
 """The main pages under load: gunicorn + PostgreSQL + Redis on loopback, measured with wrk.
 
 Usage: PYTHONPATH=. python bench/load_pages.py [--keep] [--db NAME] [--duration 10]
-       [--rounds 2] [--workers 3] [--conns 20,50] [--think 500-1500] [--no-closed-loop]
-       [--queries-only]
+       [--rounds 2] [--workers 6] [--threads 1] [--conns 20,50] [--think 500-1500]
+       [--no-closed-loop] [--queries-only]
 
 Creates a PostgreSQL database of its own (BENCH_PG_URL names the server, default
 postgresql+psycopg://postgres@127.0.0.1:5432/postgres), migrates it, imports the full
@@ -565,9 +565,9 @@ def main() -> None:
     parser.add_argument("--keep", action="store_true", help="keep the database for a rerun")
     parser.add_argument("--duration", type=int, default=10)
     parser.add_argument("--rounds", type=int, default=2)
-    parser.add_argument("--workers", type=int, default=3)
+    parser.add_argument("--workers", type=int, default=6)
     parser.add_argument(
-        "--threads", type=int, default=4, help="threads per worker (0: sync workers)"
+        "--threads", type=int, default=1, help="threads per gthread worker (0: sync workers)"
     )
     parser.add_argument("--conns", default="20,50")
     parser.add_argument("--queries-only", action="store_true", help="skip the wrk runs")

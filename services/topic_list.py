@@ -6,10 +6,10 @@ from __future__ import annotations
 import csv
 import io
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 import xlsxwriter
-from sqlalchemy import ColumnElement, Select, and_, func, literal_column, select
+from sqlalchemy import ColumnElement, Select, and_, func, literal, literal_column, select, union_all
 from sqlalchemy.orm import Session, joinedload, load_only, selectinload
 
 from models import Call, ScientificArea, Sgg, Topic, User
@@ -35,6 +35,27 @@ SORTS = {
 }
 EXPORT_LIMIT = 10_000
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+
+class MenuEntry(NamedTuple):
+    id: int
+    label: str  # an SGG's or area's name, a call's identifier
+    title: str  # a call's title ("" for the others)
+
+
+def filter_menus(session: Session) -> dict[str, list[MenuEntry]]:
+    """The SGGs and areas by name and the calls by identifier, for the list's filters and
+    the topic form: one query (every list page shows all three menus)."""
+    blank = literal("")
+    menus = union_all(
+        select(literal("sggs").label("menu"), Sgg.id, Sgg.name.label("label"), blank),
+        select(literal("areas"), ScientificArea.id, ScientificArea.name, blank),
+        select(literal("calls"), Call.id, Call.identifier, Call.title),
+    ).subquery()
+    out: dict[str, list[MenuEntry]] = {"sggs": [], "areas": [], "calls": []}
+    for menu, *entry in session.execute(select(menus).order_by(menus.c.menu, menus.c.label)):
+        out[menu].append(MenuEntry(*entry))
+    return out
 
 
 @dataclass

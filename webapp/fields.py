@@ -35,7 +35,7 @@ class FastSelect(Select):
             label = c.label if c.label is not None else c.value
             parts.append(f'<option {mark}value="{escape(value)}">{escape(label)}</option>')
         parts.append("</select>")
-        return Markup("".join(parts))  # noqa: S704  (value and label escaped above)
+        return Markup("".join(parts))  # noqa: S704  # nosec B704 # - value and label escaped above
 
 
 def _selected_values(field: Any) -> set[Any] | None:

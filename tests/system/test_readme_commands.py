@@ -94,3 +94,50 @@ def test_compose_has_every_service():
     assert {"web", "worker", "beat", "postgres", "redis", "mail", "migrate"} <= set(
         compose["services"]
     )
+
+
+def test_gunicorn_config_serves_pages_and_keeps_connections_alive(tmp_path):
+    """The production server settings (gunicorn.conf.py): gthread workers that keep a
+    connection open between requests, so an idle browser connection holds no worker."""
+    import http.client
+
+    from services import schema
+
+    url = f"sqlite:///{tmp_path / 'gunicorn.db'}"
+    schema.upgrade(url)
+    port = free_port()
+    env = {
+        **os.environ,
+        "DATABASE_URL": url,
+        "SECRET_KEY": "gunicorn-config-test-secret-key",
+        "INSTANCE_PATH": str(tmp_path / "instance"),
+        "GUNICORN_BIND": f"127.0.0.1:{port}",
+        "WEB_CONCURRENCY": "2",
+    }
+    env.pop("REDIS_URL", None)
+    gunicorn = Path(sys.executable).with_name("gunicorn")
+    proc = subprocess.Popen([str(gunicorn), "webapp.wsgi:app"], cwd=ROOT, env=env)
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+                conn.request("GET", "/health/live")
+                first = conn.getresponse()
+                break
+            except OSError:
+                assert proc.poll() is None, "gunicorn exited"
+                assert time.monotonic() < deadline, "gunicorn did not start"
+                time.sleep(0.3)
+        first.read()
+        assert first.status == 200
+        assert (first.getheader("Connection") or "").lower() != "close"
+        sock = conn.sock
+        conn.request("GET", "/auth/login")
+        second = conn.getresponse()
+        assert second.status == 200 and "Sign in" in second.read().decode()
+        assert conn.sock is sock  # the same connection served both
+        conn.close()
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        proc.wait(timeout=30)

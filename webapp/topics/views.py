@@ -1,12 +1,10 @@
 from __future__ import annotations
 
-from typing import Any
-
 from flask import Response, abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import login_required
 from sqlalchemy import exists, select
 
-from models import Call, MatchRequest, ScientificArea, Sgg, Topic, TopicReview, User
+from models import MatchRequest, Topic, TopicReview, User
 from models.organisations import SECTORS
 from models.topics import TOPIC_STATES
 from services import calls as call_service
@@ -41,13 +39,8 @@ def _filters() -> topic_list.TopicFilters:
     )
 
 
-def _choices() -> dict[str, Any]:
-    session = db()
-    return {
-        "sggs": list(session.scalars(select(Sgg).order_by(Sgg.name))),
-        "areas": list(session.scalars(select(ScientificArea).order_by(ScientificArea.name))),
-        "calls": list(session.scalars(select(Call).order_by(Call.identifier))),
-    }
+def _choices() -> dict[str, list[topic_list.MenuEntry]]:
+    return topic_list.filter_menus(db())
 
 
 @bp.route("/topics/")
@@ -86,13 +79,13 @@ def export(fmt: str) -> Response:
     abort(404, "Export as csv or xlsx.")
 
 
-def _fill_choices(form: TopicForm, sgg_choices: list[Sgg] | None = None) -> None:
+def _fill_choices(form: TopicForm, sgg_choices: list[topic_list.MenuEntry] | None = None) -> None:
     c = _choices()
     if sgg_choices is not None:
-        form.sgg_id.choices = [(s.id, s.name) for s in sgg_choices]
-    form.area_id.choices = [(None, "—")] + [(a.id, a.name) for a in c["areas"]]
+        form.sgg_id.choices = [(s.id, s.label) for s in sgg_choices]
+    form.area_id.choices = [(None, "—")] + [(a.id, a.label) for a in c["areas"]]
     form.call_id.choices = [(None, "— not in a call yet —")] + [
-        (k.id, f"{k.identifier}: {k.title}") for k in c["calls"]
+        (k.id, f"{k.label}: {k.title}") for k in c["calls"]
     ]
     form.industry_partner_ids.choices = [
         (o.id, o.display_name) for o in topics.partner_organisations(db())
@@ -138,7 +131,7 @@ def _place_target_errors(form: TopicForm, exc: ServiceError) -> None:
 @login_required
 def new() -> str | Response:
     user = me()
-    allowed = [s for s in _choices()["sggs"] if policies.can_create_topic(user, s)]
+    allowed = [s for s in _choices()["sggs"] if policies.can_create_topic(user, s.id)]
     if not allowed:
         abort(403, "Only SGG members and coordinators propose topics.")
     form = TopicForm()
