@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import importlib.util
 import json
 import os
 import random
@@ -587,6 +588,8 @@ def main() -> None:
         )
     if not Path(WRK).exists() and not args.queries_only:
         raise SystemExit("wrk is not installed (apt-get install wrk)")
+    if args.think != "0" and not args.queries_only and importlib.util.find_spec("locust") is None:
+        raise SystemExit("locust is not installed: pip install -e '.[bench]' (or --think 0)")
     url = database_url(args.db)
     fresh = create_database(args.db)
     proc = None
