@@ -1,9 +1,12 @@
-"""Select fields that render long option lists quickly.
+"""Choice fields: long option lists rendered quickly, choices given as plain tuples.
 
 WTForms builds every ``<option>`` through ``html_params`` and ``Markup``, about 50 µs
 each: a pledge form offering 400 open topics spent most of its time there. This widget
 writes plain options in one pass and keeps WTForms' rendering for anything unusual
 (option groups, per-option attributes). Validation is WTForms' own.
+
+WTForms 3.3 deprecates ``(value, label)`` tuples as choices (gone in 3.4); the fields here
+turn them into ``SelectChoice`` whenever choices are set, so forms keep the short form.
 """
 
 from __future__ import annotations
@@ -12,6 +15,7 @@ from typing import Any
 
 import wtforms
 from markupsafe import Markup, escape
+from wtforms.fields.choices import SelectChoice
 from wtforms.widgets import Select, html_params
 
 
@@ -53,9 +57,35 @@ def _is_selected(field: Any, value: Any, chosen: set[Any] | None) -> bool:
     return coerced in chosen if chosen is not None else coerced == field.data
 
 
-class SelectField(wtforms.SelectField):
+def as_select_choices(choices: Any) -> Any:
+    """``(value, label[, render_kw])`` tuples as ``SelectChoice``; anything else unchanged."""
+    if choices is None or callable(choices) or isinstance(choices, dict):
+        return choices
+    return [SelectChoice(*c) if isinstance(c, tuple) else c for c in choices]
+
+
+class _TupleChoices:
+    """``choices`` that may be given or assigned as tuples, stored as ``SelectChoice``."""
+
+    def __init__(self, *args: Any, choices: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, choices=as_select_choices(choices), **kwargs)
+
+    @property
+    def choices(self) -> Any:
+        return wtforms.SelectField.choices.fget(self)  # type: ignore[attr-defined]
+
+    @choices.setter
+    def choices(self, value: Any) -> None:
+        wtforms.SelectField.choices.fset(self, as_select_choices(value))  # type: ignore[attr-defined]
+
+
+class SelectField(_TupleChoices, wtforms.SelectField):
     widget = FastSelect()
 
 
-class SelectMultipleField(wtforms.SelectMultipleField):
+class SelectMultipleField(_TupleChoices, wtforms.SelectMultipleField):
     widget = FastSelect(multiple=True)
+
+
+class RadioField(_TupleChoices, wtforms.RadioField):
+    pass

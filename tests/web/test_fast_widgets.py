@@ -83,3 +83,29 @@ def test_window_paginator_matches_count(app: Any, db: Any, make_user: Any) -> No
     with app.test_request_context("/?page=x"):
         page = paginate(query.where(User.email == "nobody"), db)
         assert (page.total, page.page, page.items) == (0, 1, [])
+
+
+def test_tuple_choices_become_select_choices_without_deprecation_warnings() -> None:
+    import warnings
+
+    from werkzeug.datastructures import MultiDict
+
+    from webapp.fields import RadioField
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", DeprecationWarning)
+
+        class F(wtforms.Form):
+            one = SelectField("One", coerce=int, choices=CHOICES)
+            pick = RadioField("Pick", choices=[("yes", "Yes"), ("no", "No")])
+            many = SelectMultipleField("Many", coerce=int)
+
+        form = F(MultiDict([("one", "3"), ("pick", "no"), ("many", "1"), ("many", "2")]))
+        form.many.choices = CHOICES  # assigned at run time, as the views do
+        assert form.validate(), form.errors
+        assert (form.one.data, form.pick.data, form.many.data) == (3, "no", [1, 2])
+        str(form.one()), str(form.pick()), str(form.many())
+    assert all(isinstance(c, wtforms.fields.choices.SelectChoice) for c in form.many.choices)
+    bad = F(MultiDict([("one", "9"), ("pick", "maybe")]))
+    bad.many.choices = CHOICES
+    assert not bad.validate() and set(bad.errors) == {"one", "pick"}

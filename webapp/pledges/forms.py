@@ -1,12 +1,12 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import RadioField, StringField, SubmitField, TextAreaField
+from wtforms import StringField, SubmitField, TextAreaField
 from wtforms.validators import Length, Optional
 
 from models.organisations import PARTNER_TYPES
 from models.pledges import PLEDGE_KIND_LABELS
-from webapp.fields import SelectField
+from webapp.fields import RadioField, SelectField
 
 MONEY_HINT = "EUR with cents, e.g. 1,250,000.00"
 

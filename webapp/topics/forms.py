@@ -8,7 +8,6 @@ from wtforms import (
     DecimalField,
     HiddenField,
     IntegerField,
-    RadioField,
     StringField,
     SubmitField,
     TextAreaField,
@@ -17,7 +16,7 @@ from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from models.organisations import SECTOR_LABELS, SECTORS
 from models.programmes import CALL_TYPES
-from webapp.fields import SelectField, SelectMultipleField
+from webapp.fields import RadioField, SelectField, SelectMultipleField
 
 
 def optional_int(value: Any) -> int | None:
