@@ -6,7 +6,7 @@ import statistics
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
-from sqlalchemy import select
+from sqlalchemy import exists, select
 from sqlalchemy.orm import Session, selectinload
 
 from models import Topic, TopicReview, User
@@ -104,6 +104,17 @@ def submit_review(
     if first:
         topic_events.review_done(session, actor, topic)
     return review
+
+
+def reviewer_choices(session: Session, topic: Topic) -> list[tuple[int, str]]:
+    """(id, "Name <email>") of the active people not yet reviewing ``topic``."""
+    assigned = exists().where(TopicReview.topic_id == topic.id, TopicReview.reviewer_id == User.id)
+    rows = session.execute(
+        select(User.id, User.name, User.email)
+        .where(User.is_active.is_(True), ~assigned)
+        .order_by(User.name)
+    )
+    return [(u.id, f"{u.name} <{u.email}>") for u in rows]
 
 
 def reviews_of(session: Session, topic: Topic) -> list[TopicReview]:

@@ -2,9 +2,9 @@ from __future__ import annotations
 
 from flask import Response, abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import login_required
-from sqlalchemy import exists, select
+from sqlalchemy import select
 
-from models import MatchRequest, Topic, TopicReview, User
+from models import MatchRequest, Topic, User
 from models.organisations import SECTORS
 from models.topics import TOPIC_STATES
 from services import calls as call_service
@@ -213,19 +213,7 @@ def detail(topic_id: int) -> str:
     review = policies.topic_review_of(user, topic, session)
     reviewer_form = AssignReviewerForm()
     if policies.can_assign_reviewers(user, topic):
-        reviewer_form.reviewer_id.choices = [
-            (u.id, f"{u.name} <{u.email}>")
-            for u in session.execute(
-                select(User.id, User.name, User.email)
-                .where(
-                    User.is_active.is_(True),
-                    ~exists().where(
-                        TopicReview.topic_id == topic.id, TopicReview.reviewer_id == User.id
-                    ),
-                )
-                .order_by(User.name)
-            )
-        ]
+        reviewer_form.reviewer_id.choices = reviews.reviewer_choices(session, topic)
     comment_form = CommentForm()
     levels = policies.comment_levels_for(user, topic)
     comment_form.level.choices = [(lv, comments.LEVEL_LABELS[lv]) for lv in levels]
