@@ -26,7 +26,7 @@ from contextlib import contextmanager
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
-from services import schema
+from services.core import schema
 
 CANDIDATES = [
     Path(__file__).resolve().parents[2] / "shared" / "data" / "cordis-he",
@@ -74,7 +74,7 @@ def sqlite_database(folder: Path) -> Iterator[str]:
 def child(url: str) -> None:
     """Import the real files into ``url`` once; print figures as JSON."""
     from models.db import make_engine, make_session_factory
-    from services.cordis_import import create_run, run_import
+    from services.organisations.cordis_import import create_run, run_import
 
     data = data_dir()
     engine = make_engine(url)

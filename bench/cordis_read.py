@@ -13,7 +13,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
-from services.cordis import RowError, read_participations, read_projects
+from services.organisations.cordis import RowError, read_participations, read_projects
 
 CANDIDATES = [
     Path(__file__).resolve().parents[2] / "shared" / "data" / "cordis-he",

@@ -57,7 +57,9 @@ from models import Call, Organisation, Programme, ScientificArea, Sgg, Topic, Us
 from models.db import make_engine, make_session_factory
 from models.pledges import Pledge
 from models.topics import TOPIC_STATES, TopicIndustryPartner
-from services import accounts, memberships, schema
+from services.accounts import memberships
+from services.accounts import users as accounts
+from services.core import schema
 
 ROOT = Path(__file__).resolve().parents[1]
 PG_BASE = os.environ.get("BENCH_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
@@ -206,7 +208,7 @@ def drop_database(name: str) -> None:
 
 
 def import_cordis(session: Session) -> None:
-    from services.cordis_import import create_run, run_import
+    from services.organisations.cordis_import import create_run, run_import
 
     start = time.perf_counter()
     run = create_run(session, None, DATA / "project.csv.gz", DATA / "organization.csv.gz")

@@ -62,7 +62,9 @@ def main() -> None:
 
     from models import CordisProject, Organisation, Programme, Sgg, Topic, User
     from models.db import make_engine, make_session_factory
-    from services import consortia, matching_index, schema
+    from services.consortia import expertise_index as matching_index
+    from services.consortia import match_requests as consortia
+    from services.core import schema
 
     schema.upgrade(args.db)
     sessions = make_session_factory(make_engine(args.db))

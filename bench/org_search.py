@@ -23,8 +23,8 @@ from sqlalchemy.orm import Session
 
 from bench.cordis_import import data_dir, postgres_database, sqlite_database
 from models.db import make_engine, make_session_factory
-from services.cordis_import import create_run, run_import
-from services.orgsearch import OrgQuery, search
+from services.organisations.cordis_import import create_run, run_import
+from services.organisations.search import OrgQuery, search
 from webapp.pagination import page_of
 
 ROUNDS = 20

@@ -17,7 +17,8 @@ from sqlalchemy import func, select
 from models import Programme, ScientificArea, Sgg, Topic, User
 from models.db import make_engine, make_session_factory
 from models.topics import TOPIC_STATES
-from services import schema, topic_list
+from services.core import schema
+from services.topics import listing as topic_list
 
 NAMED = ("vaccine", "organoid", "biomarker", "cohort", "insulin", "tumour", "wearable")
 # A vocabulary large enough that a named word occurs in a minority of topics.

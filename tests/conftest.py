@@ -16,8 +16,8 @@ from sqlalchemy.orm import Session
 
 import models
 from models.db import make_engine, make_session_factory
-from services import schema
-from services.config import Settings
+from services.core import schema
+from services.core.config import Settings
 from tests.support import service_unavailable
 
 PASSWORD = "correct horse battery"
@@ -132,7 +132,8 @@ def db(app: Any, settings: Settings) -> Iterator[Session]:
 
 @pytest.fixture
 def make_user(db: Session) -> Any:
-    from services import accounts, memberships
+    from services.accounts import memberships
+    from services.accounts import users as accounts
 
     def _make(
         role: str = "viewer",

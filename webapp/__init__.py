@@ -13,7 +13,7 @@ from sqlalchemy.orm import joinedload
 from models import User
 from models.db import make_engine, make_session_factory
 from services import policies
-from services.config import PROJECT_ROOT, Settings, load_settings
+from services.core.config import PROJECT_ROOT, Settings, load_settings
 from webapp import database, errors, filters
 from webapp.extensions import CSP, csrf, limiter, login_manager, talisman
 from webapp.routing import IdConverter

@@ -14,9 +14,11 @@ from flask import current_app
 from flask.cli import FlaskGroup, with_appcontext
 from sqlalchemy.orm import Session
 
-from services import accounts, demo, schema
-from services.config import ConfigError
-from services.errors import ServiceError
+from services.accounts import users as accounts
+from services.core import schema
+from services.core.config import ConfigError
+from services.core.errors import ServiceError
+from services.demo import load as demo
 
 
 def _create_app():  # type: ignore[no-untyped-def]

@@ -10,8 +10,9 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
-from services import matching_index, suggest
-from services.errors import ServiceError
+from services.consortia import expertise_index as matching_index
+from services.consortia import suggest
+from services.core.errors import ServiceError
 
 
 @click.command("build-index")

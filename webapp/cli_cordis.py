@@ -9,8 +9,8 @@ import click
 from flask.cli import with_appcontext
 
 from models import ImportRun
-from services import cordis_import
-from services.errors import ServiceError
+from services.core.errors import ServiceError
+from services.organisations import cordis_import
 
 
 class _Bar:

@@ -10,7 +10,7 @@ from flask import Flask, Response, render_template, request
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
-from services.errors import InvalidInput, ServiceError
+from services.core.errors import InvalidInput, ServiceError
 
 log = logging.getLogger(__name__)
 

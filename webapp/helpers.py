@@ -7,7 +7,7 @@ from urllib.parse import urlsplit
 from flask import request
 from flask_wtf import FlaskForm
 
-from services.errors import NotFound, PermissionDenied, ServiceError
+from services.core.errors import NotFound, PermissionDenied, ServiceError
 
 
 def client_ip() -> str:

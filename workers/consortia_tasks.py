@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from celery import shared_task
 
-from services import consortia, matching_index
+from services.consortia import expertise_index as matching_index
+from services.consortia import match_requests as consortia
 from workers.context import settings, task_session
 
 

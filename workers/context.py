@@ -10,7 +10,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from models.db import make_engine, make_session_factory
-from services.config import Settings, load_settings
+from services.core.config import Settings, load_settings
 
 _configured: list[Settings] = []
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from celery import shared_task
 
-from services import cordis_import
+from services.organisations import cordis_import
 from workers.context import task_session
 
 

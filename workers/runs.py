@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from services import heartbeats, task_runs
+from services.operations import heartbeats, task_runs
 from workers.context import task_session
 
 log = logging.getLogger(__name__)

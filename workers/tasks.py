@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from celery import shared_task
 
-from services import delivery, digest, heartbeats, reminders, task_runs
-from services.notify import DELIVER_TASK, ring
+from services.notifications import delivery, digest, reminders
+from services.notifications.notify import DELIVER_TASK, ring
+from services.operations import heartbeats, task_runs
 from workers.context import settings, task_session
 from workers.runs import tracked
 

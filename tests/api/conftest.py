@@ -4,7 +4,7 @@ from typing import Any
 
 import pytest
 
-from services import api_tokens
+from services.accounts import api_tokens
 
 
 @pytest.fixture

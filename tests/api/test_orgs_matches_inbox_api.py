@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import select
 
 import models
-from services import notify
+from services.notifications import notify
 from tests.api.conftest import bearer
 
 

@@ -26,7 +26,8 @@ from schemathesis.checks import (
 from schemathesis.generation import GenerationMode
 
 import models
-from services import consortia, notify
+from services.consortia import match_requests as consortia
+from services.notifications import notify
 from tests.api.conftest import bearer
 from tests.pledge_helpers import add_pledge
 from tests.topic_support import make_topic

@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 
-from services.config import Settings
+from services.core.config import Settings
 from tests.support import free_port, service_unavailable
 
 CHROMIUM = "/usr/bin/chromium"

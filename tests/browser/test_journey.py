@@ -24,7 +24,7 @@ from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Browser, Page, expect
 
 import models
-from services import matching_index
+from services.consortia import expertise_index as matching_index
 from tests.conftest import PASSWORD
 
 pytestmark = pytest.mark.slow

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 import models
-from services import matching_index
+from services.consortia import expertise_index as matching_index
 
 THEMES = {
     "vaccine": "pertussis vaccine immunogenicity adjuvant antigen clinical trial infants",

@@ -7,7 +7,9 @@ import os
 
 import pytest
 
-from services import cordis_import, matching_index, suggest
+from services.consortia import expertise_index as matching_index
+from services.consortia import suggest
+from services.organisations import cordis_import
 from tests.support import SHARED_DATA
 
 

@@ -10,8 +10,11 @@ import models
 from matching.index import ExpertiseIndex
 from matching.scoring import score_candidates
 from matching.types import TopicQuery
-from services import consortia, consortium_review, invitations, matching_index
-from services.errors import Conflict, InvalidInput, NotFound, PermissionDenied
+from services.consortia import expertise_index as matching_index
+from services.consortia import invitations
+from services.consortia import match_requests as consortia
+from services.consortia import review as consortium_review
+from services.core.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 
 URL = "http://testserver"
 

@@ -7,7 +7,7 @@ import re
 from sqlalchemy import select
 
 import models
-from services import consortium_review
+from services.consortia import review as consortium_review
 from tests.conftest import PASSWORD
 from tests.support import csrf_from, login, post_form
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 
 import models
-from services import consortia
+from services.consortia import match_requests as consortia
 from tests.workers.conftest import celery_worker, redis_app, redis_settings  # noqa: F401
 
 

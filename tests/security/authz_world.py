@@ -12,7 +12,8 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 import models
-from services import accounts, api_tokens, memberships
+from services.accounts import api_tokens, memberships
+from services.accounts import users as accounts
 from tests.conftest import PASSWORD
 
 # Role -> what the user holds. "sgg_a" and "rep_x" own the A/X objects; "sgg_b" and "rep_y"

@@ -5,7 +5,7 @@ import sys
 
 import pytest
 
-from services.config import ConfigError, load_settings
+from services.core.config import ConfigError, load_settings
 
 
 def test_embedded_default_needs_nothing(tmp_path) -> None:

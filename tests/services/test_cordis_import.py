@@ -19,8 +19,8 @@ from models import (
     Organisation,
     Participation,
 )
-from services import cordis_import
-from services.errors import InvalidInput, PermissionDenied
+from services.core.errors import InvalidInput, PermissionDenied
+from services.organisations import cordis_import
 from tests.services import cordis_files as cf
 from tests.unit.cordis.slices import ORG_HEADER, PROJECT_HEADER, org, to_csv
 

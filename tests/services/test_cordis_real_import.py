@@ -8,8 +8,8 @@ import pytest
 from sqlalchemy import func, select
 
 from models import CordisProject, Organisation, Participation
-from services import orgsearch
-from services.cordis_import import create_run, run_import
+from services.organisations import search as orgsearch
+from services.organisations.cordis_import import create_run, run_import
 from tests.support import SHARED_DATA
 
 PROJECTS = os.path.join(SHARED_DATA, "project.csv.gz")

@@ -13,7 +13,7 @@ from models import (
     Topic,
     User,
 )
-from services import demo
+from services.demo import load as demo
 
 
 def test_demo_loads_every_role_and_enough_organisations_once(db) -> None:
@@ -47,7 +47,7 @@ def test_demo_has_pledges_in_several_states_within_the_rules(db) -> None:
     from decimal import Decimal
 
     from models import PartnerApplication, Pledge
-    from services.pledge_rules import envelope_used
+    from services.pledges.rules import envelope_used
 
     demo.load(db)
     db.commit()

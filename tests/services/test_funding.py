@@ -12,8 +12,13 @@ from decimal import Decimal
 from sqlalchemy import insert
 
 from models import Pledge
-from services import exports
-from services.funding import area_distribution, partner_funding, programme_funding, topic_funding
+from services.core import exports
+from services.pledges.funding import (
+    area_distribution,
+    partner_funding,
+    programme_funding,
+    topic_funding,
+)
 from tests.pledge_helpers import add_pledge, make_partner, make_topic
 
 

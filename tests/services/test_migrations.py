@@ -11,7 +11,7 @@ from sqlalchemy import inspect
 
 import models
 from models.db import make_engine
-from services import schema
+from services.core import schema
 from tests.conftest import _postgres_database
 
 

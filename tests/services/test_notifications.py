@@ -13,8 +13,8 @@ from sqlalchemy import func, select
 import models
 from models import AuditEntry, DeadlineReminder, OutboxMessage
 from models.base import utcnow
-from services import delivery, digest, inbox, notify, preferences, reminders
-from services.errors import Conflict, InvalidInput, PermissionDenied
+from services.core.errors import Conflict, InvalidInput, PermissionDenied
+from services.notifications import delivery, digest, inbox, notify, preferences, reminders
 from tests.workers.faults import SmtpSink
 
 

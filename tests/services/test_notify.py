@@ -3,7 +3,7 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from models import OutboxMessage
-from services import notify
+from services.notifications import notify
 
 
 def test_notify_writes_inbox_and_email_rows_once_per_person(db, make_user):

@@ -6,9 +6,9 @@ import pytest
 from sqlalchemy.orm import Session
 
 from models import Organisation
-from services import orgsearch
-from services.cordis_import import add_name_words, create_run, run_import
-from services.orgsearch import OrgQuery, within_one_edit
+from services.organisations import search as orgsearch
+from services.organisations.cordis_import import add_name_words, create_run, run_import
+from services.organisations.search import OrgQuery, within_one_edit
 from tests.services import cordis_files as cf
 
 

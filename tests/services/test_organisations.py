@@ -19,10 +19,11 @@ from models import (
     Topic,
     TopicIndustryPartner,
 )
-from services import expertise, orgsearch
-from services import organisations as orgs
-from services.cordis_import import create_run, run_import
-from services.errors import Conflict, InvalidInput, PermissionDenied
+from services.consortia import expertise_data as expertise
+from services.core.errors import Conflict, InvalidInput, PermissionDenied
+from services.organisations import profiles as orgs
+from services.organisations import search as orgsearch
+from services.organisations.cordis_import import create_run, run_import
 from tests.services import cordis_files as cf
 
 

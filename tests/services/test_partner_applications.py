@@ -6,8 +6,9 @@ import pytest
 from sqlalchemy import select
 
 from models import AuditEntry, Organisation, OutboxMessage
-from services import partners, pledges
-from services.errors import Conflict, InvalidInput, PermissionDenied
+from services.core.errors import Conflict, InvalidInput, PermissionDenied
+from services.pledges import lifecycle as pledges
+from services.pledges import partners
 from tests.pledge_helpers import form, make_topic
 
 

@@ -14,8 +14,8 @@ from sqlalchemy import func, select
 
 from models import OutboxMessage, Pledge, User
 from models.db import make_engine, make_session_factory
-from services import pledge_decisions
-from services.errors import Conflict
+from services.core.errors import Conflict
+from services.pledges import decisions as pledge_decisions
 from tests.pledge_helpers import add_pledge, make_partner, make_topic
 
 THREADS = 50

@@ -9,8 +9,9 @@ import pytest
 from sqlalchemy import func, select
 
 from models import AuditEntry, OutboxMessage, Pledge
-from services import pledge_decisions, pledges
-from services.errors import Conflict, InvalidInput, PermissionDenied
+from services.core.errors import Conflict, InvalidInput, PermissionDenied
+from services.pledges import decisions as pledge_decisions
+from services.pledges import lifecycle as pledges
 from tests.pledge_helpers import add_pledge, form, make_partner, make_topic
 
 

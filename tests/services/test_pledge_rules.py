@@ -8,8 +8,8 @@ import pytest
 from sqlalchemy import select
 
 from models import OutboxMessage, Pledge
-from services import pledge_decisions
-from services.errors import Conflict
+from services.core.errors import Conflict
+from services.pledges import decisions as pledge_decisions
 from tests.pledge_helpers import add_pledge, make_partner, make_topic
 
 

@@ -10,9 +10,10 @@ from sqlalchemy import func, select
 
 from models import Topic, TopicRevision
 from models.db import make_engine, make_session_factory
-from services import revision_diff, topics
-from services.errors import Conflict, InvalidInput, PermissionDenied
-from services.markdown import render
+from services.core.errors import Conflict, InvalidInput, PermissionDenied
+from services.core.markdown import render
+from services.topics import content as topics
+from services.topics import revision_diff
 from tests.topic_support import make_topic
 
 

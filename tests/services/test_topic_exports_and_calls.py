@@ -8,8 +8,9 @@ from datetime import UTC, datetime
 
 import pytest
 
-from services import calls, topic_list
-from services.errors import InvalidInput, PermissionDenied
+from services.core.errors import InvalidInput, PermissionDenied
+from services.topics import calls
+from services.topics import listing as topic_list
 from tests.topic_support import make_topic, xlsx_strings
 
 RISKY = ('=HYPERLINK("http://evil")', "+1+2", "-3", "@SUM(A1)", "\tcmd", "\rcmd")

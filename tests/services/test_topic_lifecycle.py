@@ -9,8 +9,8 @@ from sqlalchemy import func, select
 
 from models import OutboxMessage, TopicTransition
 from models.topics import TOPIC_STATES
-from services import lifecycle
-from services.errors import Conflict, NotFound, PermissionDenied
+from services.core.errors import Conflict, NotFound, PermissionDenied
+from services.topics import lifecycle
 from tests.topic_support import ROLES, expected_visible, make_call, make_people, make_topic
 
 C = {"admin", "coordinator"}

@@ -8,8 +8,8 @@ import pytest
 from sqlalchemy import select
 
 from models import OutboxMessage
-from services import comments, lifecycle, reviews
-from services.errors import Conflict, InvalidInput, PermissionDenied
+from services.core.errors import Conflict, InvalidInput, PermissionDenied
+from services.topics import comments, lifecycle, reviews
 from tests.topic_support import make_people, make_topic
 
 

@@ -6,7 +6,8 @@ from sqlalchemy import select
 
 from models import Topic
 from models.topics import TOPIC_STATES
-from services import policies, topic_list
+from services import policies
+from services.topics import listing as topic_list
 from tests.topic_support import (
     ROLES,
     expected_visible,

@@ -101,7 +101,7 @@ def test_gunicorn_config_serves_pages_and_keeps_connections_alive(tmp_path):
     connection open between requests, so an idle browser connection holds no worker."""
     import http.client
 
-    from services import schema
+    from services.core import schema
 
     url = f"sqlite:///{tmp_path / 'gunicorn.db'}"
     schema.upgrade(url)

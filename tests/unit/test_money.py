@@ -4,7 +4,7 @@ from decimal import Decimal
 
 import pytest
 
-from services.money import MoneyError, parse_money
+from services.core.money import MoneyError, parse_money
 
 
 @pytest.mark.parametrize(

@@ -7,7 +7,7 @@ from decimal import Decimal
 from hypothesis import given
 from hypothesis import strategies as st
 
-from services.money import MAX_AMOUNT, MoneyError, parse_money
+from services.core.money import MAX_AMOUNT, MoneyError, parse_money
 from webapp.api.schemas import MoneyOut
 
 CENTS = st.integers(min_value=1, max_value=int(MAX_AMOUNT * 100))

@@ -9,7 +9,8 @@ from sqlalchemy import select
 
 from models import AuditEntry, NotificationPreference, OutboxMessage
 from models.base import utcnow
-from services import heartbeats, notify
+from services.notifications import notify
+from services.operations import heartbeats
 from tests.conftest import PASSWORD
 from tests.support import csrf_from, login, post_form
 

@@ -8,7 +8,7 @@ import re
 from sqlalchemy import func, select
 
 from models import AuditEntry, ImportRun, Organisation, Participation
-from services.cordis_import import create_run, run_import
+from services.organisations.cordis_import import create_run, run_import
 from tests.conftest import PASSWORD
 from tests.services import cordis_files as cf
 from tests.support import csrf_from, login, post_form

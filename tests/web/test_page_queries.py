@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import event, text
 
 import models
-from services import topic_list
+from services.topics import listing as topic_list
 from tests.support import login
 from tests.topic_support import make_topic
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 from sqlalchemy import func, select
 
 from models import Call, Topic, TopicComment, TopicReview, TopicRevision, TopicTransition, User
-from services import demo, policies
+from services import policies
+from services.demo import load as demo
 from tests.support import login
 
 

@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import select
 
 from models import Heartbeat, OutboxMessage
-from services import notify
+from services.notifications import notify
 from tests.workers.faults import SmtpSink, wait_for
 
 

@@ -8,7 +8,7 @@ import time
 from sqlalchemy import select
 
 from models import ImportRun
-from services import accounts
+from services.accounts import users as accounts
 from tests.conftest import PASSWORD
 from tests.services import cordis_files as cf
 from tests.support import csrf_from, login

@@ -23,7 +23,7 @@ import models
 from models import DeadlineReminder, OutboxMessage, TaskRun, User
 from models.base import utcnow
 from models.db import make_engine, make_session_factory
-from services.notify import notify
+from services.notifications.notify import notify
 from tests.workers.faults import Processes, RedisServer, SmtpSink, figures, wait_for
 
 pytestmark = pytest.mark.slow

@@ -7,8 +7,8 @@ from werkzeug.wrappers import Response
 from wtforms import StringField, SubmitField
 from wtforms.validators import DataRequired, Length
 
-from services import api_tokens
-from services.errors import ServiceError
+from services.accounts import api_tokens
+from services.core.errors import ServiceError
 from webapp.database import db
 from webapp.fields import SelectField
 from webapp.helpers import client_ip, form_errors_from, raise_if_refused

@@ -9,8 +9,9 @@ from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from models import OutboxMessage
-from services import background, delivery
-from services.errors import ServiceError
+from services.core.errors import ServiceError
+from services.notifications import delivery
+from services.operations import background
 from webapp.admin.forms import EmptyForm
 from webapp.admin.views import bp
 from webapp.database import db

@@ -6,8 +6,10 @@ from sqlalchemy import func, select
 from werkzeug.wrappers import Response
 
 from models import Organisation, OutboxMessage, Sgg, User
-from services import accounts, memberships, policies
-from services.errors import ServiceError
+from services import policies
+from services.accounts import memberships
+from services.accounts import users as accounts
+from services.core.errors import ServiceError
 from webapp.admin.forms import EmptyForm, InviteForm, OrgMembershipForm, RoleForm, SggMembershipForm
 from webapp.database import db
 from webapp.helpers import client_ip, form_errors_from

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import abort, g, request
 
 from models import User
-from services import api_tokens
+from services.accounts import api_tokens
 from webapp.database import db
 
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}

@@ -11,7 +11,8 @@ from marshmallow import Schema, fields, validate
 from matching.sectors import SECTOR_GROUPS
 from models import MatchRequest
 from models.consortia import MATCH_STATES, MEMBER_STATES
-from services import consortia, consortium_review
+from services.consortia import match_requests as consortia
+from services.consortia import review as consortium_review
 from webapp.api import api_blueprint
 from webapp.api.auth import api_user
 from webapp.api.pagination import cursor_page

@@ -6,7 +6,8 @@ from flask import g
 from flask.views import MethodView
 from marshmallow import Schema, fields, validate
 
-from services import accounts, policies
+from services import policies
+from services.accounts import users as accounts
 from webapp.api import api_blueprint
 from webapp.api.auth import api_user
 from webapp.database import db

@@ -8,7 +8,7 @@ from flask.views import MethodView
 from marshmallow import Schema, fields
 
 from models import OutboxMessage
-from services import inbox
+from services.notifications import inbox
 from webapp.api import api_blueprint
 from webapp.api.auth import api_user
 from webapp.api.pagination import cursor_page

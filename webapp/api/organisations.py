@@ -11,8 +11,8 @@ from flask.views import MethodView
 from marshmallow import Schema, fields, validate
 
 from models.organisations import PARTNER_TYPES, SECTORS
-from services import organisations as orgs
-from services import orgsearch
+from services.organisations import profiles as orgs
+from services.organisations import search as orgsearch
 from webapp.api import api_blueprint
 from webapp.database import db
 from webapp.pagination import paginate

@@ -11,8 +11,10 @@ from marshmallow import Schema, fields, validate
 
 from models import Pledge
 from models.pledges import BREAKDOWN_FIELDS, PLEDGE_KINDS, PLEDGE_STATES
-from services import pledge_decisions, pledges, topics
-from services.pledge_input import YEAR_MAX, YEAR_MIN
+from services.pledges import decisions as pledge_decisions
+from services.pledges import lifecycle as pledges
+from services.pledges.parsing import YEAR_MAX, YEAR_MIN
+from services.topics import content as topics
 from webapp.api import api_blueprint
 from webapp.api.auth import api_user
 from webapp.api.pagination import cursor_page

@@ -12,7 +12,9 @@ from marshmallow import Schema, fields, validate
 from models import Topic
 from models.organisations import SECTORS
 from models.topics import TOPIC_STATES
-from services import lifecycle, topic_list, topics
+from services.topics import content as topics
+from services.topics import lifecycle
+from services.topics import listing as topic_list
 from webapp.api import api_blueprint
 from webapp.api.auth import api_user
 from webapp.api.pagination import cursor_page

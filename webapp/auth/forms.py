@@ -4,7 +4,7 @@ from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField, SubmitField
 from wtforms.validators import DataRequired, Email, EqualTo, Length
 
-from services.accounts import MIN_PASSWORD_LENGTH
+from services.accounts.users import MIN_PASSWORD_LENGTH
 
 
 class LoginForm(FlaskForm):

@@ -14,8 +14,8 @@ from flask import (
 from flask_login import current_user, login_required, login_user, logout_user
 from werkzeug.wrappers import Response as BaseResponse
 
-from services import accounts
-from services.errors import ServiceError
+from services.accounts import users as accounts
+from services.core.errors import ServiceError
 from webapp.auth.forms import ChangePasswordForm, LoginForm, ResetRequestForm, SetPasswordForm
 from webapp.database import db
 from webapp.extensions import limiter

@@ -15,8 +15,12 @@ from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
 from models import Topic
-from services import consortia, consortium_review, invitations, matching_index, policies
-from services.errors import ServiceError
+from services import policies
+from services.consortia import expertise_index as matching_index
+from services.consortia import invitations
+from services.consortia import match_requests as consortia
+from services.consortia import review as consortium_review
+from services.core.errors import ServiceError
 from webapp.consortia.forms import SECTOR_FIELDS, ActionForm, RequestForm
 from webapp.database import db
 from webapp.helpers import form_errors_from, raise_if_refused

@@ -4,7 +4,7 @@ from flask import Blueprint, current_app, jsonify, redirect, render_template, ur
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
-from services import health
+from services.operations import health
 from webapp.database import db
 from webapp.extensions import limiter
 

@@ -7,8 +7,8 @@ from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
 
-from services import inbox, preferences
-from services.errors import ServiceError
+from services.core.errors import ServiceError
+from services.notifications import inbox, preferences
 from webapp.database import db
 from webapp.helpers import safe_next
 from webapp.pagination import paginate

@@ -23,9 +23,11 @@ from werkzeug.wrappers import Response
 from models import ImportIssue, ImportRun, Organisation
 from models.countries import country_name
 from models.organisations import SECTOR_LABELS
-from services import cordis_import, orgsearch, policies
-from services import organisations as orgs
-from services.errors import ServiceError
+from services import policies
+from services.core.errors import ServiceError
+from services.organisations import cordis_import
+from services.organisations import profiles as orgs
+from services.organisations import search as orgsearch
 from webapp.database import db
 from webapp.helpers import client_ip, form_errors_from
 from webapp.organisations.forms import ImportForm, MergeForm, OrganisationForm

@@ -9,8 +9,9 @@ from sqlalchemy import select
 from werkzeug.wrappers import Response
 
 from models import Organisation, PartnerApplication, Programme
-from services import partners, policies
-from services.errors import ServiceError
+from services import policies
+from services.core.errors import ServiceError
+from services.pledges import partners
 from webapp.database import db
 from webapp.helpers import client_ip, form_errors_from
 from webapp.pagination import paginate

@@ -10,8 +10,14 @@ from sqlalchemy import select
 
 from models import Organisation, Pledge, Programme, Topic
 from models.pledges import PLEDGE_KIND_LABELS
-from services import exports, policies
-from services.funding import area_distribution, partner_funding, programme_funding, topic_funding
+from services import policies
+from services.core import exports
+from services.pledges.funding import (
+    area_distribution,
+    partner_funding,
+    programme_funding,
+    topic_funding,
+)
 from webapp.database import db
 from webapp.pledges.blueprint import bp
 

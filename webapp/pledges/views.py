@@ -12,9 +12,11 @@ from werkzeug.wrappers import Response
 from models import AuditEntry, Organisation, Pledge, Topic, TopicIndustryPartner
 from models.pledges import BREAKDOWN_FIELDS
 from models.topics import TOPIC_STATES
-from services import pledge_decisions, pledges, policies
-from services.errors import ServiceError
-from services.funding import partner_funding
+from services import policies
+from services.core.errors import ServiceError
+from services.pledges import decisions as pledge_decisions
+from services.pledges import lifecycle as pledges
+from services.pledges.funding import partner_funding
 from webapp.database import db
 from webapp.helpers import client_ip, form_errors_from, raise_if_refused
 from webapp.pledges.blueprint import bp

@@ -6,7 +6,7 @@ from flask import Blueprint, g
 from flask_login import current_user
 
 from models import User
-from services.markdown import render
+from services.core.markdown import render
 
 bp = Blueprint("topics", __name__)
 

@@ -5,9 +5,12 @@ from flask_login import login_required
 from sqlalchemy import func, select
 
 from models import Call, Programme, Topic
-from services import calls as call_service
-from services import lifecycle, policies, topic_list, topics
-from services.errors import ServiceError
+from services import policies
+from services.core.errors import ServiceError
+from services.topics import calls as call_service
+from services.topics import content as topics
+from services.topics import lifecycle
+from services.topics import listing as topic_list
 from webapp.database import db
 from webapp.helpers import form_errors_from
 from webapp.topics.blueprint import bp, me

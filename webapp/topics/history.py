@@ -3,7 +3,8 @@ from __future__ import annotations
 from flask import render_template, request
 from flask_login import login_required
 
-from services import revision_diff, topics
+from services.topics import content as topics
+from services.topics import revision_diff
 from webapp.database import db
 from webapp.topics.blueprint import bp, me
 from webapp.topics.forms import optional_int

@@ -5,8 +5,10 @@ from flask_login import login_required
 from sqlalchemy import select
 
 from models import User
-from services import comments, policies, reviews, topics
-from services.errors import ServiceError
+from services import policies
+from services.core.errors import ServiceError
+from services.topics import comments, reviews
+from services.topics import content as topics
 from webapp.database import db
 from webapp.helpers import raise_if_refused
 from webapp.topics.blueprint import bp, me, nothing_changes

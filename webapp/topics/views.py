@@ -7,9 +7,13 @@ from sqlalchemy import select
 from models import MatchRequest, Topic, User
 from models.organisations import SECTORS
 from models.topics import TOPIC_STATES
-from services import calls as call_service
-from services import comments, funding, lifecycle, policies, reviews, topic_list, topics
-from services.errors import Conflict, ServiceError
+from services import policies
+from services.core.errors import Conflict, ServiceError
+from services.pledges import funding
+from services.topics import calls as call_service
+from services.topics import comments, lifecycle, reviews
+from services.topics import content as topics
+from services.topics import listing as topic_list
 from webapp.database import db
 from webapp.errors import wants_json
 from webapp.helpers import form_errors_from, raise_if_refused

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from services.cordis import (
+from services.organisations.cordis import (
     ParticipationRow,
     ProjectRow,
     RowError,

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from services.cordis.fields import (
+from services.organisations.cordis.fields import (
     FieldError,
     parse_bool,
     parse_date,

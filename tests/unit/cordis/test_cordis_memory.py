@@ -6,7 +6,7 @@ import gzip
 import tracemalloc
 from pathlib import Path
 
-from services.cordis import ParticipationRow, read_participations
+from services.organisations.cordis import ParticipationRow, read_participations
 from tests.unit.cordis.slices import ORG_HEADER, org, to_csv
 
 PEAK_BOUND = 1_000_000  # bytes of Python allocations, whatever the file size

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from services.cordis import (
+from services.organisations.cordis import (
     CordisFileError,
     NotCordisFile,
     ProjectRow,

@@ -11,7 +11,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from models.countries import normalise_country
-from services.cordis import ParticipationRow, ProjectRow, read_participations, read_projects
+from services.organisations.cordis import (
+    ParticipationRow,
+    ProjectRow,
+    read_participations,
+    read_projects,
+)
 from tests.unit.cordis.slices import ORG_HEADER, PROJECT_HEADER
 
 SPECIALS = ';",\n\r \t\'"é€中😀\u00a0'

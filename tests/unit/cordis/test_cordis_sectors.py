@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from services.cordis.sectors import sector_for
+from services.organisations.cordis.sectors import sector_for
 
 
 @pytest.mark.parametrize(

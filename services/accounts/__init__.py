@@ -1,0 +1,1 @@
+"""Accounts and access: users, sign-in, invitations, resets, memberships, API tokens."""

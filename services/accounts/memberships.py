@@ -1,0 +1,91 @@
+"""Granting per-SGG and per-organisation roles."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from models import Organisation, OrganisationMembership, Sgg, SggMembership, User
+from models.accounts import ORG_ROLES
+from services import policies
+from services.core import audit
+from services.core.errors import Conflict, InvalidInput, NotFound, PermissionDenied
+
+
+def _require_admin(actor: User | None) -> None:
+    if actor is not None and not policies.can_manage_users(actor):
+        raise PermissionDenied("Only administrators can change memberships.")
+
+
+def add_to_sgg(
+    session: Session, actor: User | None, user: User, sgg_id: int, *, ip: str = ""
+) -> SggMembership:
+    _require_admin(actor)
+    sgg = session.get(Sgg, sgg_id)
+    if sgg is None:
+        raise NotFound("No such SGG.")
+    exists = session.scalar(
+        select(SggMembership).where(
+            SggMembership.user_id == user.id, SggMembership.sgg_id == sgg_id
+        )
+    )
+    if exists is not None:
+        raise Conflict(f"{user.name} is already a member of {sgg.name}.")
+    membership = SggMembership(user_id=user.id, sgg_id=sgg_id)
+    session.add(membership)
+    user.sgg_memberships.append(membership)
+    audit.record(
+        session, actor, "user.role_changed", user, ip=ip, granted="sgg_member", sgg=sgg.name
+    )
+    return membership
+
+
+def add_to_organisation(
+    session: Session,
+    actor: User | None,
+    user: User,
+    organisation_id: int,
+    role: str,
+    *,
+    ip: str = "",
+) -> OrganisationMembership:
+    _require_admin(actor)
+    if role not in ORG_ROLES:
+        raise InvalidInput(f"Unknown organisation role {role!r}.")
+    org = session.get(Organisation, organisation_id)
+    if org is None:
+        raise NotFound("No such organisation.")
+    exists = session.scalar(
+        select(OrganisationMembership).where(
+            OrganisationMembership.user_id == user.id,
+            OrganisationMembership.organisation_id == organisation_id,
+            OrganisationMembership.role == role,
+        )
+    )
+    if exists is not None:
+        raise Conflict(f"{user.name} already holds that role for {org.display_name}.")
+    membership = OrganisationMembership(user_id=user.id, organisation_id=organisation_id, role=role)
+    session.add(membership)
+    user.org_memberships.append(membership)
+    audit.record(
+        session,
+        actor,
+        "user.role_changed",
+        user,
+        ip=ip,
+        granted=role,
+        organisation=org.display_name,
+    )
+    return membership
+
+
+def remove_membership(
+    session: Session, actor: User, user: User, kind: str, id_: int, *, ip: str = ""
+) -> None:
+    _require_admin(actor)
+    model = SggMembership if kind == "sgg" else OrganisationMembership
+    membership = session.get(model, id_)
+    if membership is None or membership.user_id != user.id:
+        raise NotFound("No such membership.")
+    session.delete(membership)
+    audit.record(session, actor, "user.role_changed", user, ip=ip, revoked=kind, membership=id_)

@@ -1,0 +1,225 @@
+"""Accounts: passwords (argon2), sign-in, invitations and password resets by single-use token."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import timedelta
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from models import AccountToken, User
+from models.accounts import GLOBAL_ROLES, new_session_token
+from models.base import utcnow
+from services import policies
+from services.core import audit
+from services.core.errors import Conflict, InvalidInput, NotFound, PermissionDenied
+from services.notifications.notify import queue_email
+
+MIN_PASSWORD_LENGTH = 10
+_hasher = PasswordHasher()
+# Verified against when the account does not exist, so timing does not reveal accounts.
+_DUMMY_HASH = _hasher.hash("not-a-real-password")
+
+
+def hash_password(password: str) -> str:
+    return _hasher.hash(password)
+
+
+def check_password_strength(password: str) -> None:
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise InvalidInput(
+            f"Choose a password of at least {MIN_PASSWORD_LENGTH} characters.",
+            {"password": [f"At least {MIN_PASSWORD_LENGTH} characters."]},
+        )
+
+
+def normalise_email(email: str) -> str:
+    return email.strip().lower()
+
+
+def find_user(session: Session, email: str) -> User | None:
+    return session.scalar(select(User).where(func.lower(User.email) == normalise_email(email)))
+
+
+def authenticate(session: Session, email: str, password: str, *, ip: str = "") -> User | None:
+    """Return the user if the password is right; audit the attempt either way."""
+    user = find_user(session, email)
+    stored = user.password_hash if user is not None and user.password_hash else _DUMMY_HASH
+    try:
+        ok = _hasher.verify(stored, password)
+    except (VerificationError, InvalidHashError):
+        ok = False
+    if not ok or user is None or not user.is_active or not user.password_hash:
+        audit.record(session, user, "login.failed", user, ip=ip, email=normalise_email(email))
+        return None
+    if _hasher.check_needs_rehash(user.password_hash):
+        user.password_hash = _hasher.hash(password)
+    user.last_login_at = utcnow()
+    audit.record(session, user, "login", user, ip=ip)
+    return user
+
+
+def logout(session: Session, user: User, *, ip: str = "") -> None:
+    """Rotate the session token: every cookie issued before now stops working."""
+    user.session_token = new_session_token()
+    audit.record(session, user, "logout", user, ip=ip)
+
+
+def create_user(
+    session: Session,
+    actor: User | None,
+    *,
+    email: str,
+    name: str,
+    role: str = "viewer",
+    password: str | None = None,
+) -> User:
+    """Create an account (``actor`` None means the command line, trusted)."""
+    if actor is not None and not policies.can_manage_users(actor):
+        raise PermissionDenied("Only administrators can create accounts.")
+    email = normalise_email(email)
+    if "@" not in email or len(email) > 254:
+        raise InvalidInput("Enter a valid email address.", {"email": ["Not an email address."]})
+    if role not in GLOBAL_ROLES:
+        raise InvalidInput(f"Unknown role {role!r}; choose one of {', '.join(GLOBAL_ROLES)}.")
+    if not name.strip():
+        raise InvalidInput("A name is required.", {"name": ["Required."]})
+    if find_user(session, email) is not None:
+        raise Conflict(f"An account for {email} already exists.", {"email": ["Already taken."]})
+    if password is not None:
+        check_password_strength(password)
+    user = User(
+        email=email,
+        name=name.strip(),
+        role=role,
+        password_hash=hash_password(password) if password else None,
+    )
+    session.add(user)
+    session.flush()
+    audit.record(session, actor, "user.created", user, role=role)
+    return user
+
+
+def set_role(session: Session, actor: User, user: User, role: str, *, ip: str = "") -> None:
+    if not policies.can_manage_users(actor):
+        raise PermissionDenied("Only administrators can change roles.")
+    if role not in GLOBAL_ROLES:
+        raise InvalidInput(f"Unknown role {role!r}.")
+    if user.id == actor.id and role != "admin":
+        raise Conflict("You cannot remove your own administrator role.")
+    old = user.role
+    user.role = role
+    user.session_token = new_session_token()
+    audit.record(session, actor, "user.role_changed", user, ip=ip, old=old, new=role)
+
+
+def _token_hash(raw: str) -> str:
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+def _issue_token(session: Session, user: User, purpose: str, hours: int) -> str:
+    raw = secrets.token_urlsafe(32)
+    session.add(
+        AccountToken(
+            user_id=user.id,
+            purpose=purpose,
+            token_hash=_token_hash(raw),
+            expires_at=utcnow() + timedelta(hours=hours),
+        )
+    )
+    return raw
+
+
+def invite_user(
+    session: Session,
+    actor: User,
+    *,
+    email: str,
+    name: str,
+    role: str,
+    public_url: str,
+    hours: int = 48,
+) -> User:
+    """Create an account without a password and email a single-use link to choose one."""
+    user = create_user(session, actor, email=email, name=name, role=role)
+    raw = _issue_token(session, user, "invite", hours)
+    link = f"{public_url}/auth/token/{raw}"
+    queue_email(
+        session, user, "account.invite", "account_invite", link=link, inviter=actor, hours=hours
+    )
+    audit.record(session, actor, "user.invited", user)
+    return user
+
+
+def request_password_reset(
+    session: Session, email: str, *, public_url: str, hours: int = 2, ip: str = ""
+) -> None:
+    """Email a reset link if the account exists; say nothing either way (no enumeration)."""
+    user = find_user(session, email)
+    if user is None or not user.is_active:
+        audit.record(session, None, "password.reset_unknown", ip=ip, email=normalise_email(email))
+        return
+    raw = _issue_token(session, user, "reset", hours)
+    link = f"{public_url}/auth/token/{raw}"
+    queue_email(session, user, "account.reset", "password_reset", link=link, hours=hours)
+    audit.record(session, user, "password.reset_requested", user, ip=ip)
+
+
+def peek_token(session: Session, raw: str) -> AccountToken:
+    """The valid token for ``raw``, or NotFound with the reason (used, expired, unknown)."""
+    token = session.scalar(select(AccountToken).where(AccountToken.token_hash == _token_hash(raw)))
+    if token is None:
+        raise NotFound("This link is not valid. Ask for a new one.")
+    if token.used_at is not None:
+        raise Conflict("This link has already been used. Ask for a new one.")
+    if token.expires_at <= utcnow():
+        raise Conflict("This link has expired. Ask for a new one.")
+    return token
+
+
+def redeem_token(session: Session, raw: str, password: str, *, ip: str = "") -> User:
+    """Set the password from an invitation or reset link; the link then stops working."""
+    token = peek_token(session, raw)
+    check_password_strength(password)
+    # Claim the token atomically so two simultaneous submits cannot both use it.
+    claimed = (
+        session.query(AccountToken)
+        .filter(AccountToken.id == token.id, AccountToken.used_at.is_(None))
+        .update({AccountToken.used_at: utcnow()}, synchronize_session=False)
+    )
+    if claimed != 1:
+        raise Conflict("This link has already been used. Ask for a new one.")
+    user = token.user
+    user.password_hash = hash_password(password)
+    user.session_token = new_session_token()
+    audit.record(session, user, f"password.set_by_{token.purpose}", user, ip=ip)
+    return user
+
+
+def change_password(session: Session, user: User, current: str, new: str, *, ip: str = "") -> None:
+    try:
+        ok = bool(user.password_hash) and _hasher.verify(user.password_hash or "", current)
+    except (VerificationError, InvalidHashError):
+        ok = False
+    if not ok:
+        raise InvalidInput(
+            "Your current password is not right.",
+            {"current_password": ["Your current password is not right."]},
+        )
+    check_password_strength(new)
+    user.password_hash = hash_password(new)
+    user.session_token = new_session_token()
+    audit.record(session, user, "password.changed", user, ip=ip)
+
+
+def rename(session: Session, user: User, name: str) -> None:
+    name = name.strip()
+    if not name or len(name) > 200:
+        raise InvalidInput("A name of 1 to 200 characters is required.", {"name": ["Required."]})
+    old = user.name
+    user.name = name
+    audit.record(session, user, "user.renamed", user, old=old, new=name)

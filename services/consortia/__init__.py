@@ -1,0 +1,1 @@
+"""Consortia: match requests, the expertise index, review, invitations."""

@@ -1,0 +1,436 @@
+"""Match requests: ask for consortium suggestions for a topic, run them, store the result.
+
+A request stores its parameters and a hash of its inputs (parameters, topic texts, index
+version and fingerprint). Asking again with the same inputs returns the stored request
+(queued, running or done) instead of computing anything: re-running is idempotent. The
+work runs in ``workers.consortia_tasks.run_match``; a failed run keeps a message for the
+user and tells the requester (match.failed), a finished one tells them too (match.ready).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import math
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from matching.consortium import build_consortium
+from matching.sectors import SECTOR_GROUPS
+from matching.types import ConsortiumSpec, SpecError, Suggestion, TopicQuery
+from models import ExpertiseIndexVersion, MatchRequest, Organisation, SuggestedMember, Topic, User
+from models.base import utcnow
+from services import policies
+from services.consortia import expertise_index as matching_index
+from services.core import audit
+from services.core.errors import InvalidInput, NotFound, PermissionDenied, ServiceError
+from services.notifications.notify import notify, ring
+
+log = logging.getLogger(__name__)
+
+RUN_TASK = "workers.consortia_tasks.run_match"
+INDUSTRY_MODES = ("exclude", "include", "ignore")
+MAX_SIZE = 200
+DEFAULT_ALTERNATES = 30
+
+
+# ---- parameters ---------------------------------------------------------------------------
+def topic_query(topic: Topic) -> dict[str, Any]:
+    """The topic's texts the suggestion is scored against."""
+    text = "\n".join(
+        x
+        for x in (topic.challenge, topic.scope, topic.expected_outcomes, topic.expected_impact)
+        if x
+    )
+    keywords = [k.strip() for k in (topic.keywords or "").replace(",", ";").split(";")]
+    return {"title": topic.title, "text": text, "keywords": [k for k in keywords if k]}
+
+
+def default_params(topic: Topic) -> dict[str, Any]:
+    """Parameters pre-filled from the topic's desired consortium profile."""
+    lo, hi = topic.consortium_size_min, topic.consortium_size_max
+    targets = {k: int(v) for k, v in (topic.sector_targets or {}).items() if k in SECTOR_GROUPS}
+    programme = topic.programme
+    floor = max(programme.min_consortium_size if programme else 3, sum(targets.values()), 3)
+    size = math.ceil((lo + hi) / 2) if lo and hi else hi or lo or max(floor, 8)
+    two_stage = topic.call is not None and topic.call.call_type == "two_stage"
+    return {
+        "size": max(size, sum(targets.values())),
+        "sector_counts": targets,
+        "sector_mode": "hard",
+        "min_countries": topic.min_countries or (programme.min_countries if programme else 3),
+        "max_per_country": None,
+        "min_sme_share": float(topic.sme_share or 0),
+        "capacity": None,
+        "must_include": [],
+        "exclude": [],
+        # Stage-1 applicants may not team up with the topic's industry consortium.
+        "industry_partners": "exclude" if two_stage else "ignore",
+        "alternates": DEFAULT_ALTERNATES,
+    }
+
+
+def _int(raw: dict[str, Any], key: str, errors: dict[str, list[str]], lo: int, hi: int) -> Any:
+    value = raw.get(key)
+    if value in (None, ""):
+        return None
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        errors[key] = [f"Enter a whole number between {lo} and {hi}."]
+        return None
+    if not lo <= number <= hi or str(value).strip() not in (str(number), f"{number}.0"):
+        errors[key] = [f"Enter a whole number between {lo} and {hi}."]
+        return None
+    return number
+
+
+def _ids(session: Session, values: Any, key: str, errors: dict[str, list[str]]) -> list[int]:
+    if not values:
+        return []
+    try:
+        ids = sorted({int(v) for v in values})
+    except (TypeError, ValueError):
+        errors[key] = ["Give organisation ids."]
+        return []
+    found = set(session.scalars(select(Organisation.id).where(Organisation.id.in_(ids))))
+    missing = [i for i in ids if i not in found]
+    if missing:
+        errors[key] = [f"Unknown organisation(s): {missing}."]
+    return ids
+
+
+def normalise_params(session: Session, topic: Topic, raw: dict[str, Any]) -> dict[str, Any]:
+    """Check and complete ``raw`` (a form or API body); InvalidInput names the bad fields."""
+    base = default_params(topic)
+    errors: dict[str, list[str]] = {}
+    out = dict(base)
+    size = _int(raw, "size", errors, 1, MAX_SIZE)
+    out["size"] = size if size is not None else base["size"]
+    counts = raw.get("sector_counts", base["sector_counts"]) or {}
+    clean: dict[str, int] = {}
+    if not isinstance(counts, dict):
+        errors["sector_counts"] = ["Give seat counts per sector."]
+    else:
+        for key, value in counts.items():
+            if key not in SECTOR_GROUPS:
+                errors.setdefault("sector_counts", []).append(f"Unknown sector {key!r}.")
+                continue
+            try:
+                n = int(value or 0)
+            except (TypeError, ValueError):
+                n = -1
+            if n < 0:
+                errors.setdefault("sector_counts", []).append(f"Seats for {key} must be >= 0.")
+            elif n:
+                clean[key] = n
+        if sum(clean.values()) > out["size"]:
+            errors.setdefault("sector_counts", []).append(
+                f"The sector seats add up to {sum(clean.values())}, more than the size "
+                f"{out['size']}."
+            )
+    out["sector_counts"] = dict(sorted(clean.items()))
+    mode = raw.get("sector_mode", base["sector_mode"])
+    if mode not in ("hard", "soft"):
+        errors["sector_mode"] = ["Choose hard or soft sector targets."]
+    out["sector_mode"] = mode
+    for key, lo, hi in (("min_countries", 0, 50), ("max_per_country", 1, MAX_SIZE)):
+        value = _int(raw, key, errors, lo, hi) if key in raw else base[key]
+        out[key] = value if value is not None or key == "max_per_country" else base[key]
+    capacity = _int(raw, "capacity", errors, 1, 100) if "capacity" in raw else None
+    out["capacity"] = capacity
+    try:
+        share = float(raw.get("min_sme_share", base["min_sme_share"]) or 0)
+    except (TypeError, ValueError):
+        share = -1.0
+    if not 0 <= share <= 1:
+        errors["min_sme_share"] = ["Enter a share between 0 and 1 (e.g. 0.2)."]
+    out["min_sme_share"] = round(share, 4)
+    industry = raw.get("industry_partners", base["industry_partners"])
+    if industry not in INDUSTRY_MODES:
+        errors["industry_partners"] = ["Choose exclude, include or ignore."]
+    out["industry_partners"] = industry
+    alternates = _int(raw, "alternates", errors, 0, 500) if "alternates" in raw else None
+    out["alternates"] = alternates if alternates is not None else base["alternates"]
+    out["must_include"] = _ids(session, raw.get("must_include"), "must_include", errors)
+    out["exclude"] = _ids(session, raw.get("exclude"), "exclude", errors)
+    clash = set(out["must_include"]) & set(out["exclude"])
+    if clash:
+        errors["exclude"] = [f"Organisation(s) {sorted(clash)} are both required and excluded."]
+    if errors:
+        raise InvalidInput("Please correct the parameters.", errors)
+    return out
+
+
+def input_hash(
+    params: dict[str, Any], query: dict[str, Any], version: ExpertiseIndexVersion
+) -> str:
+    payload = {
+        "params": params,
+        "query": query,
+        "index": version.id,
+        "fingerprint": version.fingerprint,
+    }
+    return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()
+
+
+# ---- requests -----------------------------------------------------------------------------
+def get_topic(session: Session, actor: User, topic_id: int) -> Topic:
+    topic = session.get(Topic, topic_id)
+    if topic is None or not policies.can_request_match(actor, topic):
+        raise NotFound("No such topic, or it is not yours to match.")
+    return topic
+
+
+def request_match(
+    session: Session, actor: User, topic_id: int, raw: dict[str, Any]
+) -> tuple[MatchRequest, bool]:
+    """Ask for suggestions; returns (request, reused) where reused means same inputs seen."""
+    topic = session.get(Topic, topic_id)
+    if topic is None or not policies.can_view_topic(actor, topic):
+        raise NotFound("No such topic.")  # a hidden draft's existence is not revealed
+    if not policies.can_request_match(actor, topic):
+        raise PermissionDenied(
+            "Only coordinators and members of the topic's SGG can request suggestions."
+        )
+    params = normalise_params(session, topic, raw)
+    version = matching_index.current_version(session)
+    if version is None:
+        raise InvalidInput(
+            "The expertise index has not been built yet: ask an administrator to build it "
+            "(Consortia > Expertise index, or `partnering build-index`)."
+        )
+    query = topic_query(topic)
+    digest = input_hash(params, query, version)
+    existing = session.scalar(
+        select(MatchRequest)
+        .where(
+            MatchRequest.topic_id == topic.id,
+            MatchRequest.input_hash == digest,
+            MatchRequest.status.in_(("queued", "running", "done")),
+        )
+        .order_by(MatchRequest.id)
+        .limit(1)
+    )
+    if existing is not None:
+        return existing, True
+    req = MatchRequest(
+        topic_id=topic.id,
+        requested_by_id=actor.id,
+        params={**params, "query": query},
+        input_hash=digest,
+        status="queued",
+        progress=0,
+        index_version_id=version.id,
+        summary={},
+    )
+    session.add(req)
+    session.flush()
+    audit.record(session, actor, "match.requested", req, topic_id=topic.id, size=params["size"])
+    ring(session, RUN_TASK, req.id, f"match-{req.id}")
+    return req, False
+
+
+def visible_requests(session: Session, actor: User, topic_id: int | None = None):
+    """The select of requests ``actor`` may see (coordinators: all; SGG members: theirs)."""
+    stmt = select(MatchRequest).join(MatchRequest.topic).options(selectinload(MatchRequest.topic))
+    if not policies.is_coordinator(actor):
+        stmt = stmt.where(Topic.sgg_id.in_(policies.sgg_ids(actor) or {-1}))
+    if topic_id is not None:
+        stmt = stmt.where(MatchRequest.topic_id == topic_id)
+    return stmt.order_by(MatchRequest.id.desc())
+
+
+def get_request(session: Session, actor: User, request_id: int) -> MatchRequest:
+    """A request the actor may see; others are reported as missing (no existence leak)."""
+    req = session.get(MatchRequest, request_id)
+    if req is None or not policies.can_view_match(actor, req):
+        raise NotFound("No such match request.")
+    return req
+
+
+# ---- running ------------------------------------------------------------------------------
+def spec_for(req: MatchRequest, session: Session) -> tuple[ConsortiumSpec, TopicQuery]:
+    """The engine's spec: live capacity counts and the topic's industry partners applied."""
+    p = req.params
+    must = list(p.get("must_include") or [])
+    exclude = set(p.get("exclude") or [])
+    partners = [tp.organisation_id for tp in req.topic.industry_partners]
+    if p.get("industry_partners") == "exclude":
+        exclude |= set(partners) - set(must)
+    elif p.get("industry_partners") == "include":
+        must = sorted(set(must) | (set(partners) - exclude))
+    if p.get("capacity"):
+        full = {
+            o for o, n in matching_index.active_consortia(session).items() if n >= p["capacity"]
+        }
+        exclude |= full - set(must)
+    spec = ConsortiumSpec(
+        size=int(p["size"]),
+        sector_counts=dict(p.get("sector_counts") or {}),
+        sector_mode=p.get("sector_mode", "hard"),
+        min_countries=int(p.get("min_countries") or 0),
+        max_per_country=p.get("max_per_country"),
+        min_sme_share=float(p.get("min_sme_share") or 0),
+        must_include=must,
+        exclude=sorted(exclude),
+        alternates=int(p.get("alternates", DEFAULT_ALTERNATES)),
+    )
+    q = p.get("query") or topic_query(req.topic)
+    return spec, TopicQuery(q["title"], q["text"], list(q.get("keywords") or []))
+
+
+def _fail(session: Session, req: MatchRequest, message: str, public_url: str) -> MatchRequest:
+    req.status, req.error, req.finished_at = "failed", message, utcnow()
+    session.flush()
+    requester = session.get(User, req.requested_by_id) if req.requested_by_id else None
+    if requester is not None:
+        notify(
+            session,
+            "match.failed",
+            [requester],
+            subject=f"Consortium suggestion failed: {req.topic.title}",
+            summary=message,
+            link=f"{public_url}/consortia/{req.id}",
+            obj=req,
+        )
+    return req
+
+
+def member_explanation(member: Any, source: str = "engine") -> dict[str, Any]:
+    return {
+        "fit": member.fit,
+        "reasons": list(member.reasons),
+        "top_projects": [list(t) for t in member.top_projects],
+        "top_terms": list(member.top_terms),
+        "constraint": member.constraint,
+        "alternates": [[int(a), round(float(s), 6)] for a, s in member.alternates],
+        "source": source,
+    }
+
+
+def store_suggestion(session: Session, req: MatchRequest, sugg: Suggestion) -> None:
+    """Write members and ranked alternates as rows (one row per organisation)."""
+    wanted = [m.candidate_id for m in sugg.members] + [a for a, _ in sugg.alternates]
+    known = set(session.scalars(select(Organisation.id).where(Organisation.id.in_(wanted))))
+    rows = {m.organisation_id: m for m in req.members}
+    rank = 0
+    for m in sugg.members:
+        if m.candidate_id not in known:
+            continue
+        rank += 1
+        row = rows.get(m.candidate_id) or SuggestedMember(organisation_id=m.candidate_id)
+        row.rank, row.is_alternate, row.score = rank, False, float(m.score)
+        row.explanation, row.status = member_explanation(m), "suggested"
+        if row.id is None:
+            req.members.append(row)
+    for i, (cid, score) in enumerate(sugg.alternates, 1):
+        if cid not in known or (cid in rows and not rows[cid].is_alternate):
+            continue
+        row = rows.get(cid) or SuggestedMember(organisation_id=cid)
+        row.rank, row.is_alternate, row.score, row.status = i, True, float(score), "suggested"
+        row.explanation = row.explanation or {}
+        if row.id is None:
+            req.members.append(row)
+    session.flush()
+
+
+def run_match(
+    session: Session,
+    request_id: int,
+    instance_path: Path | str,
+    public_url: str,
+    *,
+    checkpoint: Callable[[], None] | None = None,
+) -> MatchRequest:
+    """Compute a queued request (a finished one is returned untouched: safe to run twice)."""
+    req = session.get(MatchRequest, request_id)
+    if req is None:
+        raise NotFound("No such match request.")
+    if req.status in ("done", "failed"):
+        return req
+
+    def step(progress: int) -> None:
+        req.status, req.progress = "running", progress
+        session.flush()
+        if checkpoint is not None:
+            checkpoint()
+
+    step(10)
+    version = (
+        session.get(ExpertiseIndexVersion, req.index_version_id) if req.index_version_id else None
+    )
+    if version is None or version.status != "ready":
+        return _fail(
+            session, req, "The expertise index it was asked for is gone; ask again.", public_url
+        )
+    try:
+        index = matching_index.load_index(version, instance_path)
+        step(40)
+        spec, query = spec_for(req, session)
+        unknown = [c for c in spec.must_include if c not in index.row_of]
+        if unknown:
+            names = session.scalars(
+                select(Organisation.legal_name).where(Organisation.id.in_(unknown))
+            )
+            return _fail(
+                session,
+                req,
+                f"{', '.join(names)} joined after the expertise index was built (version "
+                f"{version.id}); rebuild the index or drop them from the required members.",
+                public_url,
+            )
+        sugg = build_consortium(index, query, spec)
+    except SpecError as exc:
+        return _fail(session, req, f"The parameters cannot be used: {exc}", public_url)
+    except ServiceError as exc:
+        return _fail(session, req, exc.message, public_url)
+    except Exception as exc:  # the engine's bug must not leave the request running forever
+        log.exception("match request %s failed", req.id)
+        return _fail(
+            session,
+            req,
+            f"The matching engine stopped unexpectedly ({type(exc).__name__}); try again or "
+            "tell an administrator.",
+            public_url,
+        )
+    if not sugg.feasible:
+        return _fail(
+            session,
+            req,
+            "No consortium meets these parameters: " + "; ".join(sugg.problems),
+            public_url,
+        )
+    step(80)
+    store_suggestion(session, req, sugg)
+    req.summary = {
+        "objective": round(sugg.objective, 6),
+        "solver": sugg.solver,
+        "solve_ms": round(sugg.solve_ms, 1),
+        "problems": sugg.problems,
+        "sector_shortfall": sugg.sector_shortfall,
+        "candidates": index.n_candidates,
+        "index_version": version.id,
+        "excluded": spec.exclude,
+        "must_include": spec.must_include,
+    }
+    req.status, req.progress, req.finished_at, req.error = "done", 100, utcnow(), ""
+    session.flush()
+    audit.record(session, None, "match.done", req, solver=sugg.solver, members=len(sugg.members))
+    requester = session.get(User, req.requested_by_id) if req.requested_by_id else None
+    if requester is not None:
+        notify(
+            session,
+            "match.ready",
+            [requester],
+            subject=f"Consortium suggestion ready: {req.topic.title}",
+            summary=f"{len(sugg.members)} members suggested for {req.topic.title}.",
+            link=f"{public_url}/consortia/{req.id}",
+            obj=req,
+        )
+    return req

@@ -1,0 +1,415 @@
+"""Reviewing a suggestion: checks against the rules, and the coordinator's edits.
+
+Edits act on the stored set and the checks are recomputed from it on every view:
+- lock / unlock, remove / restore change a member's status (the seat stays empty until
+  filled: the checks say what is now missing);
+- swap replaces a member by one of its alternates or by any organisation found by search,
+  add puts an organisation in an extra seat; the newcomer's score and explanation come from
+  the same expertise index (one vectorised pass);
+- re-optimise reruns the engine with must_include = locked members and the coordinator's
+  own picks, exclude = removed members, so empty seats are filled optimally.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session
+
+from matching.consortium import build_consortium
+from matching.scoring import explain, score_candidates
+from matching.sectors import SECTOR_GROUPS, SECTOR_LABELS
+from matching.types import SpecError
+from models import ExpertiseIndexVersion, MatchRequest, Organisation, SuggestedMember, User
+from models.consortia import ACTIVE_MEMBER_STATES
+from models.countries import country_name, is_eligible, is_eu_member
+from models.names import normalise
+from services import policies
+from services.consortia import expertise_index as matching_index
+from services.consortia.match_requests import get_request, spec_for, store_suggestion
+from services.core import audit
+from services.core.errors import Conflict, InvalidInput, NotFound, PermissionDenied
+
+
+@dataclass
+class Check:
+    label: str
+    ok: bool
+    detail: str
+
+
+@dataclass
+class Bar:
+    label: str
+    have: int
+    target: int | None
+    pct: int  # width of the bar in % of the widest row
+
+
+@dataclass
+class Review:
+    request: MatchRequest
+    members: list[SuggestedMember]
+    out: list[SuggestedMember]  # removed or declined
+    alternates: list[SuggestedMember]
+    checks: list[Check] = field(default_factory=list)
+    sectors: list[Bar] = field(default_factory=list)
+    countries: list[Bar] = field(default_factory=list)
+    total_score: float = 0.0
+
+    @property
+    def eligible(self) -> bool:
+        return all(c.ok for c in self.checks)
+
+
+def active(req: MatchRequest) -> list[SuggestedMember]:
+    return [m for m in req.members if not m.is_alternate and m.status in ACTIVE_MEMBER_STATES]
+
+
+def _bars(rows: list[tuple[str, int, int | None]]) -> list[Bar]:
+    top = max([max(h, t or 0) for _, h, t in rows] or [1]) or 1
+    return [Bar(label, h, t, round(100 * h / top)) for label, h, t in rows]
+
+
+def evaluate(req: MatchRequest) -> Review:
+    """The checks of the current member set against the request and programme rules."""
+    members = active(req)
+    orgs = [m.organisation for m in members]
+    p = req.params
+    programme = req.topic.programme
+    min_size = programme.min_consortium_size if programme else 3
+    min_independent = programme.min_countries if programme else 3
+    eligible_countries = {o.country for o in orgs if is_eligible(o.country)}
+    eu = [o for o in orgs if is_eu_member(o.country)]
+    size = int(p.get("size") or 0)
+    smes = sum(1 for o in orgs if o.is_sme or o.sector == "sme")
+    checks = [
+        Check(
+            "At least 3 independent entities in different EU or associated countries",
+            len(orgs) >= min_size and len(eligible_countries) >= min_independent,
+            f"{len(orgs)} members in {len(eligible_countries)} eligible countries "
+            f"(rule: {min_size} members, {min_independent} countries)",
+        ),
+        Check(
+            "At least one member from an EU member state",
+            bool(eu),
+            f"{len(eu)} member(s) from EU member states",
+        ),
+        Check(
+            "Minimum number of countries",
+            len(eligible_countries) >= int(p.get("min_countries") or 0),
+            f"{len(eligible_countries)} of {p.get('min_countries') or 0} required",
+        ),
+        Check("Consortium size", len(orgs) == size, f"{len(orgs)} of {size} seats filled"),
+    ]
+    share = float(p.get("min_sme_share") or 0)
+    if share:
+        need = int(np.ceil(share * size - 1e-9))
+        checks.append(Check("SME share", smes >= need, f"{smes} SMEs, {need} required"))
+    sectors = Counter(o.sector for o in orgs)
+    sector_rows: list[tuple[str, int, int | None]] = []
+    targets = dict(p.get("sector_counts") or {})
+    for key, target in targets.items():
+        have = sum(sectors[s] for s in SECTOR_GROUPS[key])
+        sector_rows.append((SECTOR_LABELS.get(key, key), have, int(target)))
+        if p.get("sector_mode", "hard") == "hard":
+            checks.append(
+                Check(
+                    f"Sector target: {SECTOR_LABELS.get(key, key)}",
+                    have >= target,
+                    f"{have} of {target} seats",
+                )
+            )
+    covered = {s for k in targets for s in SECTOR_GROUPS[k]}
+    for sector, n in sorted(sectors.items()):
+        if sector not in covered:
+            sector_rows.append((SECTOR_LABELS.get(sector, sector), n, None))
+    max_pc = p.get("max_per_country")
+    per_country = Counter(o.country for o in orgs)
+    if max_pc:
+        worst = max(per_country.values() or [0])
+        checks.append(
+            Check("Members per country", worst <= max_pc, f"at most {worst}, max {max_pc}")
+        )
+    excluded = set((req.summary or {}).get("excluded") or [])
+    clash = [o.display_name for o in orgs if o.id in excluded]
+    if excluded or clash:
+        checks.append(
+            Check(
+                "No excluded organisation (industry partners, exclusions, capacity)",
+                not clash,
+                ", ".join(clash) if clash else "none present",
+            )
+        )
+    country_rows = [
+        (f"{c} {country_name(c) or ''}".strip(), n, None)
+        for c, n in sorted(per_country.items(), key=lambda x: (-x[1], x[0]))
+    ]
+    return Review(
+        request=req,
+        members=sorted(members, key=lambda m: m.rank),
+        out=[m for m in req.members if not m.is_alternate and m.status not in ACTIVE_MEMBER_STATES],
+        alternates=sorted([m for m in req.members if m.is_alternate], key=lambda m: m.rank),
+        checks=checks,
+        sectors=_bars(sector_rows),
+        countries=_bars(country_rows),
+        total_score=round(sum(m.score for m in members), 4),
+    )
+
+
+def review(session: Session, actor: User, request_id: int) -> Review:
+    return evaluate(get_request(session, actor, request_id))
+
+
+# ---- edits --------------------------------------------------------------------------------
+def _editable(session: Session, actor: User, request_id: int) -> MatchRequest:
+    req = get_request(session, actor, request_id)
+    if req.status != "done":
+        raise Conflict("Only a finished suggestion can be edited.")
+    if req.finalised_at is not None:
+        raise Conflict("This consortium is finalised; invitations have been sent.")
+    if not policies.can_edit_match(actor, req):
+        raise PermissionDenied("Only coordinators and the requester can edit this suggestion.")
+    return req
+
+
+def _member(req: MatchRequest, member_id: int) -> SuggestedMember:
+    for m in req.members:
+        if m.id == member_id and not m.is_alternate:
+            return m
+    raise NotFound("No such member in this suggestion.")
+
+
+def set_status(
+    session: Session, actor: User, request_id: int, member_id: int, action: str
+) -> SuggestedMember:
+    """lock, unlock, remove or restore a member."""
+    req = _editable(session, actor, request_id)
+    member = _member(req, member_id)
+    allowed = {
+        "lock": ("suggested", "locked"),
+        "unlock": ("locked", "suggested"),
+        "remove": (("suggested", "locked"), "removed"),
+        "restore": ("removed", "suggested"),
+    }
+    if action not in allowed:
+        raise InvalidInput(f"Unknown action {action!r}.")
+    before, after = allowed[action]
+    if member.status not in (before if isinstance(before, tuple) else (before,)):
+        raise Conflict(f"A {member.status} member cannot be {action}ed.")
+    old = member.status
+    member.status = after
+    session.flush()
+    audit.record(
+        session,
+        actor,
+        f"match.member_{action}",
+        req,
+        organisation_id=member.organisation_id,
+        status={"old": old, "new": after},
+    )
+    return member
+
+
+def _index_for(session: Session, req: MatchRequest, instance_path: Path | str):
+    version = session.get(ExpertiseIndexVersion, req.index_version_id or -1)
+    if version is None or version.status != "ready":
+        version = matching_index.current_version(session)
+    if version is None:
+        raise Conflict("No expertise index is available; rebuild it first.")
+    return matching_index.load_index(version, instance_path)
+
+
+def _scored(session: Session, req: MatchRequest, org: Organisation, instance_path: Path | str):
+    """(score, explanation) of ``org`` for the request's topic, from the expertise index."""
+    index = _index_for(session, req, instance_path)
+    _spec, query = spec_for(req, session)
+    if org.id not in index.row_of:
+        return 0.0, {
+            "fit": 0.0,
+            "reasons": ["not in the expertise index yet (added after it was built)"],
+            "top_projects": [],
+            "top_terms": [],
+            "constraint": "added by the coordinator",
+            "alternates": [],
+        }
+    scores = score_candidates(index, query)
+    score = float(scores[index.row(org.id)])
+    top = float(scores.max()) or 1.0
+    e = explain(index, query, org.id, score=score)
+    return score, {
+        "fit": round(max(0.0, score / top), 4),
+        "reasons": [f"fit {score / top:.2f} relative to the best candidate", *e.reasons],
+        "top_projects": [list(t) for t in e.top_projects],
+        "top_terms": e.top_terms,
+        "constraint": "added by the coordinator",
+        "alternates": [],
+    }
+
+
+def _seat_for(session: Session, req: MatchRequest, org_id: int, instance_path, source: str):
+    org = session.get(Organisation, org_id)
+    if org is None or org.merged_into_id is not None:
+        raise InvalidInput("No such organisation (or it was merged into another).")
+    row = next((m for m in req.members if m.organisation_id == org_id), None)
+    if row is not None and not row.is_alternate and row.status in ACTIVE_MEMBER_STATES:
+        raise Conflict(f"{org.display_name} is already a member.")
+    score, expl = _scored(session, req, org, instance_path)
+    expl["source"] = source
+    if row is None:
+        row = SuggestedMember(organisation_id=org_id, organisation=org)
+        req.members.append(row)
+    row.is_alternate, row.status, row.score, row.explanation = False, "suggested", score, expl
+    row.rank = max([m.rank for m in active(req)] or [0]) + 1
+    return row
+
+
+def swap(
+    session: Session,
+    actor: User,
+    request_id: int,
+    member_id: int,
+    organisation_id: int,
+    instance_path: Path | str,
+) -> SuggestedMember:
+    """Replace a member by another organisation (an alternate or anyone found by search)."""
+    req = _editable(session, actor, request_id)
+    member = _member(req, member_id)
+    if member.status not in ("suggested", "locked"):
+        raise Conflict("Only a current member can be swapped.")
+    seat_rank = member.rank
+    new = _seat_for(session, req, organisation_id, instance_path, "swap")
+    member.status = "removed"
+    new.rank = seat_rank
+    new.explanation = {
+        **new.explanation,
+        "constraint": f"replaces {member.organisation.display_name}",
+    }
+    session.flush()
+    audit.record(
+        session, actor, "match.member_swapped", req, old=member.organisation_id, new=organisation_id
+    )
+    return new
+
+
+def add(
+    session: Session, actor: User, request_id: int, organisation_id: int, instance_path: Path | str
+) -> SuggestedMember:
+    """Put an organisation found by search into an extra seat."""
+    req = _editable(session, actor, request_id)
+    new = _seat_for(session, req, organisation_id, instance_path, "search")
+    session.flush()
+    audit.record(session, actor, "match.member_added", req, organisation_id=organisation_id)
+    return new
+
+
+def reoptimise(
+    session: Session, actor: User, request_id: int, instance_path: Path | str
+) -> MatchRequest:
+    """Refill the seats: locked members and coordinator picks kept, removed ones excluded."""
+    req = _editable(session, actor, request_id)
+    index = _index_for(session, req, instance_path)
+    spec, query = spec_for(req, session)
+    keep = [
+        m.organisation_id
+        for m in active(req)
+        if m.status == "locked" or (m.explanation or {}).get("source") in ("swap", "search")
+    ]
+    removed = [m.organisation_id for m in req.members if m.status == "removed"]
+    missing = [o for o in keep if o not in index.row_of]
+    if missing:
+        raise Conflict("Some kept members are not in the expertise index yet; rebuild it first.")
+    spec.must_include = sorted(set(spec.must_include) | set(keep))
+    spec.exclude = sorted((set(spec.exclude) | set(removed)) - set(spec.must_include))
+    if len(spec.must_include) > spec.size:
+        raise InvalidInput(f"{len(spec.must_include)} kept members exceed the size {spec.size}.")
+    try:
+        sugg = build_consortium(index, query, spec)
+    except SpecError as exc:
+        raise InvalidInput(f"The engine refused the edited set: {exc}") from exc
+    if not sugg.feasible:
+        raise Conflict(
+            "No consortium meets the rules with these edits: " + "; ".join(sugg.problems)
+        )
+    picks = {m.organisation_id: m for m in active(req)}
+    chosen = {m.candidate_id for m in sugg.members}
+    for org_id, row in picks.items():
+        if org_id not in chosen:
+            row.is_alternate, row.status = True, "suggested"
+    sources = {o: (picks[o].explanation or {}).get("source", "engine") for o in picks}
+    locked = {o for o, r in picks.items() if r.status == "locked"}
+    store_suggestion(session, req, sugg)
+    for row in active(req):
+        if row.organisation_id in locked:
+            row.status = "locked"
+        row.explanation = {**row.explanation, "source": sources.get(row.organisation_id, "engine")}
+    req.summary = {**req.summary, "objective": round(sugg.objective, 6), "solver": sugg.solver}
+    session.flush()
+    audit.record(session, actor, "match.reoptimised", req, members=len(sugg.members))
+    return req
+
+
+# ---- search and comparison ----------------------------------------------------------------
+def search_organisations(session: Session, q: str, limit: int = 10) -> list[Organisation]:
+    """Organisations whose name or PIC contains ``q`` (merged ones left out)."""
+    q = (q or "").strip()
+    if len(q) < 2:
+        return []
+    needle = normalise(q, None)
+    stmt = (
+        select(Organisation)
+        .where(Organisation.merged_into_id.is_(None))
+        .where(or_(Organisation.search_name.contains(needle), Organisation.pic == q))
+        .order_by(Organisation.legal_name)
+        .limit(limit)
+    )
+    return list(session.scalars(stmt))
+
+
+@dataclass
+class Comparison:
+    a: Review
+    b: Review
+    common: list[tuple[SuggestedMember, SuggestedMember]]
+    only_a: list[SuggestedMember]
+    only_b: list[SuggestedMember]
+
+
+def compare(session: Session, actor: User, a_id: int, b_id: int) -> Comparison:
+    a, b = review(session, actor, a_id), review(session, actor, b_id)
+    in_b = {m.organisation_id: m for m in b.members}
+    in_a = {m.organisation_id for m in a.members}
+    return Comparison(
+        a=a,
+        b=b,
+        common=[(m, in_b[m.organisation_id]) for m in a.members if m.organisation_id in in_b],
+        only_a=[m for m in a.members if m.organisation_id not in in_b],
+        only_b=[m for m in b.members if m.organisation_id not in in_a],
+    )
+
+
+def organisation_names(session: Session, ids: list[int]) -> dict[int, str]:
+    if not ids:
+        return {}
+    rows = session.execute(
+        select(Organisation.id, Organisation.legal_name, Organisation.short_name).where(
+            Organisation.id.in_(ids)
+        )
+    )
+    return {i: s or n for i, n, s in rows}
+
+
+def alternates_of(session: Session, member: SuggestedMember) -> list[dict[str, Any]]:
+    """The seat's alternates (ids and scores from the engine) with names, present ones left out."""
+    req = member.request
+    taken = {m.organisation_id for m in active(req)}
+    pairs = [(int(a), s) for a, s in (member.explanation or {}).get("alternates", [])]
+    names = organisation_names(session, [a for a, _ in pairs])
+    return [
+        {"id": a, "name": names[a], "score": s} for a, s in pairs if a in names and a not in taken
+    ]

@@ -1,0 +1,1 @@
+"""The shared core: errors users can cause, audit, money, markdown, settings, exports."""

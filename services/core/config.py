@@ -1,0 +1,131 @@
+"""Settings from the environment, with an embedded default that needs nothing installed."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass, field
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+
+
+class ConfigError(RuntimeError):
+    """The environment asks for something impossible (e.g. production without SECRET_KEY)."""
+
+
+def _flag(value: str | None, default: bool = False) -> bool:
+    if value is None or value == "":
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+@dataclass(frozen=True)
+class Settings:
+    database_url: str
+    secret_key: str
+    redis_url: str | None = None
+    embedded: bool = True
+    instance_path: Path = PROJECT_ROOT / "instance"
+    public_url: str = "http://127.0.0.1:5000"
+    mail_server: str | None = None
+    mail_port: int = 25
+    mail_username: str | None = None
+    mail_password: str | None = None
+    mail_use_tls: bool = False
+    mail_use_ssl: bool = False
+    mail_from: str = "Partnering Machine <no-reply@partnering.local>"
+    max_upload_mb: int = 200
+    token_hours: int = 48
+    login_limit_account: str = "5 per minute"
+    login_limit_ip: str = "10 per minute"
+    ratelimit_prefix: str = "partnering"
+    secure_cookies: bool = False
+    # Delivery of the outbox (see services/delivery.py and README "Notifications").
+    outbox_lease_seconds: int = 300
+    outbox_retry_base_seconds: int = 30
+    outbox_max_attempts: int = 8
+    outbox_sweep_grace_seconds: int = 120
+    smtp_timeout_seconds: int = 30
+    digest_hour: int = 7
+    silence_seconds: int = 180
+    extra: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def broker_url(self) -> str | None:
+        return self.redis_url
+
+    @property
+    def mail_configured(self) -> bool:
+        return bool(self.mail_server)
+
+
+def _embedded_secret(instance: Path) -> str:
+    """A random key kept in instance/ so sessions survive a restart of the embedded app."""
+    path = instance / "secret_key"
+    if path.exists():
+        return path.read_text().strip()
+    instance.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_urlsafe(48)
+    path.write_text(key)
+    path.chmod(0o600)
+    return key
+
+
+def load_settings(env: dict[str, str] | None = None) -> Settings:
+    """Read settings from ``env`` (default: the process environment).
+
+    Production is switched on by the environment alone: setting DATABASE_URL or REDIS_URL
+    (or PARTNERING_ENV=production) leaves the embedded default, and then SECRET_KEY is
+    required.
+    """
+    env = dict(os.environ if env is None else env)
+    instance = Path(env.get("INSTANCE_PATH") or PROJECT_ROOT / "instance")
+    database_url = env.get("DATABASE_URL") or ""
+    redis_url = env.get("REDIS_URL") or None
+    production = bool(database_url) or bool(redis_url) or env.get("PARTNERING_ENV") == "production"
+    if database_url.startswith("postgres://"):
+        database_url = "postgresql+psycopg://" + database_url[len("postgres://") :]
+    elif database_url.startswith("postgresql://"):
+        database_url = "postgresql+psycopg://" + database_url[len("postgresql://") :]
+    if not database_url:
+        instance.mkdir(parents=True, exist_ok=True)
+        database_url = f"sqlite:///{instance / 'partnering.db'}"
+    secret = env.get("SECRET_KEY") or ""
+    if not secret:
+        if production:
+            raise ConfigError(
+                "SECRET_KEY is not set. Outside the embedded default (DATABASE_URL, REDIS_URL "
+                "or PARTNERING_ENV=production given) Partnering Machine refuses to start "
+                "without it: set SECRET_KEY to a long random string, e.g. "
+                "`python -c 'import secrets; print(secrets.token_urlsafe(48))'`."
+            )
+        secret = _embedded_secret(instance)
+    return Settings(
+        database_url=database_url,
+        secret_key=secret,
+        redis_url=redis_url,
+        embedded=not production,
+        instance_path=instance,
+        public_url=(env.get("PUBLIC_URL") or "http://127.0.0.1:5000").rstrip("/"),
+        mail_server=env.get("MAIL_SERVER") or None,
+        mail_port=int(env.get("MAIL_PORT") or 25),
+        mail_username=env.get("MAIL_USERNAME") or None,
+        mail_password=env.get("MAIL_PASSWORD") or None,
+        mail_use_tls=_flag(env.get("MAIL_USE_TLS")),
+        mail_use_ssl=_flag(env.get("MAIL_USE_SSL")),
+        mail_from=env.get("MAIL_FROM") or "Partnering Machine <no-reply@partnering.local>",
+        max_upload_mb=int(env.get("MAX_UPLOAD_MB") or 200),
+        token_hours=int(env.get("TOKEN_HOURS") or 48),
+        login_limit_account=env.get("LOGIN_LIMIT_ACCOUNT") or "5 per minute",
+        login_limit_ip=env.get("LOGIN_LIMIT_IP") or "10 per minute",
+        ratelimit_prefix=env.get("RATELIMIT_PREFIX") or "partnering",
+        secure_cookies=_flag(env.get("SECURE_COOKIES"), default=production),
+        outbox_lease_seconds=int(env.get("OUTBOX_LEASE_SECONDS") or 300),
+        outbox_retry_base_seconds=int(env.get("OUTBOX_RETRY_BASE_SECONDS") or 30),
+        outbox_max_attempts=int(env.get("OUTBOX_MAX_ATTEMPTS") or 8),
+        outbox_sweep_grace_seconds=int(env.get("OUTBOX_SWEEP_GRACE_SECONDS") or 120),
+        smtp_timeout_seconds=int(env.get("SMTP_TIMEOUT_SECONDS") or 30),
+        digest_hour=int(env.get("DIGEST_HOUR") or 7),
+        silence_seconds=int(env.get("BACKGROUND_SILENCE_SECONDS") or 180),
+    )

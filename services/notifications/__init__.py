@@ -1,0 +1,1 @@
+"""Notifications: queueing, delivery, digests, reminders, the inbox, preferences."""

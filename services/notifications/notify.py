@@ -1,0 +1,174 @@
+"""Queue notifications as outbox rows in the caller's transaction; ring after commit.
+
+Every notification is an in-app inbox row (always) and, unless the recipient switched the
+kind of event off, an email row: ``immediate`` rows are delivered right after the commit,
+``digest`` rows wait for the daily digest (services/digest.py). Nothing is sent for a
+change that is rolled back, because the rows are part of the same transaction.
+
+Emails are rendered from ``templates/emails/<name>.txt`` and ``.html`` with a plain Jinja
+environment (no Flask), so workers and the CLI render the same mail as the web app.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from functools import lru_cache
+from typing import Any
+
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+from sqlalchemy.orm import Session
+
+from models import OutboxMessage, User
+from models.base import utcnow
+from models.db import after_commit
+from services.core.config import PROJECT_ROOT
+from services.notifications import preferences
+
+DELIVER_TASK = "workers.tasks.deliver_outbox"
+LABEL_ATTRIBUTES = ("identifier", "title", "name", "display_name", "legal_name")
+
+
+@lru_cache(maxsize=1)
+def _env() -> Environment:
+    return Environment(
+        loader=FileSystemLoader(PROJECT_ROOT / "templates" / "emails"),
+        autoescape=select_autoescape(["html"]),
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+
+
+def render_email(template: str, **context: Any) -> tuple[str, str, str]:
+    """Return (subject, text, html) of ``template``; the subject is the text's first line."""
+    text = _env().get_template(f"{template}.txt").render(**context)
+    subject, _, body = text.partition("\n")
+    html = _env().get_template(f"{template}.html").render(**context)
+    return subject.removeprefix("Subject:").strip(), body.lstrip("\n"), html
+
+
+def ring(session: Session, task: str, *args: Any) -> None:
+    """After the commit, ask the session's dispatcher (set by webapp/workers) to run ``task``."""
+    dispatch = session.info.get("dispatch")
+    if dispatch is not None:
+        after_commit(session, lambda: dispatch(task, *args))
+
+
+def object_label(obj: Any) -> str:
+    """How an email names the object: 'IHI-2026-01: Title' for a topic, a name otherwise."""
+    if obj is None:
+        return ""
+    parts = [str(v) for a in LABEL_ATTRIBUTES[:2] if (v := getattr(obj, a, None))]
+    if parts:
+        return ": ".join(parts)
+    for attribute in LABEL_ATTRIBUTES[2:]:
+        value = getattr(obj, attribute, None)
+        if value:
+            return str(value)
+    return f"{obj.__tablename__} #{getattr(obj, 'id', '')}".strip()
+
+
+def notify(
+    session: Session,
+    event: str,
+    recipients: Iterable[User],
+    *,
+    subject: str,
+    summary: str,
+    link: str,
+    obj: Any = None,
+    exclude: User | None = None,
+    label: str | None = None,
+) -> list[OutboxMessage]:
+    """Tell ``recipients`` about ``event``: an in-app inbox row each, and an email unless
+    they chose 'off' for this kind of event (a 'digest' email waits for the daily digest).
+
+    Rows are written in the caller's transaction and delivered after the commit.
+    ``exclude`` (usually the actor) is skipped; each person is told once even if listed
+    twice. ``label`` names the object in the email (default: from ``obj``).
+    """
+    people: dict[int, User] = {}
+    for user in recipients:
+        if exclude is not None and user.id == exclude.id:
+            continue
+        people.setdefault(user.id, user)
+    modes = preferences.modes_for(session, people.values(), event)
+    label = object_label(obj) if label is None else label
+    now = utcnow()
+    rows: list[OutboxMessage] = []
+    for user in people.values():
+        common = {
+            "event": event,
+            "recipient_id": user.id,
+            "recipient_email": user.email,
+            "link": link,
+            "object_type": obj.__tablename__ if obj is not None else "",
+            "object_id": getattr(obj, "id", None),
+        }
+        rows.append(
+            OutboxMessage(
+                channel="inbox",
+                subject=subject[:300],
+                body_text=summary,
+                body_html="",
+                status="sent",
+                sent_at=now,
+                payload={"label": label} if label else {},
+                **common,
+            )
+        )
+        mode = modes[user.id]
+        if mode == "off":
+            continue
+        subject_line, text, html = render_email(
+            "event", recipient=user, link=link, subject=subject, summary=summary, label=label
+        )
+        rows.append(
+            OutboxMessage(
+                channel="email",
+                mode=mode,
+                subject=subject_line[:300],
+                body_text=text,
+                body_html=html,
+                **common,
+            )
+        )
+    session.add_all(rows)
+    session.flush()
+    for row in rows:
+        if row.channel == "email" and row.mode == "immediate":
+            ring(session, DELIVER_TASK, row.id)
+    return rows
+
+
+def queue_email(
+    session: Session,
+    recipient: User,
+    event: str,
+    template: str,
+    *,
+    link: str = "",
+    obj: Any = None,
+    **context: Any,
+) -> OutboxMessage:
+    """Write an email to the outbox in the current transaction and ring once committed.
+
+    Used for account mail (invitation, password reset): always immediate.
+    """
+    subject, text, html = render_email(template, recipient=recipient, link=link, **context)
+    message = OutboxMessage(
+        event=event,
+        channel="email",
+        mode="immediate",
+        recipient_id=recipient.id,
+        recipient_email=recipient.email,
+        subject=subject,
+        body_text=text,
+        body_html=html,
+        link=link,
+        object_type=obj.__tablename__ if obj is not None else "",
+        object_id=getattr(obj, "id", None),
+    )
+    session.add(message)
+    session.flush()
+    ring(session, DELIVER_TASK, message.id)
+    return message

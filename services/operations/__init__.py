@@ -1,0 +1,1 @@
+"""Background work seen from outside: health, heartbeats, task runs."""

@@ -1,0 +1,1 @@
+"""Organisations: profiles, search, and the CORDIS import."""

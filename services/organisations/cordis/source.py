@@ -1,0 +1,220 @@
+"""Open a CORDIS file (.csv, .csv.gz or .zip) as a stream of numbered, decoded lines."""
+
+from __future__ import annotations
+
+import csv
+import gzip
+import os
+import zipfile
+import zlib
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import BinaryIO, NamedTuple
+
+from services.organisations.cordis.rows import CordisFileError, NotCordisFile
+
+_GZIP_MAGIC = b"\x1f\x8b"
+_ZIP_MAGIC = b"PK"  # local file header, or end of central directory (empty zip)
+_DECOMPRESS_ERRORS = (EOFError, OSError, zlib.error, zipfile.BadZipFile)
+
+
+class Line(NamedTuple):
+    """A physical line: its 1-based number, its text and why it is unreadable (or None)."""
+
+    number: int
+    text: str
+    error: str | None
+
+
+@dataclass(frozen=True)
+class FileKind:
+    """What a reader looks for: a label, required and known columns, preferred zip members."""
+
+    label: str
+    required: tuple[str, ...]
+    known: tuple[str, ...]
+    member_names: tuple[str, ...]
+
+
+@dataclass
+class Header:
+    """The parsed header line of a CORDIS file."""
+
+    columns: list[str]
+    delimiter: str
+    size: int
+
+
+class Source:
+    """An open CORDIS file positioned after its header, with byte progress."""
+
+    def __init__(
+        self,
+        name: str,
+        stream: BinaryIO,
+        header: Header,
+        total_bytes: int,
+        position: Callable[[], int] | None,
+        closers: list[BinaryIO | zipfile.ZipFile],
+        max_line_bytes: int,
+    ) -> None:
+        self.name = name
+        self.header = header
+        self.total_bytes = total_bytes
+        self._stream = stream
+        self._position = position
+        self._closers = closers
+        self._max_line_bytes = max_line_bytes
+        self._consumed = header.size
+
+    def bytes_read(self) -> int:
+        """Bytes consumed so far (compressed bytes for gzip, member bytes for zip)."""
+        return self._position() if self._position else self._consumed
+
+    def lines(self) -> Iterator[Line]:
+        """Yield the data lines after the header (the header is line 1)."""
+        number = 1
+        limit = self._max_line_bytes
+        while True:
+            try:
+                raw = self._stream.readline(limit)
+            except _DECOMPRESS_ERRORS as exc:
+                raise CordisFileError(
+                    f"{self.name}: corrupt or truncated after line {number}: {exc}"
+                ) from exc
+            if not raw:
+                return
+            number += 1
+            self._consumed += len(raw)
+            error = None
+            if len(raw) >= limit and not raw.endswith(b"\n"):
+                error = f"line longer than {limit} bytes"
+                raw += b"\n"
+                self._skip_rest_of_line()
+            try:
+                text = raw.decode("utf-8")
+            except UnicodeDecodeError:
+                text = raw.decode("utf-8", "replace")
+                error = error or "invalid UTF-8"
+            yield Line(number, text, error)
+
+    def _skip_rest_of_line(self) -> None:
+        while True:
+            chunk = self._stream.readline(self._max_line_bytes)
+            self._consumed += len(chunk)
+            if not chunk or chunk.endswith(b"\n"):
+                return
+
+    def close(self) -> None:
+        """Close every file handle this source opened."""
+        if self._closers and self._position is not None:
+            final = self._position()
+            self._position = lambda: final
+        for closer in reversed(self._closers):
+            closer.close()
+        self._closers = []
+
+
+def open_source(path: str | os.PathLike[str], kind: FileKind, max_line_bytes: int) -> Source:
+    """Open `path`, detect its format and check its header; raise NotCordisFile if wrong."""
+    path = Path(path)
+    total = path.stat().st_size
+    raw = open(path, "rb")  # noqa: SIM115 - closed by Source.close
+    try:
+        magic = raw.read(4)
+        raw.seek(0)
+        if not magic:
+            raise NotCordisFile(f"{path}: the file is empty, not a CORDIS {kind.label} file")
+        if magic.startswith(_ZIP_MAGIC):
+            return _open_zip(path, raw, kind, max_line_bytes)
+        if magic.startswith(_GZIP_MAGIC):
+            stream: BinaryIO = gzip.GzipFile(fileobj=raw, mode="rb")  # type: ignore[assignment]
+            closers: list[BinaryIO | zipfile.ZipFile] = [raw, stream]
+            header = _read_header(str(path), stream, kind, max_line_bytes)
+            return Source(str(path), stream, header, total, raw.tell, closers, max_line_bytes)
+        header = _read_header(str(path), raw, kind, max_line_bytes)
+        return Source(str(path), raw, header, total, None, [raw], max_line_bytes)
+    except BaseException:
+        raw.close()
+        raise
+
+
+def _open_zip(path: Path, raw: BinaryIO, kind: FileKind, max_line_bytes: int) -> Source:
+    try:
+        archive = zipfile.ZipFile(raw)
+    except zipfile.BadZipFile as exc:
+        raise NotCordisFile(f"{path}: not a readable zip archive ({exc})") from exc
+    try:
+        info, header = _pick_member(path, archive, kind, max_line_bytes)
+        stream: BinaryIO = archive.open(info)  # type: ignore[assignment]
+        stream.read(header.size)
+        name = f"{path}:{info.filename}"
+        closers: list[BinaryIO | zipfile.ZipFile] = [raw, archive, stream]
+        return Source(name, stream, header, info.file_size, None, closers, max_line_bytes)
+    except BaseException:
+        archive.close()
+        raise
+
+
+def _pick_member(
+    path: Path, archive: zipfile.ZipFile, kind: FileKind, max_line_bytes: int
+) -> tuple[zipfile.ZipInfo, Header]:
+    """Choose the CSV member with the required columns: preferred name, then most columns."""
+    best: tuple[tuple[bool, int], zipfile.ZipInfo, Header] | None = None
+    members = [i for i in archive.infolist() if i.filename.lower().endswith(".csv")]
+    for info in members:
+        name = f"{path}:{info.filename}"
+        try:
+            with archive.open(info) as member:
+                header = _read_header(name, member, kind, max_line_bytes)  # type: ignore[arg-type]
+        except NotCordisFile:
+            continue
+        except _DECOMPRESS_ERRORS:
+            continue
+        stem = Path(info.filename).stem.lower()
+        lowered = {c.lower() for c in header.columns}
+        score = (stem in kind.member_names, sum(c.lower() in lowered for c in kind.known))
+        if best is None or score > best[0]:
+            best = (score, info, header)
+    if best is None:
+        names = ", ".join(i.filename for i in archive.infolist()) or "none"
+        raise NotCordisFile(
+            f"{path}: no CSV file in this zip has the CORDIS {kind.label} columns "
+            f"{', '.join(kind.required)} (members: {names})"
+        )
+    return best[1], best[2]
+
+
+def _read_header(name: str, stream: BinaryIO, kind: FileKind, max_line_bytes: int) -> Header:
+    """Read and check the header line; pick ';' (as published) or ','."""
+    try:
+        raw = stream.readline(max_line_bytes)
+    except _DECOMPRESS_ERRORS as exc:
+        raise NotCordisFile(f"{name}: cannot decompress ({exc})") from exc
+    if not raw:
+        raise NotCordisFile(f"{name}: the file is empty, not a CORDIS {kind.label} file")
+    if len(raw) >= max_line_bytes and not raw.endswith(b"\n"):
+        raise NotCordisFile(f"{name}: first line longer than {max_line_bytes} bytes, no header")
+    try:
+        text = raw.decode("utf-8-sig").rstrip("\r\n")
+    except UnicodeDecodeError:
+        raise NotCordisFile(f"{name}: not UTF-8 text, not a CORDIS {kind.label} file") from None
+    best: tuple[list[str], list[str], str] | None = None
+    for delimiter in (";", ","):
+        try:
+            columns = [c.strip() for c in next(csv.reader([text], delimiter=delimiter), [])]
+        except csv.Error:
+            columns = []
+        lowered = {c.lower() for c in columns}
+        missing = [c for c in kind.required if c.lower() not in lowered]
+        if not missing:
+            return Header(columns, delimiter, len(raw))
+        if best is None or len(missing) < len(best[1]):
+            best = (columns, missing, delimiter)
+    assert best is not None
+    shown = text[:80] + ("..." if len(text) > 80 else "")
+    raise NotCordisFile(
+        f"{name}: not a CORDIS {kind.label} file: missing columns {', '.join(best[1])} "
+        f"(header starts {shown!r})"
+    )

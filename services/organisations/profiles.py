@@ -1,0 +1,319 @@
+"""Organisation profiles: reading a profile, editing it (audited), duplicates and merges."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import Select, func, select, tuple_, update
+from sqlalchemy.orm import Session, aliased, contains_eager
+
+from models import (
+    CordisProject,
+    MatchRequest,
+    Organisation,
+    OrganisationMembership,
+    Participation,
+    Pledge,
+    SuggestedMember,
+    Topic,
+    TopicIndustryPartner,
+    User,
+)
+from models.countries import country_name, normalise_country
+from models.organisations import PARTNER_TYPES, SECTORS
+from services import policies
+from services.core import audit
+from services.core.errors import Conflict, InvalidInput, NotFound, PermissionDenied
+from services.organisations.cordis_import import add_name_words
+
+PIC_RE = re.compile(r"^[0-9]{6,12}$")
+TEXT_LIMITS = {"legal_name": 300, "short_name": 120, "city": 120}
+
+
+def get(session: Session, org_id: int) -> Organisation:
+    org = session.get(Organisation, org_id)
+    if org is None:
+        raise NotFound("No such organisation.")
+    return org
+
+
+def history_query(org_id: int) -> Select[tuple[Participation]]:
+    """The organisation's participations (project loaded), newest first (paginate it)."""
+    return (
+        select(Participation)
+        .join(CordisProject, Participation.project_id == CordisProject.id)
+        .options(contains_eager(Participation.project))
+        .where(Participation.organisation_id == org_id)
+        .order_by(CordisProject.start_date.desc().nulls_last(), CordisProject.id.desc())
+    )
+
+
+def collaborators(session: Session, org_id: int, limit: int = 10) -> list[tuple[Organisation, int]]:
+    """The organisations that shared the most projects with this one, with the count."""
+    mine = aliased(Participation)
+    theirs = aliased(Participation)
+    shared = func.count(func.distinct(theirs.project_id)).label("shared")
+    rows = session.execute(
+        select(Organisation, shared)
+        .select_from(mine)
+        .join(theirs, theirs.project_id == mine.project_id)
+        .join(Organisation, Organisation.id == theirs.organisation_id)
+        .where(mine.organisation_id == org_id, theirs.organisation_id != org_id)
+        .group_by(Organisation.id)
+        .order_by(shared.desc(), Organisation.legal_name)
+        .limit(limit)
+    )
+    return [(org, count) for org, count in rows]
+
+
+@dataclass
+class Involvement:
+    """What an organisation takes part in here (not in CORDIS)."""
+
+    industry_topics: list[Topic] = field(default_factory=list)
+    pledges: list[Pledge] = field(default_factory=list)
+    suggestions: list[SuggestedMember] = field(default_factory=list)
+
+
+def involvement(session: Session, org_id: int) -> Involvement:
+    topics = session.scalars(
+        select(Topic)
+        .join(TopicIndustryPartner, TopicIndustryPartner.topic_id == Topic.id)
+        .where(TopicIndustryPartner.organisation_id == org_id)
+        .order_by(Topic.title)
+    )
+    pledges = session.scalars(
+        select(Pledge).where(Pledge.organisation_id == org_id).order_by(Pledge.id.desc())
+    )
+    suggestions = session.scalars(
+        select(SuggestedMember)
+        .join(MatchRequest, MatchRequest.id == SuggestedMember.request_id)
+        .where(SuggestedMember.organisation_id == org_id)
+        .order_by(SuggestedMember.id.desc())
+        .limit(50)
+    )
+    return Involvement(list(topics), list(pledges), list(suggestions))
+
+
+def people(session: Session, org_id: int) -> list[OrganisationMembership]:
+    return list(
+        session.scalars(
+            select(OrganisationMembership)
+            .join(User, User.id == OrganisationMembership.user_id)
+            .where(OrganisationMembership.organisation_id == org_id)
+            .order_by(User.name)
+        )
+    )
+
+
+def totals(session: Session, org_id: int) -> dict[str, Any]:
+    """Number of participations, of coordinations, and EU contribution received."""
+    row = session.execute(
+        select(
+            func.count(Participation.id),
+            func.count(Participation.id).filter(Participation.role == "coordinator"),
+            func.coalesce(func.sum(Participation.eu_contribution), 0),
+        ).where(Participation.organisation_id == org_id)
+    ).one()
+    return {"participations": row[0], "coordinations": row[1], "eu_contribution": row[2]}
+
+
+def _clean(name: str, value: Any) -> Any:
+    if name in ("is_sme", "is_efpia_member"):
+        return bool(value)
+    value = (value or "").strip() if isinstance(value, str) or value is None else value
+    if name in TEXT_LIMITS:
+        return value[: TEXT_LIMITS[name]] or (None if name != "legal_name" else "")
+    if name in ("pic", "partner_type"):
+        return value or None
+    return value
+
+
+def _validate(session: Session, org: Organisation, new: dict[str, Any]) -> dict[str, list[str]]:
+    errors: dict[str, list[str]] = {}
+    if "legal_name" in new and not new["legal_name"]:
+        errors["legal_name"] = ["Give the legal name."]
+    if "country" in new:
+        iso = normalise_country(new["country"])
+        if iso is None or country_name(iso) is None:
+            errors["country"] = ["Choose a country (ISO code such as DE or FR)."]
+        else:
+            new["country"] = iso
+    if "sector" in new and new["sector"] not in SECTORS:
+        errors["sector"] = ["Choose one of the listed sectors."]
+    if new.get("partner_type") not in (None, *PARTNER_TYPES):
+        errors["partner_type"] = ["Choose associated, contributing or none."]
+    pic = new.get("pic")
+    if pic is not None:
+        if not PIC_RE.match(pic):
+            errors["pic"] = ["A PIC is 6 to 12 digits."]
+        elif session.scalar(
+            select(Organisation.id).where(Organisation.pic == pic, Organisation.id != org.id)
+        ):
+            errors["pic"] = ["Another organisation already has this PIC."]
+    return errors
+
+
+def update_profile(
+    session: Session, actor: User, org: Organisation, data: dict[str, Any], *, ip: str = ""
+) -> dict[str, dict[str, Any]]:
+    """Change the fields of ``data`` the actor may change; return the audited changes.
+
+    Admins and coordinators may change every field; an organisation's own partner
+    representatives and applicants only its descriptive fields. A field the actor may not
+    change is refused (nothing is saved) if its value differs.
+    """
+    allowed = policies.organisation_fields_editable(actor, org)
+    if not allowed:
+        raise PermissionDenied("You cannot edit this organisation.")
+    fields = policies.ORG_OFFICE_FIELDS + policies.ORG_DESCRIPTIVE_FIELDS
+    new = {k: _clean(k, v) for k, v in data.items() if k in fields}
+    forbidden = [k for k in new if k not in allowed and getattr(org, k) != new[k]]
+    if forbidden:
+        raise PermissionDenied(
+            "Only the programme office can change: " + ", ".join(sorted(forbidden)) + "."
+        )
+    new = {k: v for k, v in new.items() if k in allowed}
+    errors = _validate(session, org, new)
+    if errors:
+        raise InvalidInput("Check the highlighted fields.", errors)
+    changed = audit.changes(org, list(new), new)
+    if not changed:
+        return {}
+    for name in changed:
+        setattr(org, name, new[name])
+    session.flush()
+    if "legal_name" in changed or "short_name" in changed:
+        add_name_words(session, org.legal_name, org.short_name)
+    audit.record(session, actor, "organisation.update", org, ip=ip, changes=changed)
+    return changed
+
+
+# -- duplicates and merges ------------------------------------------------------------------
+
+
+@dataclass
+class DuplicateGroup:
+    """Organisations of one country whose names differ only in case, accents, legal form
+    or word order."""
+
+    country: str
+    key: str
+    organisations: list[Organisation]
+
+
+def duplicate_groups(session: Session, limit: int = 100) -> list[DuplicateGroup]:
+    """Likely duplicates: same country and same name key (PICs are unique, so two rows
+    with one PIC cannot exist; an organisation typed in by hand has none)."""
+    live = Organisation.merged_into_id.is_(None)
+    keys = session.execute(
+        select(Organisation.country, Organisation.name_key)
+        .where(live, Organisation.name_key != "")
+        .group_by(Organisation.country, Organisation.name_key)
+        .having(func.count() > 1)
+        .order_by(Organisation.country, Organisation.name_key)
+        .limit(limit)
+    ).all()
+    groups = []
+    for country, key in keys:
+        orgs = session.scalars(
+            select(Organisation)
+            .where(live, Organisation.country == country, Organisation.name_key == key)
+            .order_by(Organisation.id)
+        )
+        groups.append(DuplicateGroup(country, key, list(orgs)))
+    return groups
+
+
+def similar_organisations(
+    session: Session, org: Organisation, limit: int = 5
+) -> list[Organisation]:
+    """Organisations of the same country with the same name key (for the profile page)."""
+    return list(
+        session.scalars(
+            select(Organisation)
+            .where(
+                Organisation.merged_into_id.is_(None),
+                Organisation.country == org.country,
+                Organisation.name_key == org.name_key,
+                Organisation.id != org.id,
+            )
+            .limit(limit)
+        )
+    )
+
+
+def _move(
+    session: Session, model: Any, unique_with: tuple[str, ...], keep: int, drop: int
+) -> dict[str, Any]:
+    """Point ``model`` rows of ``drop`` at ``keep``; rows that would clash with a row of
+    ``keep`` on (``unique_with``, organisation) are deleted and listed in the result."""
+    removed: list[dict[str, Any]] = []
+    if unique_with:
+        cols = [getattr(model, c) for c in unique_with]
+        taken = select(*cols).where(model.organisation_id == keep)
+        clashing = list(
+            session.scalars(
+                select(model).where(model.organisation_id == drop, tuple_(*cols).in_(taken))
+            )
+        )
+        for row in clashing:
+            removed.append({c.key: getattr(row, c.key) for c in row.__table__.columns})
+            session.delete(row)
+        session.flush()
+    moved = session.execute(
+        update(model).where(model.organisation_id == drop).values(organisation_id=keep)
+    ).rowcount
+    return {"moved": moved, "dropped_as_duplicates": removed}
+
+
+def merge(session: Session, actor: User, keep_id: int, drop_id: int, *, ip: str = "") -> dict:
+    """Merge ``drop`` into ``keep``: every reference moves, nothing is deleted.
+
+    The merged organisation stays as a record pointing to the one kept (so its PIC still
+    leads a later CORDIS import to the right place); its empty-on-keep descriptive fields
+    are copied over. Returns what moved (also in the audit log).
+    """
+    if not policies.can_merge_organisations(actor):
+        raise PermissionDenied("Only administrators can merge organisations.")
+    if keep_id == drop_id:
+        raise InvalidInput("Choose two different organisations.")
+    keep, drop = get(session, keep_id), get(session, drop_id)
+    if keep.merged_into_id is not None or drop.merged_into_id is not None:
+        raise Conflict("One of these organisations was already merged into another.")
+    details: dict[str, Any] = {
+        "kept": {"id": keep.id, "legal_name": keep.legal_name, "pic": keep.pic},
+        "merged": {
+            c: getattr(drop, c)
+            for c in ("id", "legal_name", "short_name", "pic", "country", "city", "sector",
+                      "is_sme", "is_efpia_member", "partner_type", "description", "keywords")
+        },
+    }  # fmt: skip
+    details["participations"] = _move(
+        session, Participation, ("project_id", "role"), keep.id, drop.id
+    )
+    details["memberships"] = _move(
+        session, OrganisationMembership, ("user_id", "role"), keep.id, drop.id
+    )
+    details["pledges"] = _move(session, Pledge, (), keep.id, drop.id)
+    details["industry_topics"] = _move(
+        session, TopicIndustryPartner, ("topic_id",), keep.id, drop.id
+    )
+    details["suggestions"] = _move(session, SuggestedMember, ("request_id",), keep.id, drop.id)
+    session.execute(
+        update(Organisation)
+        .where(Organisation.merged_into_id == drop.id)
+        .values(merged_into_id=keep.id)
+    )
+    for name in ("short_name", "city", "description", "keywords"):
+        if not getattr(keep, name) and getattr(drop, name):
+            setattr(keep, name, getattr(drop, name))
+    if not keep.pic and drop.pic:
+        details["pic_note"] = "the merged organisation keeps its PIC; imports follow the merge"
+    drop.merged_into_id = keep.id
+    session.flush()
+    session.expire_all()
+    audit.record(session, actor, "organisation.merge", keep, ip=ip, **details)
+    return details

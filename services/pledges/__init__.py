@@ -1,0 +1,1 @@
+"""Pledges and funding: the pledge lifecycle, rules, decisions, notices, partner applications."""

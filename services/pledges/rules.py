@@ -1,0 +1,133 @@
+"""Programme rules read from the programme's settings: EU matching, the partner envelope,
+and the shares that produce warnings (not refusals).
+
+Matching: the EU matches eligible contributions (IKOP and cash; IKAA funds additional
+activities outside the action and is not matched) at ``programme.matching_ratio``,
+rounded down to the cent so the EU never over-matches. Members' contributions are matched
+from the programme's main EU budget (1:1 at programme level); only associated and
+contributing partners' matching is drawn from ``programme.partner_envelope``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import ROUND_DOWN, Decimal
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from models import Organisation, Pledge, Programme, Topic
+from services.core.money import CENT, cents_sum, from_cents
+
+MATCHED_KINDS = ("ikop", "fc")
+THRESHOLDS = (Decimal("0.80"), Decimal("1.00"))
+
+
+def eu_match_for(programme: Programme, pledge: Pledge) -> Decimal:
+    if pledge.kind not in MATCHED_KINDS:
+        return Decimal("0.00")
+    return (pledge.amount * programme.matching_ratio).quantize(CENT, rounding=ROUND_DOWN)
+
+
+def envelope_used(session: Session, programme_id: int) -> Decimal:
+    """EU matching already drawn from the partner envelope (confirmed pledges)."""
+    value = session.scalar(
+        select(cents_sum(Pledge.eu_match))
+        .join(Topic, Topic.id == Pledge.topic_id)
+        .where(
+            Topic.programme_id == programme_id,
+            Pledge.status == "confirmed",
+            Pledge.from_envelope.is_(True),
+        )
+    )
+    return from_cents(value)
+
+
+def crossed(envelope: Decimal, before: Decimal, after: Decimal) -> list[Decimal]:
+    """The thresholds (80 %, 100 %) that moving from ``before`` to ``after`` crosses."""
+    if envelope <= 0:
+        return []
+    return [t for t in THRESHOLDS if before < envelope * t <= after]
+
+
+def _confirmed_sum(session: Session, programme_id: int, column, *conditions) -> Decimal:  # type: ignore[no-untyped-def]
+    stmt = (
+        select(cents_sum(column))
+        .join(Topic, Topic.id == Pledge.topic_id)
+        .join(Organisation, Organisation.id == Pledge.organisation_id)
+        .where(Topic.programme_id == programme_id, Pledge.status == "confirmed", *conditions)
+    )
+    return from_cents(session.scalar(stmt))
+
+
+@dataclass(frozen=True)
+class Share:
+    value: Decimal | None  # None when the base is zero
+    limit: Decimal
+
+    @property
+    def percent(self) -> str:
+        return "—" if self.value is None else f"{self.value * 100:.1f} %"
+
+
+def ikaa_share(session: Session, programme: Programme) -> Share:
+    """IKAA as a share of members' in-kind contributions (IKOP + IKAA), programme-wide."""
+    members = Organisation.is_efpia_member.is_(True)
+    ikaa = _confirmed_sum(session, programme.id, Pledge.amount, members, Pledge.kind == "ikaa")
+    in_kind = _confirmed_sum(
+        session, programme.id, Pledge.amount, members, Pledge.kind.in_(("ikop", "ikaa"))
+    )
+    return Share(ikaa / in_kind if in_kind else None, programme.ikaa_max_share)
+
+
+def third_country_share(session: Session, programme: Programme) -> Share:
+    """Costs in non-associated third countries as a share of IKOP, programme-wide."""
+    ikop = Pledge.kind == "ikop"
+    third = _confirmed_sum(session, programme.id, Pledge.third_country_costs, ikop)
+    total = _confirmed_sum(session, programme.id, Pledge.amount, ikop)
+    return Share(third / total if total else None, programme.third_country_max_share)
+
+
+def topic_contribution_share(session: Session, topic: Topic) -> Share:
+    """Confirmed contributions / total cost, where total cost = the topic's indicative EU
+    contribution + the confirmed contributions."""
+    confirmed = from_cents(
+        session.scalar(
+            select(cents_sum(Pledge.amount)).where(
+                Pledge.topic_id == topic.id, Pledge.status == "confirmed"
+            )
+        )
+    )
+    return contribution_share(topic, confirmed)
+
+
+def contribution_share(topic: Topic, confirmed: Decimal) -> Share:
+    """``topic_contribution_share`` for a known sum of confirmed contributions."""
+    total = (topic.eu_contribution or Decimal("0")) + confirmed
+    return Share(confirmed / total if total else None, topic.programme.min_contribution_share)
+
+
+def warnings(session: Session, programme: Programme, topic: Topic) -> list[str]:
+    """Rules that warn rather than refuse, read after a confirmation."""
+    out: list[str] = []
+    share = ikaa_share(session, programme)
+    if share.value is not None and share.value > share.limit:
+        out.append(
+            f"In-kind contributions to additional activities are {share.percent} of members' "
+            f"in-kind contributions in {programme.code}, above the {share.limit * 100:.0f} % "
+            "limit."
+        )
+    share = third_country_share(session, programme)
+    if share.value is not None and share.value > share.limit:
+        out.append(
+            f"Costs in non-associated third countries are {share.percent} of in-kind "
+            f"contributions to operational activities in {programme.code}, above the "
+            f"{share.limit * 100:.0f} % limit."
+        )
+    share = topic_contribution_share(session, topic)
+    if share.value is not None and share.value < share.limit:
+        out.append(
+            f"Contributions to topic “{topic.title}” cover {share.percent} of its total cost, "
+            f"under the required {share.limit * 100:.0f} %."
+        )
+    return out

@@ -1,0 +1,1 @@
+"""Call topics and calls: content and revisions, lifecycle, reviews, comments, lists."""

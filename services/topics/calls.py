@@ -1,0 +1,110 @@
+"""Calls of a programme: identifier, type and deadlines entered in the call's timezone."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from models import Call, Programme, User
+from models.programmes import CALL_TYPES
+from services import policies
+from services.core import audit
+from services.core.errors import InvalidInput, NotFound, PermissionDenied
+
+
+@dataclass
+class CallInput:
+    programme_id: int
+    identifier: str
+    title: str
+    call_type: str
+    timezone: str
+    # Wall-clock times in ``timezone`` (naive); stored in UTC.
+    stage1_local: datetime | None
+    stage2_local: datetime | None
+
+
+def to_utc(local: datetime | None, zone: str) -> datetime | None:
+    """A naive wall-clock time in ``zone`` as an aware UTC datetime."""
+    if local is None:
+        return None
+    return local.replace(tzinfo=ZoneInfo(zone)).astimezone(UTC)
+
+
+def to_local(value: datetime | None, zone: str) -> datetime | None:
+    """A stored UTC deadline as the naive wall-clock time of ``zone`` (for edit forms)."""
+    if value is None:
+        return None
+    return value.astimezone(ZoneInfo(zone)).replace(tzinfo=None)
+
+
+def _validate(session: Session, data: CallInput, call: Call | None) -> dict[str, list[str]]:
+    errors: dict[str, list[str]] = {}
+    if session.get(Programme, data.programme_id) is None:
+        errors["programme_id"] = ["Choose a programme."]
+    if not data.identifier.strip():
+        errors["identifier"] = ["A call needs an identifier."]
+    else:
+        other = session.scalar(select(Call).where(Call.identifier == data.identifier.strip()))
+        if other is not None and other is not call:
+            errors["identifier"] = [f"Another call already has the identifier {data.identifier}."]
+    if not data.title.strip():
+        errors["title"] = ["A call needs a title."]
+    if data.call_type not in CALL_TYPES:
+        errors["call_type"] = ["Choose single-stage or two-stage."]
+    try:
+        ZoneInfo(data.timezone)
+        if data.timezone not in available_timezones():
+            raise ZoneInfoNotFoundError(data.timezone)
+    except (ZoneInfoNotFoundError, ValueError):
+        errors["timezone"] = [f"{data.timezone!r} is not a known timezone (e.g. Europe/Brussels)."]
+        return errors
+    if data.call_type == "single_stage" and data.stage2_local is not None:
+        errors["stage2_local"] = ["A single-stage call has only one deadline."]
+    s1, s2 = to_utc(data.stage1_local, data.timezone), to_utc(data.stage2_local, data.timezone)
+    if data.call_type == "two_stage" and s1 is None and s2 is not None:
+        errors["stage1_local"] = ["Give the stage 1 deadline before stage 2."]
+    if s1 is not None and s2 is not None and s2 <= s1:
+        errors["stage2_local"] = ["The stage 2 deadline must come after the stage 1 deadline."]
+    return errors
+
+
+def save_call(session: Session, actor: User, data: CallInput, call: Call | None = None) -> Call:
+    """Create a call, or update ``call``; deadlines are converted from the call's timezone."""
+    if not policies.can_manage_calls(actor):
+        raise PermissionDenied("Only coordinators manage calls.")
+    errors = _validate(session, data, call)
+    if errors:
+        raise InvalidInput("The call was not saved: check the marked fields.", errors)
+    values = {
+        "programme_id": data.programme_id,
+        "identifier": data.identifier.strip(),
+        "title": data.title.strip(),
+        "call_type": data.call_type,
+        "timezone": data.timezone,
+        "stage1_deadline": to_utc(data.stage1_local, data.timezone),
+        "stage2_deadline": to_utc(data.stage2_local, data.timezone),
+    }
+    if call is None:
+        call = Call(**values)
+        session.add(call)
+        session.flush()
+        audit.record(session, actor, "call.create", call, **values)
+    else:
+        changed = audit.changes(call, list(values), values)
+        for name, value in values.items():
+            setattr(call, name, value)
+        session.flush()
+        audit.record(session, actor, "call.update", call, changes=changed)
+    return call
+
+
+def get_call(session: Session, call_id: int) -> Call:
+    call = session.get(Call, call_id)
+    if call is None:
+        raise NotFound("No such call.")
+    return call

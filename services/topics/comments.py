@@ -1,0 +1,81 @@
+"""Threaded comments on a topic, each with a visibility level."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from models import Topic, TopicComment, User
+from services import policies
+from services.core import audit
+from services.core.errors import InvalidInput, NotFound, PermissionDenied
+from services.topics import events as topic_events
+
+LEVEL_LABELS = {
+    "all": "Everyone who can see the topic",
+    "sgg": "SGG and coordinators",
+    "reviewers": "Reviewers and coordinators",
+}
+
+
+def add_comment(
+    session: Session,
+    actor: User,
+    topic: Topic,
+    body: str,
+    level: str = "all",
+    parent_id: int | None = None,
+) -> TopicComment:
+    """A reply keeps its thread's level, so an answer never reaches wider than the question."""
+    levels = policies.comment_levels_for(actor, topic)
+    if not levels:
+        raise NotFound("No such topic.")
+    if not body.strip():
+        raise InvalidInput("Write a comment first.", {"body": ["Write a comment first."]})
+    if len(body) > 20_000:
+        raise InvalidInput("A comment has at most 20,000 characters.", {"body": ["Too long."]})
+    if parent_id is not None:
+        parent = session.get(TopicComment, parent_id)
+        if parent is None or parent.topic_id != topic.id or parent.level not in levels:
+            raise NotFound("No such comment to reply to.")
+        level = parent.level
+    if level not in LEVEL_LABELS:
+        raise InvalidInput("Choose who may read the comment.", {"level": ["Choose a level."]})
+    if level not in levels:
+        raise PermissionDenied(f"You may not write comments for: {LEVEL_LABELS[level]}.")
+    comment = TopicComment(
+        topic_id=topic.id, parent_id=parent_id, author_id=actor.id, level=level, body=body.strip()
+    )
+    session.add(comment)
+    session.flush()
+    audit.record(session, actor, "topic.comment", topic, comment_id=comment.id, level=level)
+    topic_events.comment_added(session, actor, topic, comment)
+    return comment
+
+
+@dataclass
+class Thread:
+    comment: TopicComment
+    replies: list[Thread] = field(default_factory=list)
+
+
+def visible_threads(session: Session, user: User | None, topic: Topic) -> list[Thread]:
+    """The comments ``user`` may read, as threads (replies under their parent)."""
+    levels = policies.comment_levels_for(user, topic)
+    if not levels:
+        return []
+    rows = session.scalars(
+        select(TopicComment)
+        .where(TopicComment.topic_id == topic.id, TopicComment.level.in_(levels))
+        .order_by(TopicComment.created_at, TopicComment.id)
+        .options(selectinload(TopicComment.author))
+    )
+    nodes: dict[int, Thread] = {}
+    roots: list[Thread] = []
+    for c in rows:
+        node = nodes[c.id] = Thread(c)
+        parent = nodes.get(c.parent_id) if c.parent_id is not None else None
+        (parent.replies if parent is not None else roots).append(node)
+    return roots

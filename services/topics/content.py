@@ -1,0 +1,335 @@
+"""Call topics: propose an idea, edit the content (with revisions and optimistic locking).
+
+``sector_targets`` maps a sector of ``models.organisations.SECTORS`` to either an integer
+count of members or a share of the consortium written as a decimal string ("0.30").
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, joinedload, selectinload
+from sqlalchemy.orm.exc import StaleDataError
+
+from models import (
+    Call,
+    Organisation,
+    ScientificArea,
+    Sgg,
+    Topic,
+    TopicIndustryPartner,
+    TopicRevision,
+    User,
+)
+from models.base import utcnow
+from models.organisations import SECTORS
+from services import policies
+from services.core import audit
+from services.core.errors import Conflict, InvalidInput, NotFound, PermissionDenied
+
+MONEY_MAX = Decimal("999999999999.99")
+# The content a revision keeps; partner organisation ids are added as "industry_partners".
+CONTENT_FIELDS = (
+    "title",
+    "identifier",
+    "area_id",
+    "call_id",
+    "challenge",
+    "scope",
+    "expected_outcomes",
+    "expected_impact",
+    "keywords",
+    "eu_contribution",
+    "industry_contribution",
+    "duration_months",
+    "consortium_size_min",
+    "consortium_size_max",
+    "min_countries",
+    "sme_share",
+    "sector_targets",
+)
+TEXT_FIELDS = ("challenge", "scope", "expected_outcomes", "expected_impact", "keywords")
+
+
+@dataclass
+class TopicContent:
+    title: str
+    identifier: str = ""
+    area_id: int | None = None
+    call_id: int | None = None
+    challenge: str = ""
+    scope: str = ""
+    expected_outcomes: str = ""
+    expected_impact: str = ""
+    keywords: str = ""
+    eu_contribution: Decimal | None = None
+    industry_contribution: Decimal | None = None
+    duration_months: int | None = None
+    consortium_size_min: int | None = None
+    consortium_size_max: int | None = None
+    min_countries: int | None = None
+    sme_share: Decimal | None = None
+    sector_targets: dict[str, Any] | None = None
+    industry_partner_ids: list[int] | None = None
+
+
+# What a topic's page shows besides its columns, loaded with the topic (not one query per
+# industry partner's organisation, and none for the SGG, area, call and programme).
+TOPIC_PAGE_LOADS = (
+    joinedload(Topic.sgg),
+    joinedload(Topic.area),
+    joinedload(Topic.call),
+    joinedload(Topic.programme),
+    selectinload(Topic.industry_partners).joinedload(TopicIndustryPartner.organisation),
+)
+
+
+def get_topic(session: Session, user: User | None, topic_id: int) -> Topic:
+    """The topic if ``user`` may see it; NotFound otherwise (no hint that it exists)."""
+    topic = session.get(Topic, topic_id, options=TOPIC_PAGE_LOADS)
+    if topic is None or not policies.can_view_topic(user, topic):
+        raise NotFound("No such topic.")
+    return topic
+
+
+def get_public_topic(session: Session, topic_id: int) -> Topic:
+    topic = session.get(Topic, topic_id)
+    if topic is None or not policies.is_public_topic(topic):
+        raise NotFound("No such published topic.")
+    return topic
+
+
+def parse_sector_targets(raw: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
+    """Normalise {sector: "6" | 6 | "30%" | "0.3"}; return (targets, error messages)."""
+    targets: dict[str, Any] = {}
+    errors: list[str] = []
+    for sector, value in raw.items():
+        if sector not in SECTORS:
+            errors.append(f"{sector!r} is not a sector (use one of: {', '.join(SECTORS)}).")
+            continue
+        text = str(value).strip()
+        if text == "":
+            continue
+        try:
+            if text.endswith("%"):
+                share = Decimal(text[:-1].strip()) / 100
+                if not Decimal(0) <= share <= 1:
+                    raise InvalidOperation
+                targets[sector] = str(share.quantize(Decimal("0.0001")))
+            elif "." in text:
+                share = Decimal(text)
+                if not Decimal(0) <= share <= 1:
+                    raise InvalidOperation
+                targets[sector] = str(share.quantize(Decimal("0.0001")))
+            else:
+                count = int(text)
+                if count < 0 or count > 1000:
+                    raise InvalidOperation
+                targets[sector] = count
+        except (InvalidOperation, ValueError):
+            errors.append(
+                f"{sector}: give a number of members (e.g. 6) or a share (e.g. 30% or 0.3)."
+            )
+    shares = sum(Decimal(v) for v in targets.values() if isinstance(v, str))
+    if shares > 1:
+        errors.append("The sector shares add up to more than 100 %.")
+    return targets, errors
+
+
+def _validate(
+    session: Session, topic: Topic | None, data: TopicContent, programme_id: int
+) -> dict[str, list[str]]:
+    errors: dict[str, list[str]] = {}
+    if not data.title.strip():
+        errors["title"] = ["A topic needs a title."]
+    elif len(data.title) > 300:
+        errors["title"] = ["At most 300 characters."]
+    ident = data.identifier.strip()
+    if ident:
+        other = session.scalar(select(Topic.id).where(Topic.identifier == ident))
+        if other is not None and (topic is None or other != topic.id):
+            errors["identifier"] = [f"Another topic already has the identifier {ident}."]
+    if data.area_id is not None and session.get(ScientificArea, data.area_id) is None:
+        errors["area_id"] = ["Choose a scientific area from the list."]
+    if data.call_id is not None:
+        call = session.get(Call, data.call_id)
+        if call is None or call.programme_id != programme_id:
+            errors["call_id"] = ["Choose a call of the topic's programme."]
+    for name in ("eu_contribution", "industry_contribution"):
+        value = getattr(data, name)
+        if value is not None and (value < 0 or value > MONEY_MAX or value != round(value, 2)):
+            errors[name] = ["Give an amount in euros, at least 0, with at most 2 decimals."]
+    for name in ("duration_months", "consortium_size_min", "consortium_size_max", "min_countries"):
+        value = getattr(data, name)
+        if value is not None and not 1 <= value <= 1000:
+            errors[name] = ["Give a whole number between 1 and 1000."]
+    lo, hi = data.consortium_size_min, data.consortium_size_max
+    if lo is not None and hi is not None and lo > hi:
+        errors["consortium_size_max"] = ["The largest size must be at least the smallest."]
+    if data.sme_share is not None and not Decimal(0) <= data.sme_share <= 1:
+        errors["sme_share"] = ["Give the SME share between 0 and 1 (e.g. 0.2 for 20 %)."]
+    _targets, target_errors = parse_sector_targets(data.sector_targets or {})
+    if target_errors:
+        errors["sector_targets"] = target_errors
+    if data.industry_partner_ids:
+        orgs = list(
+            session.scalars(
+                select(Organisation).where(Organisation.id.in_(data.industry_partner_ids))
+            )
+        )
+        bad = [o for o in orgs if not (o.is_efpia_member or o.partner_type)]
+        if len(orgs) != len(set(data.industry_partner_ids)) or bad:
+            errors["industry_partner_ids"] = [
+                "The industry consortium takes only partner organisations (EFPIA members, "
+                "associated or contributing partners)."
+            ]
+    return errors
+
+
+def snapshot(topic: Topic) -> dict[str, Any]:
+    """The content of ``topic`` as JSON-ready values (money and shares as strings)."""
+    out: dict[str, Any] = {}
+    for name in CONTENT_FIELDS:
+        value = getattr(topic, name)
+        out[name] = str(value) if isinstance(value, Decimal) else value
+    out["industry_partners"] = sorted(p.organisation_id for p in topic.industry_partners)
+    return out
+
+
+def _add_revision(session: Session, actor: User | None, topic: Topic, note: str) -> TopicRevision:
+    number = (
+        session.scalar(
+            select(func.max(TopicRevision.number)).where(TopicRevision.topic_id == topic.id)
+        )
+        or 0
+    ) + 1
+    revision = TopicRevision(
+        topic_id=topic.id,
+        number=number,
+        author_id=actor.id if actor is not None else None,
+        snapshot=snapshot(topic),
+        note=note[:300],
+    )
+    session.add(revision)
+    return revision
+
+
+def _apply(session: Session, topic: Topic, data: TopicContent) -> None:
+    targets, _ = parse_sector_targets(data.sector_targets or {})
+    for name in CONTENT_FIELDS:
+        if name == "sector_targets":
+            topic.sector_targets = targets
+        elif name in ("title", "identifier", *TEXT_FIELDS):
+            value = str(getattr(data, name) or "").strip()
+            setattr(topic, name, value or None if name == "identifier" else value)
+        else:
+            setattr(topic, name, getattr(data, name))
+    if data.industry_partner_ids is not None:
+        wanted = set(data.industry_partner_ids)
+        topic.industry_partners = [
+            p for p in topic.industry_partners if p.organisation_id in wanted
+        ]
+        have = {p.organisation_id for p in topic.industry_partners}
+        for org_id in sorted(wanted - have):
+            topic.industry_partners.append(TopicIndustryPartner(organisation_id=org_id))
+
+
+def create_topic(session: Session, actor: User, sgg_id: int, data: TopicContent) -> Topic:
+    """An SGG member (or a coordinator) proposes a topic idea; revision 1 keeps its text."""
+    sgg = session.get(Sgg, sgg_id)
+    if sgg is None:
+        raise InvalidInput("Choose an SGG.", {"sgg_id": ["Choose an SGG."]})
+    if not policies.can_create_topic(actor, sgg):
+        raise PermissionDenied("Only members of this SGG and coordinators propose topics for it.")
+    errors = _validate(session, None, data, sgg.programme_id)
+    if errors:
+        raise InvalidInput("The topic was not saved: check the marked fields.", errors)
+    topic = Topic(
+        programme_id=sgg.programme_id,
+        sgg_id=sgg.id,
+        status="idea",
+        created_by_id=actor.id,
+        title=data.title.strip(),
+    )
+    _apply(session, topic, data)
+    if topic.area_id is None:
+        topic.area_id = sgg.area_id
+    session.add(topic)
+    session.flush()
+    _add_revision(session, actor, topic, "Proposed")
+    audit.record(session, actor, "topic.create", topic, title=topic.title, sgg_id=sgg.id)
+    session.flush()
+    return topic
+
+
+def update_topic(
+    session: Session,
+    actor: User,
+    topic: Topic,
+    data: TopicContent,
+    expected_version: int,
+    note: str = "",
+) -> TopicRevision:
+    """Save an edit made on version ``expected_version``; a stale edit is refused (Conflict)."""
+    if not policies.can_edit_topic(actor, topic):
+        raise PermissionDenied("You may not edit this topic in its current state.")
+    if expected_version != topic.version:
+        raise Conflict(
+            "Someone else saved this topic while you were editing it (your copy is version "
+            f"{expected_version}, the saved one is version {topic.version}). Your text was not "
+            "saved and is still in the form: compare with the latest revision, then save again."
+        )
+    errors = _validate(session, topic, data, topic.programme_id)
+    if errors:
+        raise InvalidInput("The topic was not saved: check the marked fields.", errors)
+    before = snapshot(topic)
+    _apply(session, topic, data)
+    after = snapshot(topic)
+    changed = {k: {"old": before[k], "new": after[k]} for k in after if before[k] != after[k]}
+    topic.updated_at = utcnow()  # always an UPDATE, so the version check always runs
+    try:
+        session.flush()
+    except StaleDataError as exc:
+        raise Conflict(
+            "Someone else saved this topic at the same moment; your text was not saved and "
+            "is still in the form. Reload the latest version and save again."
+        ) from exc
+    revision = _add_revision(session, actor, topic, note)
+    audit.record(session, actor, "topic.update", topic, changes=changed)
+    session.flush()
+    return revision
+
+
+def revisions(session: Session, topic: Topic) -> list[TopicRevision]:
+    return list(
+        session.scalars(
+            select(TopicRevision)
+            .where(TopicRevision.topic_id == topic.id)
+            .order_by(TopicRevision.number.desc())
+        )
+    )
+
+
+def get_revision(session: Session, topic: Topic, number: int) -> TopicRevision:
+    revision = session.scalar(
+        select(TopicRevision).where(
+            TopicRevision.topic_id == topic.id, TopicRevision.number == number
+        )
+    )
+    if revision is None:
+        raise NotFound(f"This topic has no revision {number}.")
+    return revision
+
+
+def partner_organisations(session: Session) -> list[Organisation]:
+    """Organisations that may sit in a pre-defined industry consortium."""
+    return list(
+        session.scalars(
+            select(Organisation)
+            .where(Organisation.is_efpia_member.is_(True) | Organisation.partner_type.is_not(None))
+            .order_by(Organisation.legal_name)
+        )
+    )
