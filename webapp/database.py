@@ -1,5 +1,8 @@
 """The request's database session and the single commit point of the web app.
 
+The session comes from the app's runtime (workers.runtime, ``current_runtime()``), whose
+``session_scope()`` is the commit point of CLI commands and tasks instead.
+
 A view calls one service; the session is committed once, after the view returned a
 response below 400, and rolled back otherwise. Side effects registered with
 ``models.db.after_commit`` run only after that commit.
@@ -14,13 +17,20 @@ from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
+from workers.runtime import Runtime
+
 log = logging.getLogger(__name__)
+
+
+def current_runtime() -> Runtime:
+    """The runtime the current app was created with."""
+    return current_app.extensions["partnering.runtime"]
 
 
 def db() -> Session:
     """The session of the current request (created on first use)."""
     if "db" not in g:
-        g.db = current_app.extensions["partnering.sessions"]()
+        g.db = current_runtime().sessions()
     return g.db
 
 
