@@ -30,6 +30,8 @@ from workers.schedule import periodic_jobs
 
 @dataclass(eq=False)
 class Runtime:
+    """What the web app, the CLI and the worker share; one per process and settings."""
+
     settings: Settings
     engine: Engine
     sessions: sessionmaker[Session]
@@ -46,7 +48,7 @@ class Runtime:
         self.scheduler = EmbeddedScheduler(
             periodic_jobs(self.settings), self.dispatcher.dispatch, self.session_scope
         )
-        self.celery.runtime = self  # type: ignore[attr-defined] - how tasks find it
+        self.celery.runtime = self  # type: ignore[attr-defined]  # how tasks find it
         worker_process_init.connect(self._after_fork, weak=True)
 
     @contextmanager
@@ -77,6 +79,7 @@ class Runtime:
 
 
 def build_runtime(settings: Settings) -> Runtime:
+    """The runtime of these settings; with a broker URL tasks go to Celery workers."""
     celery = create_celery(settings)
     engine = make_engine(settings.database_url)
     return Runtime(
