@@ -19,6 +19,8 @@ from models.db import make_engine, make_session_factory
 from services.core import schema
 from services.core.config import Settings
 from tests.support import service_unavailable
+from webapp import create_app
+from workers.runtime import Runtime, build_runtime
 
 PASSWORD = "correct horse battery"
 
@@ -97,16 +99,19 @@ def _truncate(engine: Any) -> None:
 
 
 @pytest.fixture
-def app(settings: Settings) -> Iterator[Any]:
-    from webapp import create_app
-    from workers.dispatch import wait_idle
+def runtime(settings: Settings) -> Iterator[Runtime]:
+    """The embedded runtime of the test app (no broker: tasks run in-process)."""
+    built = build_runtime(settings)
+    yield built
+    built.close()
 
-    flask_app = create_app(settings, TESTING=True)
+
+@pytest.fixture
+def app(runtime: Runtime) -> Iterator[Any]:
+    flask_app = create_app(runtime=runtime, TESTING=True)
     yield flask_app
-    wait_idle()
-    engine = flask_app.extensions["partnering.engine"]
-    _truncate(engine)
-    engine.dispose()
+    runtime.dispatcher.wait_idle()
+    _truncate(runtime.engine)
 
 
 @pytest.fixture

@@ -1,4 +1,4 @@
-"""Partnering Machine web app: ``create_app()`` wires settings, extensions and blueprints."""
+"""Partnering Machine web app: ``create_app()`` wires the runtime, extensions and blueprints."""
 
 from __future__ import annotations
 
@@ -11,12 +11,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from models import User
-from models.db import make_engine, make_session_factory
 from services import policies
 from services.core.config import PROJECT_ROOT, Settings, load_settings
 from webapp import database, errors, filters
 from webapp.extensions import CSP, csrf, limiter, login_manager, talisman
 from webapp.routing import IdConverter
+from workers.runtime import Runtime, build_runtime
 
 BLUEPRINTS = (
     "webapp.auth",
@@ -31,8 +31,13 @@ BLUEPRINTS = (
 )
 
 
-def create_app(settings: Settings | None = None, **overrides: Any) -> Flask:
-    settings = settings or load_settings()
+def create_app(
+    settings: Settings | None = None, *, runtime: Runtime | None = None, **overrides: Any
+) -> Flask:
+    """The web app on ``runtime`` (built from ``settings``, or the environment's, if none)."""
+    if runtime is None:
+        runtime = build_runtime(settings or load_settings())
+    settings = runtime.settings
     app = Flask(
         __name__,
         template_folder=str(PROJECT_ROOT / "templates"),
@@ -66,15 +71,10 @@ def create_app(settings: Settings | None = None, **overrides: Any) -> Flask:
     )
     app.config.update(overrides)
 
-    engine = make_engine(settings.database_url)
-    sessions = make_session_factory(engine)
-    from workers import context as worker_context
-    from workers.dispatch import dispatch
-
-    worker_context.configure(settings)
-    sessions.configure(info={"dispatch": dispatch, "public_url": settings.public_url})
-    app.extensions["partnering.engine"] = engine
-    app.extensions["partnering.sessions"] = sessions
+    app.extensions["partnering.runtime"] = runtime
+    # Shortcuts to the runtime's engine and session factory (tests, benchmarks).
+    app.extensions["partnering.engine"] = runtime.engine
+    app.extensions["partnering.sessions"] = runtime.sessions
 
     csrf.init_app(app)
     limiter.init_app(app)
@@ -102,9 +102,7 @@ def create_app(settings: Settings | None = None, **overrides: Any) -> Flask:
     if not settings.broker_url and app.config.get("EMBEDDED_SCHEDULER", not app.testing):
         # No Redis: no beat either; a serving process runs the periodic jobs in a thread
         # (workers/embedded.py), started by its first request, so CLI commands never do.
-        from workers import embedded
-
-        app.before_request(embedded.start)
+        app.before_request(runtime.scheduler.start)
     return app
 
 

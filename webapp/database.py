@@ -2,7 +2,9 @@
 
 A view calls one service; the session is committed once, after the view returned a
 response below 400, and rolled back otherwise. Side effects registered with
-``models.db.after_commit`` run only after that commit.
+``models.db.after_commit`` run only after that commit. Sessions come from the app's
+runtime (``current_runtime()``, workers/runtime.py), whose ``session_scope()`` is the
+commit point of CLI commands and tasks instead.
 """
 
 from __future__ import annotations
@@ -14,13 +16,21 @@ from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
+from webapp.errors import render_error
+from workers.runtime import Runtime
+
 log = logging.getLogger(__name__)
+
+
+def current_runtime() -> Runtime:
+    """The runtime the current app was created with."""
+    return current_app.extensions["partnering.runtime"]
 
 
 def db() -> Session:
     """The session of the current request (created on first use)."""
     if "db" not in g:
-        g.db = current_app.extensions["partnering.sessions"]()
+        g.db = current_runtime().sessions()
     return g.db
 
 
@@ -35,8 +45,6 @@ def _finish(response: Response) -> Response:
             except (IntegrityError, StaleDataError) as exc:
                 session.rollback()
                 log.info("commit refused: %s", exc)
-                from webapp.errors import render_error
-
                 body, code = render_error(
                     409,
                     "Your change clashed with another change made at the same time or with "

@@ -1,25 +1,35 @@
-"""Recording task runs and liveness from inside Celery (signals) and around periodic tasks."""
+"""Recording task runs and liveness around tasks and from the beat and worker processes.
+
+Every function takes ``scope``, the runtime's ``session_scope``: each record is its own
+short transaction, so a failed task still leaves its run and a heartbeat never waits for a
+task's transaction.
+"""
 
 from __future__ import annotations
 
 import logging
 import socket
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
 from typing import Any
 
-from services.operations import heartbeats, task_runs
-from workers.context import task_session
+from sqlalchemy.orm import Session
 
+from services.operations import heartbeats, task_runs
+
+SessionScope = Callable[[], AbstractContextManager[Session]]
 log = logging.getLogger(__name__)
 TRACKED = {
     "workers.tasks.sweep_outbox",
     "workers.tasks.send_reminders",
     "workers.tasks.send_digests",
 }
-_state: dict[str, Any] = {"in_beat": False, "last_beat": 0.0}
 BEAT_EVERY_S = 10.0
+
+
+def hostname() -> str:
+    return socket.gethostname()[:64]
 
 
 def _host(task: Any) -> str:
@@ -27,11 +37,11 @@ def _host(task: Any) -> str:
 
 
 @contextmanager
-def tracked(task: Any, name: str) -> Iterator[None]:
+def tracked(scope: SessionScope, task: Any, name: str) -> Iterator[None]:
     """Record a run (running -> succeeded/failed) in its own transactions around the task."""
     task_id = str(getattr(getattr(task, "request", None), "id", "") or "")
     try:
-        with task_session() as session:
+        with scope() as session:
             run_id = task_runs.start(session, name, task_id, _host(task)).id
     except Exception:
         log.exception("could not record the start of %s", name)
@@ -40,45 +50,54 @@ def tracked(task: Any, name: str) -> Iterator[None]:
     try:
         yield
     except BaseException as exc:
-        _finish(run_id, False, f"{type(exc).__name__}: {exc}")
+        _finish(scope, run_id, False, f"{type(exc).__name__}: {exc}")
         raise
-    _finish(run_id, True)
+    _finish(scope, run_id, True)
 
 
-def _finish(run_id: int, ok: bool, detail: str = "") -> None:
+def _finish(scope: SessionScope, run_id: int, ok: bool, detail: str = "") -> None:
     try:
-        with task_session() as session:
+        with scope() as session:
             task_runs.finish(session, run_id, ok, detail)
     except Exception:
         log.exception("could not record the end of task run %s", run_id)
 
 
-def record_failure(name: str, task_id: str, hostname: str, exc: BaseException) -> None:
+def record_failure(
+    scope: SessionScope, name: str, task_id: str, host: str, exc: BaseException
+) -> None:
     if name in TRACKED:
         return  # already recorded by tracked()
     try:
-        with task_session() as session:
-            task_runs.failed(session, name, task_id, hostname, f"{type(exc).__name__}: {exc}")
+        with scope() as session:
+            task_runs.failed(session, name, task_id, host, f"{type(exc).__name__}: {exc}")
     except Exception:
         log.exception("could not record the failure of %s", name)
 
 
-def beat_alive(force: bool = False) -> None:
-    """Write the 'beat' heartbeat from the scheduler process, at most every few seconds."""
-    now = time.monotonic()
-    if not force and now - _state["last_beat"] < BEAT_EVERY_S:
-        return
-    _state["last_beat"] = now
-    try:
-        with task_session() as session:
-            heartbeats.beat(session, "beat", socket.gethostname()[:64])
-    except Exception:
-        log.exception("could not write the beat heartbeat")
+class BeatHeartbeat:
+    """The 'beat' heartbeat of one scheduler (Celery beat or the embedded one)."""
+
+    def __init__(self, scope: SessionScope) -> None:
+        self.scope = scope
+        self.last = float("-inf")
+
+    def write(self, force: bool = False) -> None:
+        """Write the heartbeat, at most every BEAT_EVERY_S unless forced."""
+        now = time.monotonic()
+        if not force and now - self.last < BEAT_EVERY_S:
+            return
+        self.last = now
+        try:
+            with self.scope() as session:
+                heartbeats.beat(session, "beat", hostname())
+        except Exception:
+            log.exception("could not write the beat heartbeat")
 
 
-def worker_alive() -> None:
+def worker_alive(scope: SessionScope) -> None:
     try:
-        with task_session() as session:
-            heartbeats.beat(session, "worker", socket.gethostname()[:64])
+        with scope() as session:
+            heartbeats.beat(session, "worker", hostname())
     except Exception:
         log.exception("could not write the worker heartbeat")

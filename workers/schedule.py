@@ -1,15 +1,19 @@
 """The periodic jobs, shared by Celery beat and the embedded in-process scheduler.
 
-Intervals come from the environment so fault tests can shorten them:
-BEAT_HEARTBEAT_SECONDS (30), BEAT_SWEEP_SECONDS (30), BEAT_REMINDER_SECONDS (3600),
-BEAT_DIGEST_SECONDS (3600; the digest itself goes out once a day after DIGEST_HOUR UTC),
-INDEX_REFRESH_SECONDS (300).
+Intervals come from the settings (BEAT_HEARTBEAT_SECONDS, BEAT_SWEEP_SECONDS,
+BEAT_REMINDER_SECONDS, BEAT_DIGEST_SECONDS: the digest itself goes out once a day after
+DIGEST_HOUR UTC; INDEX_REFRESH_SECONDS), so fault tests can shorten them.
 """
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
+from typing import Any
+
+from celery.beat import PersistentScheduler
+
+from services.core.config import Settings
+from workers import runs
 
 
 @dataclass(frozen=True)
@@ -20,37 +24,29 @@ class Periodic:
     args: tuple[str, ...] = ()
 
 
-def _seconds(var: str, default: float) -> float:
-    return float(os.environ.get(var) or default)
-
-
-def periodic_jobs() -> list[Periodic]:
+def periodic_jobs(settings: Settings) -> list[Periodic]:
     return [
         Periodic(
             "heartbeat-worker",
             "workers.tasks.heartbeat",
-            _seconds("BEAT_HEARTBEAT_SECONDS", 30),
+            settings.beat_heartbeat_seconds,
             ("worker",),
         ),
-        Periodic("sweep-outbox", "workers.tasks.sweep_outbox", _seconds("BEAT_SWEEP_SECONDS", 30)),
+        Periodic("sweep-outbox", "workers.tasks.sweep_outbox", settings.beat_sweep_seconds),
         Periodic(
-            "deadline-reminders",
-            "workers.tasks.send_reminders",
-            _seconds("BEAT_REMINDER_SECONDS", 3600),
+            "deadline-reminders", "workers.tasks.send_reminders", settings.beat_reminder_seconds
         ),
-        Periodic(
-            "daily-digest", "workers.tasks.send_digests", _seconds("BEAT_DIGEST_SECONDS", 3600)
-        ),
+        Periodic("daily-digest", "workers.tasks.send_digests", settings.beat_digest_seconds),
         # Imports and organisation edits reach the expertise index through this check.
         Periodic(
             "refresh-expertise-index",
             "workers.consortia_tasks.refresh_expertise_index",
-            _seconds("INDEX_REFRESH_SECONDS", 300),
+            settings.index_refresh_seconds,
         ),
     ]
 
 
-def beat_schedule() -> dict[str, dict[str, object]]:
+def beat_schedule(settings: Settings) -> dict[str, dict[str, object]]:
     """Celery's beat_schedule; a periodic message expires after one interval, so a backlog
     built while no worker ran does not replay every missed run."""
     return {
@@ -60,5 +56,26 @@ def beat_schedule() -> dict[str, dict[str, object]]:
             "args": job.args,
             "options": {"expires": job.seconds},
         }
-        for job in periodic_jobs()
+        for job in periodic_jobs(settings)
     }
+
+
+class HeartbeatScheduler(PersistentScheduler):
+    """Celery beat's scheduler, proving the beat process alive: it writes the 'beat'
+    heartbeat when it starts and whenever it publishes (at most every few seconds)."""
+
+    def __init__(self, app: Any, *args: Any, **kwargs: Any) -> None:
+        # The app is the runtime's (workers.runtime); set before Scheduler.__init__, which
+        # calls setup_schedule.
+        self.beat_heartbeat = runs.BeatHeartbeat(app.runtime.session_scope)
+        super().__init__(app, *args, **kwargs)
+
+    def setup_schedule(self) -> None:
+        super().setup_schedule()
+        self.beat_heartbeat.write(force=True)
+
+    def apply_async(
+        self, entry: Any, producer: Any = None, advance: bool = True, **kwargs: Any
+    ) -> Any:
+        self.beat_heartbeat.write()
+        return super().apply_async(entry, producer=producer, advance=advance, **kwargs)

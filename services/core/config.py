@@ -49,6 +49,14 @@ class Settings:
     smtp_timeout_seconds: int = 30
     digest_hour: int = 7
     silence_seconds: int = 180
+    # Celery: seconds before Redis re-delivers an unacknowledged task.
+    celery_visibility_timeout: int = 3600
+    # Periodic jobs (Celery beat, or the embedded scheduler); fault tests shorten them.
+    beat_heartbeat_seconds: float = 30.0
+    beat_sweep_seconds: float = 30.0
+    beat_reminder_seconds: float = 3600.0
+    beat_digest_seconds: float = 3600.0
+    index_refresh_seconds: float = 300.0
     extra: dict[str, str] = field(default_factory=dict)
 
     @property
@@ -128,4 +136,10 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         smtp_timeout_seconds=int(env.get("SMTP_TIMEOUT_SECONDS") or 30),
         digest_hour=int(env.get("DIGEST_HOUR") or 7),
         silence_seconds=int(env.get("BACKGROUND_SILENCE_SECONDS") or 180),
+        celery_visibility_timeout=int(env.get("CELERY_VISIBILITY_TIMEOUT") or 3600),
+        beat_heartbeat_seconds=float(env.get("BEAT_HEARTBEAT_SECONDS") or 30),
+        beat_sweep_seconds=float(env.get("BEAT_SWEEP_SECONDS") or 30),
+        beat_reminder_seconds=float(env.get("BEAT_REMINDER_SECONDS") or 3600),
+        beat_digest_seconds=float(env.get("BEAT_DIGEST_SECONDS") or 3600),
+        index_refresh_seconds=float(env.get("INDEX_REFRESH_SECONDS") or 300),
     )

@@ -242,7 +242,7 @@ def record(session: Session, settings: Settings, message: Claimed, outcome: Outc
 def deliver_one(scope: SessionScope, settings: Settings, message_id: int) -> str:
     """Claim, send and record one row, each step in its own ``scope()`` transaction.
 
-    ``scope`` is the caller's commit point (``workers.context.task_session``): this
+    ``scope`` is the caller's commit point (the runtime's ``session_scope``): this
     function never commits itself.
     """
     if not settings.mail_configured:

@@ -33,9 +33,7 @@ def test_organisation_search_and_read(client, db, world, make_user, token_for):
     assert r.status_code == 422 and set(r.get_json()["errors"]) == {"sector", "page"}
 
 
-def test_match_request_lifecycle(client, db, pool, make_user, token_for, world):
-    from workers.dispatch import wait_idle
-
+def test_match_request_lifecycle(runtime, client, db, pool, make_user, token_for, world):
     topic = pool["topic"]
     member = make_user(sgg_id=world["sgg_a"].id)
     outsider = make_user(sgg_id=world["sgg_b"].id)
@@ -52,7 +50,7 @@ def test_match_request_lifecycle(client, db, pool, make_user, token_for, world):
     assert r.status_code == 201, r.get_json()
     created = r.get_json()
     assert created["reused"] is False and created["status"] in ("queued", "running", "done")
-    wait_idle()
+    runtime.dispatcher.wait_idle()
     r = client.get(f"/api/v1/match-requests/{created['id']}", headers=bearer(raw))
     result = r.get_json()
     assert result["status"] == "done", result["error"]

@@ -43,9 +43,9 @@ CHECKS = [
 EXAMPLES = {GenerationMode.POSITIVE: 25, GenerationMode.NEGATIVE: 15}
 
 
-def _seed(db: Any, world: dict[str, Any], pool: dict[str, Any], make_user: Any) -> dict:
-    from workers.dispatch import wait_idle
-
+def _seed(
+    runtime: Any, db: Any, world: dict[str, Any], pool: dict[str, Any], make_user: Any
+) -> dict:
     coordinator = make_user("coordinator")
     member = make_user(sgg_id=world["sgg_a"].id)
     rep = make_user(org_id=world["pharma"].id)
@@ -78,7 +78,7 @@ def _seed(db: Any, world: dict[str, Any], pool: dict[str, Any], make_user: Any) 
             notify.notify(db, "test.event", [user], subject=f"Note {i}", summary="Hi", link="")
     req, _ = consortia.request_match(db, member, pool["topic"].id, {"size": 6})
     db.commit()
-    wait_idle()
+    runtime.dispatcher.wait_idle()
     ids = {
         "topic_id": [t.id for t in topics] + [pool["topic"].id],
         "pledge_id": [p.id for p in pledges],
@@ -125,8 +125,8 @@ def _fuzz(
     run()
 
 
-def test_api_conforms_to_its_openapi_document(app, db, world, pool, make_user, token_for):
-    seeded = _seed(db, world, pool, make_user)
+def test_api_conforms_to_its_openapi_document(app, runtime, db, world, pool, make_user, token_for):
+    seeded = _seed(runtime, db, world, pool, make_user)
     coordinator, member, rep = seeded["users"]
     tokens = [
         token_for(coordinator, "write"),

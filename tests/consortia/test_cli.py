@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from webapp.cli_consortia import build_index, suggest_command
+from webapp.cli.consortia import build_index, suggest_command
 
 
 def _suggest(app, tmp_path, body):

@@ -13,8 +13,6 @@ from tests.support import csrf_from, login, post_form
 
 
 def _request(client, db, pool):
-    from workers.dispatch import wait_idle
-
     topic = pool["topic"]
     page = client.get(f"/consortia/new?topic_id={topic.id}")
     assert page.status_code == 200
@@ -27,7 +25,7 @@ def _request(client, db, pool):
     }  # fmt: skip
     r = client.post(f"/consortia/new?topic_id={topic.id}", data=data)
     assert r.status_code == 302, r.get_data(as_text=True)[:3000]
-    wait_idle()
+    client.application.extensions["partnering.runtime"].dispatcher.wait_idle()
     db.rollback()
     req = db.scalars(select(models.MatchRequest)).one()
     assert req.status == "done", req.error
@@ -146,14 +144,12 @@ def test_invitation_accept_decline_and_alternate(app, client, db, pool, make_use
     )
 
 
-def test_admin_rebuilds_index_from_the_page(app, client, db, pool, make_user):
-    from workers.dispatch import wait_idle
-
+def test_admin_rebuilds_index_from_the_page(app, runtime, client, db, pool, make_user):
     admin = make_user("admin")
     login(client, admin.email, PASSWORD)
     r = post_form(client, "/consortia/expertise-index", {})
     assert r.status_code == 302
-    wait_idle()
+    runtime.dispatcher.wait_idle()
     versions = db.scalars(
         select(models.ExpertiseIndexVersion).order_by(models.ExpertiseIndexVersion.id)
     ).all()

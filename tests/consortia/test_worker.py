@@ -6,7 +6,12 @@ import time
 
 import models
 from services.consortia import match_requests as consortia
-from tests.workers.conftest import celery_worker, redis_app, redis_settings  # noqa: F401
+from tests.workers.conftest import (  # noqa: F401
+    celery_worker,
+    redis_app,
+    redis_runtime,
+    redis_settings,
+)
 
 
 def test_worker_runs_a_match_end_to_end(db, pool, make_user, celery_worker, redis_app):  # noqa: F811

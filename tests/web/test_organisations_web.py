@@ -79,9 +79,7 @@ def _upload(client, files: dict[str, tuple[bytes, str]]):
     return client.post("/organisations/imports", data=data, content_type="multipart/form-data")
 
 
-def test_import_page_upload_task_report(app, client, db, make_user, tmp_path):
-    from workers.dispatch import wait_idle
-
+def test_import_page_upload_task_report(app, runtime, client, db, make_user, tmp_path):
     login(client, make_user("admin").email, PASSWORD)
     rows = cf.participations()
     rows[1]["country"] = "QQ"
@@ -94,7 +92,7 @@ def test_import_page_upload_task_report(app, client, db, make_user, tmp_path):
     assert response.status_code == 302, response.get_data(as_text=True)[:500]
     run_url = response.headers["Location"]
     run_id = int(re.search(r"/imports/(\d+)", run_url).group(1))
-    wait_idle()
+    runtime.dispatcher.wait_idle()
     page = client.get(f"/organisations/imports/{run_id}/status").get_data(as_text=True)
     assert "done" in page and "hx-trigger" not in page
     assert "unknown country" in page and "organization.csv.gz" in page

@@ -131,7 +131,7 @@ class Processes:
         log = self.tmp / f"{name}-{len(self.logs)}.log"
         self.logs.append(log)
         proc = subprocess.Popen(
-            [CELERY, "-A", "workers.celery_app", *args],
+            [CELERY, "-A", "workers.entry", *args],
             cwd=ROOT,
             env=self.env,
             stdout=log.open("wb"),

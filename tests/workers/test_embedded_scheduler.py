@@ -13,60 +13,56 @@ from sqlalchemy import select
 from models import Heartbeat, OutboxMessage
 from services.notifications import notify
 from tests.workers.faults import SmtpSink, wait_for
+from webapp import create_app
+from workers.runtime import build_runtime
 
 
 @pytest.fixture
-def embedded_app(db, settings, monkeypatch) -> Iterator[tuple[Any, SmtpSink]]:
-    from webapp import create_app
-    from workers import embedded
-
-    monkeypatch.setenv("BEAT_SWEEP_SECONDS", "0.5")
-    monkeypatch.setenv("BEAT_HEARTBEAT_SECONDS", "0.5")
+def embedded_app(db, settings) -> Iterator[tuple[Any, SmtpSink]]:
     sink = SmtpSink()
     sink.start()
     local = dataclasses.replace(
-        settings, mail_server="127.0.0.1", mail_port=sink.port, outbox_sweep_grace_seconds=0
+        settings,
+        mail_server="127.0.0.1",
+        mail_port=sink.port,
+        outbox_sweep_grace_seconds=0,
+        beat_sweep_seconds=0.5,
+        beat_heartbeat_seconds=0.5,
     )
-    app = create_app(local, TESTING=True, EMBEDDED_SCHEDULER=False)
+    runtime = build_runtime(local)
     try:
-        yield app, sink
+        yield create_app(runtime=runtime, TESTING=True, EMBEDDED_SCHEDULER=False), sink
     finally:
-        embedded.stop()
+        runtime.close()  # stops the scheduler; the `app` fixture empties the tables
         sink.stop()
-        app.extensions["partnering.engine"].dispose()  # the `app` fixture empties the tables
 
 
 def test_embedded_scheduler_sweeps_lost_mail_and_beats(embedded_app, make_user):
-    from workers import embedded
-    from workers.dispatch import wait_idle
-
     app, sink = embedded_app
+    runtime = app.extensions["partnering.runtime"]
     alice = make_user()
-    factory = app.extensions["partnering.sessions"]
-    with factory() as session:
+    with runtime.sessions() as session:
         session.info.pop("dispatch")  # the doorbell is lost: nothing rings after commit
         row = notify.queue_email(session, alice, "account.reset", "password_reset", hours=2)
         session.commit()
         assert row.status == "pending"
-    embedded.start(tick=0.2)
+    runtime.scheduler.start(tick=0.2)
     wait_for(lambda: sink.total == 1, 30, "the embedded sweep to deliver the mail")
-    embedded.stop()
-    wait_idle()
+    runtime.scheduler.stop()
+    runtime.dispatcher.wait_idle()
     assert sink.unique == {f"<outbox-{row.id}@partnering-machine>"}
-    with factory() as session:
+    with runtime.sessions() as session:
         assert session.get(OutboxMessage, row.id).status == "sent"
         assert {"worker", "beat"} <= set(session.scalars(select(Heartbeat.name)))
 
 
-def test_no_mail_server_keeps_mail_in_the_outbox(app, client, db, make_user):
-    from workers.dispatch import wait_idle
-
+def test_no_mail_server_keeps_mail_in_the_outbox(app, runtime, client, db, make_user):
     alice = make_user()
     notify.notify(
         db, "pledge.confirmed", [alice], subject="Pledge confirmed", summary="Yes", link="/p/1"
     )
     db.commit()
-    wait_idle()
+    runtime.dispatcher.wait_idle()
     db.rollback()
     email = db.scalars(select(OutboxMessage).where(OutboxMessage.channel == "email")).one()
     assert email.status == "pending" and email.attempts == 0
@@ -80,14 +76,12 @@ def test_no_mail_server_keeps_mail_in_the_outbox(app, client, db, make_user):
 
 
 def test_the_scheduler_starts_with_the_first_request_only_without_a_broker(db, settings):
-    from webapp import create_app
-    from workers import embedded
-
-    app = create_app(settings, TESTING=True, EMBEDDED_SCHEDULER=True)
+    runtime = build_runtime(settings)
     try:
-        assert embedded._thread is None  # creating the app (CLI commands) starts nothing
+        app = create_app(runtime=runtime, TESTING=True, EMBEDDED_SCHEDULER=True)
+        assert not runtime.scheduler.running  # creating the app (CLI commands) starts nothing
         app.test_client().get("/health")
-        assert embedded._thread is not None and embedded._thread.is_alive()
+        assert runtime.scheduler.running
     finally:
-        embedded.stop()
-        app.extensions["partnering.engine"].dispose()
+        runtime.close()
+    assert not runtime.scheduler.running

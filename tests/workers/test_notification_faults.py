@@ -25,6 +25,7 @@ from models.base import utcnow
 from models.db import make_engine, make_session_factory
 from services.notifications.notify import notify
 from tests.workers.faults import Processes, RedisServer, SmtpSink, figures, wait_for
+from workers.runtime import build_runtime
 
 pytestmark = pytest.mark.slow
 
@@ -81,8 +82,6 @@ class Scenario:
 
 @pytest.fixture
 def scenario(db, settings, tmp_path) -> Iterator[Scenario]:
-    from workers import context, dispatch
-
     sink, redis = SmtpSink(), RedisServer()
     redis.start()
     env = {
@@ -103,25 +102,20 @@ def scenario(db, settings, tmp_path) -> Iterator[Scenario]:
         outbox_retry_base_seconds=1,
         outbox_sweep_grace_seconds=3,
     )
-    context.configure(local)
-    dispatch._broker_paused_until[0] = 0.0
-    engine = make_engine(settings.database_url)
-    factory = make_session_factory(engine)
-    factory.configure(info={"dispatch": dispatch.dispatch})
+    runtime = build_runtime(local)  # this process rings the scenario's broker
     observer_engine = make_engine(settings.database_url, immediate=False)
     procs = Processes(env, tmp_path)
     try:
-        yield Scenario(sink, redis, procs, factory, make_session_factory(observer_engine))
+        yield Scenario(sink, redis, procs, runtime.sessions, make_session_factory(observer_engine))
     except BaseException:
         print(procs.tail())
         raise
     finally:
         procs.stop_all()
+        runtime.close()
         sink.stop()
         redis.stop()
-        engine.dispose()
         observer_engine.dispose()
-        dispatch._broker_paused_until[0] = 0.0
 
 
 def _people(session: Any, n: int, prefix: str = "p") -> list[User]:

@@ -13,9 +13,8 @@ from models import Heartbeat
 from tests.support import free_port, service_unavailable
 
 
-def test_real_worker_runs_a_task_end_to_end(celery_worker, redis_app):
-    from workers.tasks import heartbeat
-
+def test_real_worker_runs_a_task_end_to_end(celery_worker, redis_runtime, redis_app):
+    heartbeat = redis_runtime.celery.tasks["workers.tasks.heartbeat"]
     result = heartbeat.delay("test-worker", "key-123")
     assert result.get(timeout=30) == "key-123"
     session = redis_app.extensions["partnering.sessions"]()
@@ -32,7 +31,7 @@ def test_health_reports_both_services_up(redis_app):
     assert body["broker"]["up"] is True
 
 
-def test_health_reports_a_stopped_broker_as_down(settings):
+def test_health_reports_a_stopped_broker_as_down(settings, request):
     import dataclasses
 
     from webapp import create_app
@@ -48,6 +47,7 @@ def test_health_reports_a_stopped_broker_as_down(settings):
     try:
         url = f"redis://127.0.0.1:{port}/0"
         app = create_app(dataclasses.replace(settings, redis_url=url), TESTING=True)
+        request.addfinalizer(app.extensions["partnering.runtime"].close)
         client = app.test_client()
         for _ in range(50):
             if client.get("/health").status_code == 200:
@@ -72,9 +72,8 @@ def test_embedded_health_has_no_broker_and_is_ok(client):
 
 
 @pytest.mark.parametrize("name", ["task_acks_late", "task_reject_on_worker_lost"])
-def test_celery_is_configured_for_at_least_once(name):
-    from workers.celery_app import celery_app
-
-    assert celery_app.conf[name] is True
-    assert celery_app.conf.worker_prefetch_multiplier == 1
-    assert celery_app.conf.task_serializer == "json"
+def test_celery_is_configured_for_at_least_once(name, runtime):
+    conf = runtime.celery.conf
+    assert conf[name] is True
+    assert conf.worker_prefetch_multiplier == 1
+    assert conf.task_serializer == "json"

@@ -11,6 +11,7 @@ from flask.cli import with_appcontext
 from models import ImportRun
 from services.core.errors import ServiceError
 from services.organisations import cordis_import
+from webapp.cli.session import command_session
 
 
 class _Bar:
@@ -44,11 +45,9 @@ class _Bar:
 @with_appcontext
 def import_cordis(projects: str, organisations: str) -> None:
     """Import CORDIS project and organisation files (.csv, .csv.gz or .zip)."""
-    from webapp.cli import cli_session
-
     bar = _Bar()
     try:
-        with cli_session() as session:
+        with command_session() as session:
             run = cordis_import.create_run(session, None, projects, organisations)
             cordis_import.run_import(session, run.id, on_progress=bar)
             bar.close()

@@ -13,6 +13,7 @@ from flask.cli import with_appcontext
 from services.consortia import expertise_index as matching_index
 from services.consortia import suggest
 from services.core.errors import ServiceError
+from webapp.cli.session import command_session
 
 
 @click.command("build-index")
@@ -20,10 +21,8 @@ from services.core.errors import ServiceError
 @with_appcontext
 def build_index(if_stale: bool) -> None:
     """Build the expertise index from the database now (matching needs it)."""
-    from webapp.cli import cli_session
-
     instance = current_app.config["SETTINGS"].instance_path
-    with cli_session() as session:
+    with command_session() as session:
         if if_stale and matching_index.current_version(session) is not None:
             if matching_index.refresh_if_stale(session) is None:
                 click.echo("The expertise index is up to date.")
@@ -47,8 +46,6 @@ def suggest_command(file: str) -> None:
 
     Exit codes: 0 a consortium, 1 none possible or no data, 2 malformed input.
     """
-    from webapp.cli import cli_session
-
     t0 = time.perf_counter()
     try:
         data = suggest.read_file(file)
@@ -57,7 +54,7 @@ def suggest_command(file: str) -> None:
         sys.exit(2)
     instance = current_app.config["SETTINGS"].instance_path
     try:
-        with cli_session() as session:
+        with command_session() as session:
             version = matching_index.current_version(session)
             if version is None:
                 click.echo("No expertise index yet: building it now (once).", err=True)
