@@ -4,7 +4,7 @@ Usage: PYTHONPATH=. python bench/org_search.py [DATABASE_URL ...]
 Without a URL it imports the real files into a throwaway PostgreSQL database and a
 throwaway SQLite file first (a minute or two), then measures both. A measured query is
 what the search page runs: the first page of 25, sorted, carrying the count of matches
-(webapp.pagination.page_of).
+(services.core.pages.page_of).
 """
 
 from __future__ import annotations
@@ -23,9 +23,9 @@ from sqlalchemy.orm import Session
 
 from bench.cordis_import import data_dir, postgres_database, sqlite_database
 from models.db import make_engine, make_session_factory
+from services.core.pages import page_of
 from services.organisations.cordis_import import create_run, run_import
 from services.organisations.search import OrgQuery, search
-from webapp.pagination import page_of
 
 ROUNDS = 20
 NAMES = [
@@ -47,7 +47,7 @@ FILTERED = [
 
 
 def page(session: Session, query: OrgQuery) -> int:
-    return page_of(search(session, query), session, 1, 25).total
+    return page_of(session, search(session, query), 1, 25).total
 
 
 def timed(session: Session, queries: list[OrgQuery]) -> list[float]:

@@ -7,11 +7,10 @@ from typing import Any
 
 from flask import Flask
 from flask_login import AnonymousUserMixin
-from sqlalchemy import select
-from sqlalchemy.orm import joinedload
 
 from models import User
 from services import policies
+from services.accounts import users as accounts
 from services.core.config import PROJECT_ROOT, Settings, load_settings
 from webapp import database, errors, filters
 from webapp.extensions import CSP, csrf, limiter, login_manager, talisman
@@ -125,20 +124,7 @@ def _init_login(app: Flask) -> None:
         user_id, _, token = alternative_id.partition(":")
         if not user_id.isdigit() or not token:
             return None
-        # One round trip for the user and both membership lists (every request pays it).
-        user = (
-            database.db()
-            .execute(
-                select(User)
-                .where(User.id == int(user_id))
-                .options(joinedload(User.sgg_memberships), joinedload(User.org_memberships))
-            )
-            .unique()
-            .scalar()
-        )
-        if user is None or not user.is_active or user.session_token != token:
-            return None  # signed out, password changed, or deactivated: the cookie is dead
-        return user
+        return accounts.load_signed_in_user(database.db(), int(user_id), token)
 
     @app.context_processor
     def _inject_policies() -> dict[str, Any]:

@@ -12,6 +12,21 @@ from services.core import audit
 from services.core.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 
 
+def sgg_choices(session: Session) -> list[Sgg]:
+    return list(session.scalars(select(Sgg).order_by(Sgg.name)))
+
+
+def organisations_with_roles(session: Session) -> list[Organisation]:
+    """Organisations whose people hold roles here: programme partners and EFPIA members."""
+    return list(
+        session.scalars(
+            select(Organisation)
+            .where((Organisation.partner_type.is_not(None)) | (Organisation.is_efpia_member))
+            .order_by(Organisation.legal_name)
+        )
+    )
+
+
 def _require_admin(actor: User | None) -> None:
     if actor is not None and not policies.can_manage_users(actor):
         raise PermissionDenied("Only administrators can change memberships.")

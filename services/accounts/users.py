@@ -8,8 +8,8 @@ from datetime import timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy import Select, func, select
+from sqlalchemy.orm import Session, joinedload
 
 from models import AccountToken, User
 from models.accounts import GLOBAL_ROLES, new_session_token
@@ -43,6 +43,40 @@ def normalise_email(email: str) -> str:
 
 def find_user(session: Session, email: str) -> User | None:
     return session.scalar(select(User).where(func.lower(User.email) == normalise_email(email)))
+
+
+def get_user(session: Session, user_id: int) -> User:
+    user = session.get(User, user_id)
+    if user is None:
+        raise NotFound("No such user.")
+    return user
+
+
+def listing() -> Select[tuple[User]]:
+    """Every account by name; pass to the paginator."""
+    return select(User).order_by(User.name)
+
+
+def active_users(session: Session) -> list[User]:
+    return list(session.scalars(select(User).where(User.is_active.is_(True))))
+
+
+def load_signed_in_user(session: Session, user_id: int, token: str) -> User | None:
+    """The user a session cookie names, or None once the cookie is dead (signed out,
+    password changed, deactivated). One round trip brings both membership lists too:
+    every request pays it."""
+    user = (
+        session.execute(
+            select(User)
+            .where(User.id == user_id)
+            .options(joinedload(User.sgg_memberships), joinedload(User.org_memberships))
+        )
+        .unique()
+        .scalar()
+    )
+    if user is None or not user.is_active or user.session_token != token:
+        return None
+    return user
 
 
 def authenticate(session: Session, email: str, password: str, *, ip: str = "") -> User | None:

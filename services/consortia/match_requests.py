@@ -246,6 +246,20 @@ def visible_requests(session: Session, actor: User, topic_id: int | None = None)
     return stmt.order_by(MatchRequest.id.desc())
 
 
+def requests_of_topic(session: Session, actor: User, topic_id: int) -> list[MatchRequest]:
+    """The topic's requests ``actor`` may see, newest first."""
+    return list(session.scalars(visible_requests(session, actor, topic_id)))
+
+
+def latest_request(session: Session, topic_id: int) -> MatchRequest | None:
+    """The topic's most recent match request, whoever asked for it."""
+    return session.scalar(
+        select(MatchRequest)
+        .where(MatchRequest.topic_id == topic_id)
+        .order_by(MatchRequest.created_at.desc(), MatchRequest.id.desc())
+    )
+
+
 def get_request(session: Session, actor: User, request_id: int) -> MatchRequest:
     """A request the actor may see; others are reported as missing (no existence leak)."""
     req = session.get(MatchRequest, request_id)

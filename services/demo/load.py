@@ -31,7 +31,7 @@ from models import (
 from services.accounts import users as accounts
 from services.demo import pledges as demo_pledges
 from services.demo import projects as demo_projects
-from services.organisations.cordis_import import add_name_words
+from services.organisations.search import add_name_words
 from services.topics import lifecycle
 from services.topics.content import snapshot
 

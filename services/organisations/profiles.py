@@ -26,7 +26,7 @@ from models.organisations import PARTNER_TYPES, SECTORS
 from services import policies
 from services.core import audit
 from services.core.errors import Conflict, InvalidInput, NotFound, PermissionDenied
-from services.organisations.cordis_import import add_name_words
+from services.organisations.search import add_name_words
 
 PIC_RE = re.compile(r"^[0-9]{6,12}$")
 TEXT_LIMITS = {"legal_name": 300, "short_name": 120, "city": 120}

@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Select, and_, case, func, literal_column, or_, select
+from sqlalchemy import Select, and_, case, func, insert, literal_column, or_, select
 from sqlalchemy.orm import Session
 
 from models import CordisProject, NameWord, Organisation, Participation
@@ -203,3 +203,23 @@ def participation_counts(session: Session, org_ids: list[int]) -> dict[int, int]
         .group_by(Participation.organisation_id)
     )
     return {org_id: count for org_id, count in rows}
+
+
+def name_words(*names: str | None) -> set[str]:
+    """The words of ``names`` worth keeping in the name-word index (3 to 80 letters)."""
+    return {w for w in words(*names) if 3 <= len(w) <= 80}
+
+
+def record_name_words(session: Session, fresh: set[str]) -> None:
+    """Add the words of ``fresh`` the name-word index does not hold yet."""
+    if not fresh:
+        return
+    have = set(session.scalars(select(NameWord.word).where(NameWord.word.in_(fresh))))
+    missing = [{"word": w, "reversed": w[::-1]} for w in sorted(fresh - have)]
+    if missing:
+        session.execute(insert(NameWord.__table__), missing)
+
+
+def add_name_words(session: Session, *names: str | None) -> None:
+    """Record the words of names typed by people (edits, merges) for fuzzy search."""
+    record_name_words(session, name_words(*names))

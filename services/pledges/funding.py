@@ -13,8 +13,10 @@ from decimal import Decimal
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from models import Organisation, Pledge, Programme, ScientificArea, Topic
+from models import Organisation, Pledge, Programme, ScientificArea, Topic, User
 from models.pledges import PLEDGE_KINDS, PLEDGE_STATES
+from services import policies
+from services.core.errors import NotFound, PermissionDenied
 from services.core.money import cents_sum, from_cents
 from services.pledges.rules import (
     Share,
@@ -26,6 +28,44 @@ from services.pledges.rules import (
 
 LIVE = ("submitted", "confirmed")
 ZERO = Decimal("0.00")
+
+
+def get_programme(session: Session, programme_id: int) -> Programme:
+    programme = session.get(Programme, programme_id)
+    if programme is None:
+        raise NotFound("No such programme.")
+    return programme
+
+
+def funded_topic(session: Session, user: User, topic_id: int) -> Topic:
+    """A topic whose funding ``user`` may see; a hidden one is NotFound (no hint it exists)."""
+    topic = session.get(Topic, topic_id)
+    if topic is None or not policies.can_view_topic(user, topic):
+        raise NotFound("There is no such topic, or you may not see it.")
+    if not policies.can_view_topic_funding(user, topic):
+        raise PermissionDenied("Topic funding is for the programme office and the topic's SGG.")
+    return topic
+
+
+def funded_partner(session: Session, user: User, organisation_id: int) -> Organisation:
+    """An organisation whose pledges ``user`` may see summed up."""
+    org = session.get(Organisation, organisation_id)
+    if org is None:
+        raise NotFound("No such organisation.")
+    if not policies.can_view_partner_funding(user, org):
+        raise PermissionDenied(
+            "Only the programme office and the organisation's representatives see this."
+        )
+    return org
+
+
+def decision_queue(session: Session) -> list[Pledge]:
+    """Submitted pledges waiting for a decision, the longest waiting first."""
+    return list(
+        session.scalars(
+            select(Pledge).where(Pledge.status == "submitted").order_by(Pledge.updated_at)
+        )
+    )
 
 
 def _share(part: Decimal, whole: Decimal) -> Decimal | None:

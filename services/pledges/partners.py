@@ -11,7 +11,7 @@ programme; approval also sets ``Organisation.partner_type``.
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from models import Organisation, PartnerApplication, Programme, User
@@ -24,6 +24,39 @@ from services.notifications.notify import notify
 from services.pledges.notices import coordinators, partner_reps
 
 TYPE_LABELS = {"associated": "Associated partner", "contributing": "Contributing partner"}
+
+
+def represented_organisations(session: Session, user: User) -> list[Organisation]:
+    """The organisations ``user`` is partner representative of, by legal name."""
+    ids = policies.organisation_ids(user, "partner_rep")
+    if not ids:
+        return []
+    return list(
+        session.scalars(
+            select(Organisation).where(Organisation.id.in_(ids)).order_by(Organisation.legal_name)
+        )
+    )
+
+
+def applicant_organisations(session: Session, user: User) -> list[Organisation]:
+    """Non-member organisations ``user`` may apply for: all for admins (at most 500), else
+    the ones they represent."""
+    stmt = select(Organisation).where(Organisation.is_efpia_member.is_(False))
+    if not policies.is_admin(user):
+        ids = policies.organisation_ids(user, "partner_rep")
+        stmt = stmt.where(Organisation.id.in_(ids))
+    return list(session.scalars(stmt.order_by(Organisation.legal_name).limit(500)))
+
+
+def applications_listing(organisation_ids: list[int] | None) -> Select[tuple[PartnerApplication]]:
+    """Pending applications first, then newest; of the given organisations only, unless
+    None (those who decide see all). Pass to the paginator."""
+    stmt = select(PartnerApplication).order_by(
+        PartnerApplication.status != "pending", PartnerApplication.created_at.desc()
+    )
+    if organisation_ids is not None:
+        stmt = stmt.where(PartnerApplication.organisation_id.in_(organisation_ids))
+    return stmt
 
 
 def is_approved_partner(session: Session, org: Organisation, programme_id: int) -> bool:

@@ -6,10 +6,10 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
-from sqlalchemy import select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
-from models import Call, Programme, User
+from models import Call, Programme, Topic, User
 from models.programmes import CALL_TYPES
 from services import policies
 from services.core import audit
@@ -108,3 +108,50 @@ def get_call(session: Session, call_id: int) -> Call:
     if call is None:
         raise NotFound("No such call.")
     return call
+
+
+def listing() -> Select[tuple[Call]]:
+    """Every call, for the API's cursor pages."""
+    return select(Call)
+
+
+def calls_by_deadline(session: Session) -> list[Call]:
+    """Every call, the latest first stage deadline first (calls without one last)."""
+    return list(session.scalars(select(Call).order_by(Call.stage1_deadline.desc().nulls_last())))
+
+
+def programmes(session: Session) -> list[Programme]:
+    return list(session.scalars(select(Programme).order_by(Programme.code)))
+
+
+def topic_counts(session: Session, user: User | None) -> dict[int, int]:
+    """Topics per call: those ``user`` may see, or the published ones for visitors (None)."""
+    clause = (
+        policies.topic_visibility_clause(user)
+        if user is not None
+        else Topic.status.in_(policies.PUBLISHED_STATES)
+    )
+    rows = session.execute(
+        select(Topic.call_id, func.count())
+        .where(Topic.call_id.is_not(None), clause)
+        .group_by(Topic.call_id)
+    )
+    return {call_id: n for call_id, n in rows}
+
+
+def published_calls(session: Session) -> tuple[list[Call], dict[int, int]]:
+    """The calls with published topics, by identifier, and their published topic counts."""
+    counts = topic_counts(session, None)
+    calls = session.scalars(select(Call).order_by(Call.identifier))
+    return [c for c in calls if c.id in counts], counts
+
+
+def public_topics(session: Session, call: Call) -> list[Topic]:
+    """The call's published topics by identifier (what visitors see)."""
+    return list(
+        session.scalars(
+            select(Topic)
+            .where(Topic.call_id == call.id, Topic.status.in_(policies.PUBLISHED_STATES))
+            .order_by(Topic.identifier)
+        )
+    )

@@ -123,6 +123,11 @@ def topic_query(user: User | None, filters: TopicFilters) -> Select[tuple[Topic]
     )
 
 
+def topics(session: Session, user: User | None, filters: TopicFilters) -> list[Topic]:
+    """The topics ``user`` may see that pass ``filters``, all of them (a call's page)."""
+    return list(session.scalars(topic_query(user, filters)))
+
+
 def list_page_query(user: User | None, filters: TopicFilters) -> Select[tuple[Topic]]:
     """``topic_query`` loading only what a list row shows, in one statement (the long
     texts and three extra queries per page made up most of the list's time)."""

@@ -7,8 +7,8 @@ from sqlalchemy.orm import Session
 
 from models import Organisation
 from services.organisations import search as orgsearch
-from services.organisations.cordis_import import add_name_words, create_run, run_import
-from services.organisations.search import OrgQuery, within_one_edit
+from services.organisations.cordis_import import create_run, run_import
+from services.organisations.search import OrgQuery, add_name_words, within_one_edit
 from tests.services import cordis_files as cf
 
 

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import abort, current_app, flash, redirect, render_template, url_for
+from flask import current_app, flash, redirect, render_template, url_for
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
-from models import OutboxMessage
 from services.core.errors import ServiceError
-from services.notifications import delivery
+from services.notifications import delivery, outbox_log
 from services.operations import background
 from webapp.admin.forms import EmptyForm
 from webapp.admin.views import bp
@@ -38,9 +37,7 @@ def background_view() -> str:
 
 @bp.route("/outbox/<int:message_id>/resend", methods=["POST"])
 def resend(message_id: int) -> Response:
-    message = db().get(OutboxMessage, message_id)
-    if message is None:
-        abort(404, "No such message.")
+    message = outbox_log.get_message(db(), message_id)
     if not EmptyForm().validate_on_submit():
         flash("The form expired; please try again.", "error")
     else:

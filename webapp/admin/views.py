@@ -2,14 +2,14 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
-from sqlalchemy import func, select
 from werkzeug.wrappers import Response
 
-from models import Organisation, OutboxMessage, Sgg, User
+from models import User
 from services import policies
 from services.accounts import memberships
 from services.accounts import users as accounts
 from services.core.errors import ServiceError
+from services.notifications import outbox_log
 from webapp.admin.forms import EmptyForm, InviteForm, OrgMembershipForm, RoleForm, SggMembershipForm
 from webapp.database import db
 from webapp.helpers import client_ip, form_errors_from
@@ -44,15 +44,12 @@ def users() -> str | Response:
         else:
             flash(f"Invitation sent to {user.email}.", "success")
             return redirect(url_for("admin.users"))
-    page = paginate(select(User).order_by(User.name), db())
+    page = paginate(accounts.listing(), db())
     return render_template("admin/users.html", page=page, form=form)
 
 
 def _user_or_404(user_id: int) -> User:
-    user = db().get(User, user_id)
-    if user is None:
-        abort(404, "No such user.")
-    return user
+    return accounts.get_user(db(), user_id)
 
 
 @bp.route("/users/<int:user_id>", methods=["GET"])
@@ -60,15 +57,10 @@ def user_detail(user_id: int) -> str:
     user = _user_or_404(user_id)
     role_form = RoleForm(role=user.role)
     sgg_form = SggMembershipForm()
-    sgg_form.sgg_id.choices = [(s.id, s.name) for s in db().scalars(select(Sgg).order_by(Sgg.name))]
+    sgg_form.sgg_id.choices = [(s.id, s.name) for s in memberships.sgg_choices(db())]
     org_form = OrgMembershipForm()
     org_form.organisation_id.choices = [
-        (o.id, o.display_name)
-        for o in db().scalars(
-            select(Organisation)
-            .where((Organisation.partner_type.is_not(None)) | (Organisation.is_efpia_member))
-            .order_by(Organisation.legal_name)
-        )
+        (o.id, o.display_name) for o in memberships.organisations_with_roles(db())
     ] + [(o.organisation_id, o.organisation.display_name) for o in user.org_memberships]
     return render_template(
         "admin/user.html",
@@ -145,21 +137,12 @@ def remove_membership(user_id: int, kind: str, membership_id: int) -> Response:
 @bp.route("/outbox")
 def outbox() -> str:
     status = request.args.get("status") or None
-    query = select(OutboxMessage).order_by(OutboxMessage.id.desc())
-    if status:
-        query = query.where(OutboxMessage.status == status)
-    page = paginate(query, db())
-    counts = dict(
-        db()
-        .execute(select(OutboxMessage.status, func.count()).group_by(OutboxMessage.status))
-        .all()
-    )
+    page = paginate(outbox_log.listing(status), db())
+    counts = outbox_log.status_counts(db())
     return render_template("admin/outbox.html", page=page, counts=counts, status=status)
 
 
 @bp.route("/outbox/<int:message_id>")
 def outbox_message(message_id: int) -> str:
-    message = db().get(OutboxMessage, message_id)
-    if message is None:
-        abort(404, "No such message.")
+    message = outbox_log.get_message(db(), message_id)
     return render_template("admin/outbox_message.html", message=message)

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import abort
 from flask.views import MethodView
 from marshmallow import Schema, fields
-from sqlalchemy import select
 
 from models import Call
+from services.topics import calls as call_service
 from webapp.api import api_blueprint
 from webapp.api.pagination import cursor_page
 from webapp.api.schemas import CursorArgs, PageSchema
@@ -39,7 +38,7 @@ class Calls(MethodView):
     @blp.response(200, CallPageSchema)
     def get(self, args: dict[str, Any]) -> dict[str, Any]:
         items, next_cursor = cursor_page(
-            db(), select(Call), Call.id, args.get("cursor"), args["limit"]
+            db(), call_service.listing(), Call.id, args.get("cursor"), args["limit"]
         )
         return {"items": items, "next_cursor": next_cursor}
 
@@ -49,7 +48,4 @@ class CallItem(MethodView):
     @blp.response(200, CallSchema)
     @blp.alt_response(404, response="NOT_FOUND")
     def get(self, call_id: int) -> Call:
-        call = db().get(Call, call_id)
-        if call is None:
-            abort(404, "No such call.")
-        return call
+        return call_service.get_call(db(), call_id)

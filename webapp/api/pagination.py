@@ -1,4 +1,5 @@
-"""Stable cursor pagination: order by id, the cursor encodes the last id seen."""
+"""Stable cursor pagination: the cursor encodes the last id seen (services.core.pages runs
+the query)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from flask import abort
 from sqlalchemy import Select
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
+from services.core.pages import rows_after
 from webapp.routing import ID_MAX
 
 
@@ -37,17 +39,7 @@ def cursor_page(
     *,
     descending: bool = False,
 ) -> tuple[list[Any], str | None]:
-    """One page after ``cursor`` and the cursor of the next page (None at the end).
-
-    Rows are ordered by id only (any order of ``query`` is dropped), ascending or, with
-    ``descending``, newest first: a cursor stays valid whatever is inserted meanwhile.
-    """
-    query = query.order_by(None)
-    if cursor:
-        last = decode_cursor(cursor)
-        query = query.where(id_column < last if descending else id_column > last)
-    order = id_column.desc() if descending else id_column
-    rows = list(session.scalars(query.order_by(order).limit(limit + 1)))
-    more = len(rows) > limit
-    rows = rows[:limit]
-    return rows, encode_cursor(rows[-1].id) if more and rows else None
+    """One page after ``cursor`` and the cursor of the next page (None at the end)."""
+    last = decode_cursor(cursor) if cursor else None
+    rows, next_after = rows_after(session, query, id_column, last, limit, descending=descending)
+    return rows, None if next_after is None else encode_cursor(next_after)

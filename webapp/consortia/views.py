@@ -118,7 +118,7 @@ def _page_context(request_id: int) -> dict:
         and not (m.explanation or {}).get("replaced_by")
     }
     alt_ids = [int(a[0]) for m in rv.members for a in (m.explanation or {}).get("alternates", [])]
-    others = db().scalars(consortia.visible_requests(db(), current_user, req.topic_id)).all()
+    others = consortia.requests_of_topic(db(), current_user, req.topic_id)
     return {
         "rv": rv,
         "req": req,

@@ -15,12 +15,11 @@ from flask import (
     url_for,
 )
 from flask_login import current_user, login_required
-from sqlalchemy import select
 from werkzeug.datastructures import FileStorage
 from werkzeug.utils import secure_filename
 from werkzeug.wrappers import Response
 
-from models import ImportIssue, ImportRun, Organisation
+from models import ImportRun, Organisation
 from models.countries import country_name
 from models.organisations import SECTOR_LABELS
 from services import policies
@@ -79,10 +78,7 @@ def index() -> str:
 
 
 def _org_or_404(org_id: int) -> Organisation:
-    org = db().get(Organisation, org_id)
-    if org is None:
-        abort(404, "No such organisation.")
-    return org
+    return orgs.get(db(), org_id)
 
 
 @bp.route("/<int:org_id>")
@@ -167,28 +163,16 @@ def imports() -> str | Response:
         else:
             flash("The import has started.", "success")
             return redirect(url_for("organisations.import_run", run_id=run.id))
-    runs = paginate(select(ImportRun).order_by(ImportRun.id.desc()), db(), per_page=20)
+    runs = paginate(cordis_import.listing(), db(), per_page=20)
     return render_template("organisations/imports.html", form=form, runs=runs)
 
 
 def _run_or_404(run_id: int) -> ImportRun:
-    run = db().get(ImportRun, run_id)
-    if run is None:
-        abort(404, "No such import.")
-    return run
+    return cordis_import.get_run(db(), run_id)
 
 
 def _run_context(run: ImportRun) -> dict[str, object]:
-    issues = []
-    if run.finished:
-        issues = list(
-            db().scalars(
-                select(ImportIssue)
-                .where(ImportIssue.run_id == run.id)
-                .order_by(ImportIssue.id)
-                .limit(500)
-            )
-        )
+    issues = cordis_import.skipped_rows(db(), run, 500) if run.finished else []
     return {"run": run, "issues": issues, "labels": cordis_import.COUNT_LABELS}
 
 

@@ -5,13 +5,12 @@ from __future__ import annotations
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy import select
 from werkzeug.wrappers import Response
 
-from models import Organisation, PartnerApplication, Programme
 from services import policies
 from services.core.errors import ServiceError
 from services.pledges import partners
+from services.topics import calls as call_service
 from webapp.database import db
 from webapp.helpers import client_ip, form_errors_from
 from webapp.pagination import paginate
@@ -19,25 +18,16 @@ from webapp.pledges.blueprint import bp
 from webapp.pledges.forms import ApplicationForm, DecisionForm
 
 
-def _applicable_orgs() -> list[Organisation]:
-    stmt = select(Organisation).where(Organisation.is_efpia_member.is_(False))
-    if not policies.is_admin(current_user):
-        ids = policies.organisation_ids(current_user, "partner_rep")
-        stmt = stmt.where(Organisation.id.in_(ids))
-    return list(db().scalars(stmt.order_by(Organisation.legal_name).limit(500)))
-
-
 @bp.route("/applications", methods=["GET", "POST"])
 def applications() -> str | Response:
     deciding = policies.can_decide_applications(current_user)
-    orgs = _applicable_orgs()
+    orgs = partners.applicant_organisations(db(), current_user)
     if not deciding and not orgs:
         abort(403, "Partner applications are made by partner representatives and admins.")
     form = ApplicationForm()
     form.organisation_id.choices = [(o.id, o.display_name) for o in orgs]
     form.programme_id.choices = [
-        (p.id, f"{p.code} — {p.name}")
-        for p in db().scalars(select(Programme).order_by(Programme.code))
+        (p.id, f"{p.code} — {p.name}") for p in call_service.programmes(db())
     ]
     status = 200
     if request.method == "POST":
@@ -59,12 +49,8 @@ def applications() -> str | Response:
                 flash("Application sent to the programme office.", "success")
                 return redirect(url_for("pledges.applications"))
         status = 400
-    stmt = select(PartnerApplication).order_by(
-        PartnerApplication.status != "pending", PartnerApplication.created_at.desc()
-    )
-    if not deciding:
-        stmt = stmt.where(PartnerApplication.organisation_id.in_([o.id for o in orgs]))
-    page = paginate(stmt, db())
+    shown = None if deciding else [o.id for o in orgs]
+    page = paginate(partners.applications_listing(shown), db())
     return render_template(
         "pledges/applications.html",
         form=form if orgs else None,

@@ -6,18 +6,21 @@ from decimal import Decimal
 
 from flask import Response, abort, jsonify, render_template
 from flask_login import current_user
-from sqlalchemy import select
 
-from models import Organisation, Pledge, Programme, Topic
 from models.pledges import PLEDGE_KIND_LABELS
 from services import policies
 from services.core import exports
 from services.pledges.funding import (
     area_distribution,
+    decision_queue,
+    funded_partner,
+    funded_topic,
+    get_programme,
     partner_funding,
     programme_funding,
     topic_funding,
 )
+from services.topics import calls as call_service
 from webapp.database import db
 from webapp.pledges.blueprint import bp
 
@@ -30,20 +33,11 @@ def _coordinators_only() -> None:
         abort(403, "Funding views are for the programme office.")
 
 
-def _get(model: type, id_: int):  # type: ignore[no-untyped-def]
-    obj = db().get(model, id_)
-    if obj is None:
-        abort(404)
-    return obj
-
-
 @bp.route("/funding")
 def funding() -> str:
     _coordinators_only()
-    programmes = list(db().scalars(select(Programme).order_by(Programme.code)))
-    queue = list(
-        db().scalars(select(Pledge).where(Pledge.status == "submitted").order_by(Pledge.updated_at))
-    )
+    programmes = call_service.programmes(db())
+    queue = decision_queue(db())
     overviews = [programme_funding(db(), p) for p in programmes]
     return render_template("pledges/funding.html", overviews=overviews, queue=queue)
 
@@ -51,7 +45,7 @@ def funding() -> str:
 @bp.route("/funding/programmes/<int:programme_id>")
 def programme(programme_id: int) -> str:
     _coordinators_only()
-    prog = _get(Programme, programme_id)
+    prog = get_programme(db(), programme_id)
     overview = programme_funding(db(), prog)
     areas = area_distribution(db(), prog)
     kinds = [(PLEDGE_KIND_LABELS[k], v) for k, v in overview.confirmed_by_kind.items()]
@@ -68,7 +62,7 @@ def programme(programme_id: int) -> str:
 @bp.route("/funding/programmes/<int:programme_id>/<any(pledges, areas):table>.<any(csv, xlsx):fmt>")
 def export(programme_id: int, table: str, fmt: str) -> Response:
     _coordinators_only()
-    prog = _get(Programme, programme_id)
+    prog = get_programme(db(), programme_id)
     data = EXPORTS[table](db(), prog)
     name = f"{prog.code}-{table}.{fmt}".replace(" ", "_")
     if fmt == "csv":
@@ -81,18 +75,9 @@ def export(programme_id: int, table: str, fmt: str) -> Response:
     return response
 
 
-def _topic(topic_id: int) -> Topic:
-    topic = _get(Topic, topic_id)
-    if not policies.can_view_topic(current_user, topic):
-        abort(404, "There is no such topic, or you may not see it.")  # no hint it exists
-    if not policies.can_view_topic_funding(current_user, topic):
-        abort(403, "Topic funding is for the programme office and the topic's SGG.")
-    return topic
-
-
 @bp.route("/funding/topics/<int:topic_id>")
 def topic(topic_id: int) -> str:
-    t = _topic(topic_id)
+    t = funded_topic(db(), current_user, topic_id)
     return render_template("pledges/topic.html", topic=t, funding=topic_funding(db(), t))
 
 
@@ -103,7 +88,7 @@ def _money(value: Decimal | None) -> str | None:
 @bp.route("/funding/topics/<int:topic_id>.json")
 def topic_json(topic_id: int) -> Response:
     """Topic funding for API clients: money as strings, never floats."""
-    f = topic_funding(db(), _topic(topic_id))
+    f = topic_funding(db(), funded_topic(db(), current_user, topic_id))
     return jsonify(
         topic_id=f.topic_id,
         eu_budget=_money(f.eu_budget),
@@ -121,7 +106,5 @@ def topic_json(topic_id: int) -> Response:
 
 @bp.route("/funding/organisations/<int:organisation_id>")
 def partner(organisation_id: int) -> str:
-    org = _get(Organisation, organisation_id)
-    if not policies.can_view_partner_funding(current_user, org):
-        abort(403, "Only the programme office and the organisation's representatives see this.")
+    org = funded_partner(db(), current_user, organisation_id)
     return render_template("pledges/partner.html", summary=partner_funding(db(), org))

@@ -6,16 +6,15 @@ from typing import Any
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy import select
 from werkzeug.wrappers import Response
 
-from models import AuditEntry, Organisation, Pledge, Topic, TopicIndustryPartner
+from models import Organisation, Pledge
 from models.pledges import BREAKDOWN_FIELDS
-from models.topics import TOPIC_STATES
 from services import policies
 from services.core.errors import ServiceError
 from services.pledges import decisions as pledge_decisions
 from services.pledges import lifecycle as pledges
+from services.pledges import partners
 from services.pledges.funding import partner_funding
 from webapp.database import db
 from webapp.helpers import client_ip, form_errors_from, raise_if_refused
@@ -45,14 +44,7 @@ def _public_url() -> str:
 
 
 def _my_orgs() -> list[Organisation]:
-    ids = policies.organisation_ids(current_user, "partner_rep")
-    if not ids:
-        return []
-    return list(
-        db().scalars(
-            select(Organisation).where(Organisation.id.in_(ids)).order_by(Organisation.legal_name)
-        )
-    )
+    return partners.represented_organisations(db(), current_user)
 
 
 @bp.route("/")
@@ -68,23 +60,7 @@ def _form_data(form: PledgeForm) -> dict[str, Any]:
 
 
 def _fill_choices(form: PledgeForm, orgs: list[Organisation]) -> None:
-    """Published topics, and unpublished ones whose industry consortium includes one of
-    the user's organisations (drafts are not shown to every partner)."""
-    published = TOPIC_STATES[TOPIC_STATES.index("published") :]
-    involved = select(TopicIndustryPartner.topic_id).where(
-        TopicIndustryPartner.organisation_id.in_([o.id for o in orgs])
-    )
-    # Only the two columns the menu shows: hundreds of topics with their long texts
-    # would cost more than the rest of the page.
-    topics = db().execute(
-        select(Topic.id, Topic.title)
-        .where(
-            Topic.status.in_(pledges.PLEDGEABLE_STATES),
-            Topic.status.in_(published) | Topic.id.in_(involved),
-        )
-        .order_by(Topic.programme_id, Topic.title)
-    )
-    form.topic_id.choices = [(t.id, t.title) for t in topics]
+    form.topic_id.choices = pledges.topic_choices(db(), orgs)
     form.organisation_id.choices = [(o.id, o.display_name) for o in orgs]
 
 
@@ -126,15 +102,11 @@ def _pledge(pledge_id: int) -> Pledge:
 @bp.route("/<int:pledge_id>")
 def detail(pledge_id: int) -> str:
     pledge = _pledge(pledge_id)
-    history = db().scalars(
-        select(AuditEntry)
-        .where(AuditEntry.object_type == "pledges", AuditEntry.object_id == pledge.id)
-        .order_by(AuditEntry.at, AuditEntry.id)
-    )
+    history = pledges.history(db(), pledge)
     return render_template(
         "pledges/detail.html",
         pledge=pledge,
-        history=list(history),
+        history=history,
         action_form=ActionForm(),
         reason_form=ReasonForm(),
         can_act=policies.can_pledge_for(current_user, pledge.organisation_id),

@@ -2,9 +2,8 @@ from __future__ import annotations
 
 from flask import Response, abort, flash, redirect, render_template, url_for
 from flask_login import login_required
-from sqlalchemy import func, select
 
-from models import Call, Programme, Topic
+from models import Call
 from services import policies
 from services.core.errors import ServiceError
 from services.topics import calls as call_service
@@ -17,29 +16,14 @@ from webapp.topics.blueprint import bp, me
 from webapp.topics.forms import CallForm
 
 
-def _topic_counts(visible: bool) -> dict[int, int]:
-    """Topics per call: the ones the user may see, or the published ones for visitors."""
-    clause = (
-        policies.topic_visibility_clause(me())
-        if visible
-        else Topic.status.in_(policies.PUBLISHED_STATES)
-    )
-    rows = db().execute(
-        select(Topic.call_id, func.count())
-        .where(Topic.call_id.is_not(None), clause)
-        .group_by(Topic.call_id)
-    )
-    return {call_id: n for call_id, n in rows}
-
-
 @bp.route("/calls/")
 @login_required
 def calls() -> str:
-    all_calls = list(db().scalars(select(Call).order_by(Call.stage1_deadline.desc().nulls_last())))
+    all_calls = call_service.calls_by_deadline(db())
     return render_template(
         "topics/calls.html",
         calls=all_calls,
-        counts=_topic_counts(True),
+        counts=call_service.topic_counts(db(), me()),
         may_manage=policies.can_manage_calls(me()),
     )
 
@@ -50,8 +34,7 @@ def _call_form(call: Call | None) -> CallForm:
         form.stage1_local.data = call_service.to_local(call.stage1_deadline, call.timezone)
         form.stage2_local.data = call_service.to_local(call.stage2_deadline, call.timezone)
     form.programme_id.choices = [
-        (p.id, f"{p.code}: {p.name}")
-        for p in db().scalars(select(Programme).order_by(Programme.code))
+        (p.id, f"{p.code}: {p.name}") for p in call_service.programmes(db())
     ]
     return form
 
@@ -100,7 +83,7 @@ def call_detail(call_id: int) -> str:
     return render_template(
         "topics/call.html",
         call=call,
-        topics=list(db().scalars(topic_list.topic_query(me(), filters))),
+        topics=topic_list.topics(db(), me(), filters),
         labels=lifecycle.STATE_LABELS,
         may_manage=policies.can_manage_calls(me()),
         public=False,
@@ -110,27 +93,16 @@ def call_detail(call_id: int) -> str:
 # Public read-only pages: published calls and topics, no sign-in needed.
 
 
-def _public_topics(call: Call) -> list[Topic]:
-    return list(
-        db().scalars(
-            select(Topic)
-            .where(Topic.call_id == call.id, Topic.status.in_(policies.PUBLISHED_STATES))
-            .order_by(Topic.identifier)
-        )
-    )
-
-
 @bp.route("/public/calls/")
 def public_calls() -> str:
-    counts = _topic_counts(False)
-    published = [c for c in db().scalars(select(Call).order_by(Call.identifier)) if c.id in counts]
+    published, counts = call_service.published_calls(db())
     return render_template("topics/public_calls.html", calls=published, counts=counts)
 
 
 @bp.route("/public/calls/<int:call_id>")
 def public_call(call_id: int) -> str:
     call = call_service.get_call(db(), call_id)
-    published = _public_topics(call)
+    published = call_service.public_topics(db(), call)
     if not published:
         abort(404, "This call has no published topics.")
     return render_template(

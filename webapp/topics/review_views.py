@@ -2,10 +2,9 @@ from __future__ import annotations
 
 from flask import Response, abort, flash, redirect, url_for
 from flask_login import login_required
-from sqlalchemy import select
 
-from models import User
 from services import policies
+from services.accounts import users as accounts
 from services.core.errors import ServiceError
 from services.topics import comments, reviews
 from services.topics import content as topics
@@ -35,9 +34,7 @@ def assign_reviewer(topic_id: int) -> Response:
     if not policies.can_assign_reviewers(me(), topic):
         abort(403, "Only coordinators assign reviewers.")
     form = AssignReviewerForm()
-    form.reviewer_id.choices = [
-        (u.id, u.name) for u in session.scalars(select(User).where(User.is_active.is_(True)))
-    ]
+    form.reviewer_id.choices = [(u.id, u.name) for u in accounts.active_users(session)]
     if not form.validate_on_submit():
         nothing_changes()
         flash("Choose a reviewer from the list.", "error")

@@ -2,12 +2,12 @@ from __future__ import annotations
 
 from flask import Response, abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import login_required
-from sqlalchemy import select
 
-from models import MatchRequest, Topic, User
+from models import Topic, User
 from models.organisations import SECTORS
 from models.topics import TOPIC_STATES
 from services import policies
+from services.consortia import match_requests
 from services.core.errors import Conflict, ServiceError
 from services.pledges import funding
 from services.topics import calls as call_service
@@ -222,11 +222,7 @@ def detail(topic_id: int) -> str:
     levels = policies.comment_levels_for(user, topic)
     comment_form.level.choices = [(lv, comments.LEVEL_LABELS[lv]) for lv in levels]
     shown_reviews = reviews.visible_reviews(session, user, topic)
-    match = session.scalar(
-        select(MatchRequest)
-        .where(MatchRequest.topic_id == topic.id)
-        .order_by(MatchRequest.created_at.desc(), MatchRequest.id.desc())
-    )
+    match = match_requests.latest_request(session, topic.id)
     return render_template(
         "topics/detail.html",
         topic=topic,
