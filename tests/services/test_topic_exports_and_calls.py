@@ -1,45 +1,13 @@
-"""Exports safe against formula injection; calls with deadlines in their timezone."""
+"""Calls with deadlines in their timezone (the topic export: tests/services/test_exports.py)."""
 
 from __future__ import annotations
 
-import csv
-import io
 from datetime import UTC, datetime
 
 import pytest
 
 from services.core.errors import InvalidInput, PermissionDenied
 from services.topics import calls
-from services.topics import listing as topic_list
-from tests.topic_support import make_topic, xlsx_strings
-
-RISKY = ('=HYPERLINK("http://evil")', "+1+2", "-3", "@SUM(A1)", "\tcmd", "\rcmd")
-
-
-@pytest.mark.parametrize("value", RISKY)
-def test_safe_cell_prefixes_formula_starts(value):
-    assert topic_list.safe_cell(value) == "'" + value
-
-
-def test_safe_cell_leaves_ordinary_text():
-    assert topic_list.safe_cell("Vaccines = good") == "Vaccines = good"
-    assert topic_list.safe_cell(None) == ""
-
-
-def test_csv_and_xlsx_exports_are_inert(db, world, make_user):
-    coordinator = make_user("coordinator")
-    for i, value in enumerate(RISKY):
-        make_topic(db, world, "idea", title=f"{value} #{i}", keywords=value, identifier=f"ID{i}")
-    rows = topic_list.export_rows(db, coordinator, topic_list.TopicFilters(sort="identifier"))
-    parsed = list(csv.reader(io.StringIO(topic_list.to_csv(rows))))
-    assert parsed[0][:3] == ["id", "identifier", "title"]
-    for row in parsed[1:]:
-        for cell in row:
-            assert not cell.startswith(topic_list.FORMULA_PREFIXES), cell
-    assert "1000000.00" in {row[7] for row in parsed[1:]}  # money exact, as text
-    cells = xlsx_strings(topic_list.to_xlsx(rows))  # also asserts no formula cell
-    titles = [c for c in cells if "#" in c]
-    assert len(titles) == len(RISKY) and all(c.startswith("'") for c in titles)
 
 
 def _input(**kw):

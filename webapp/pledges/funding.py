@@ -12,6 +12,7 @@ from models import Organisation, Pledge, Programme, Topic
 from models.pledges import PLEDGE_KIND_LABELS
 from services import policies
 from services.core import exports
+from services.pledges import exports as funding_tables
 from services.pledges.funding import (
     area_distribution,
     partner_funding,
@@ -21,7 +22,7 @@ from services.pledges.funding import (
 from webapp.database import db
 from webapp.pledges.blueprint import bp
 
-EXPORTS = {"pledges": exports.pledges_table, "areas": exports.areas_table}
+EXPORTS = {"pledges": funding_tables.pledges_table, "areas": funding_tables.areas_table}
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 

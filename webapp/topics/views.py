@@ -8,6 +8,7 @@ from models import MatchRequest, Topic, User
 from models.organisations import SECTORS
 from models.topics import TOPIC_STATES
 from services import policies
+from services.core import exports
 from services.core.errors import Conflict, ServiceError
 from services.pledges import funding
 from services.topics import calls as call_service
@@ -67,16 +68,16 @@ def index() -> str:
 @bp.route("/topics/export.<fmt>")
 @login_required
 def export(fmt: str) -> Response:
-    rows = topic_list.export_rows(db(), me(), _filters())
+    table = topic_list.export_table(db(), me(), _filters())
     if fmt == "csv":
         return Response(
-            topic_list.to_csv(rows),
+            exports.to_csv(table),
             mimetype="text/csv",
             headers={"Content-Disposition": "attachment; filename=topics.csv"},
         )
     if fmt == "xlsx":
         return Response(
-            topic_list.to_xlsx(rows),
+            exports.to_xlsx(table),
             mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
             headers={"Content-Disposition": "attachment; filename=topics.xlsx"},
         )
