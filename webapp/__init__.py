@@ -72,7 +72,7 @@ def create_app(settings: Settings | None = None, **overrides: Any) -> Flask:
     from workers.dispatch import dispatch
 
     worker_context.configure(settings)
-    sessions.configure(info={"dispatch": dispatch, "public_url": settings.public_url})
+    sessions.configure(info={"dispatch": dispatch})
     app.extensions["partnering.engine"] = engine
     app.extensions["partnering.sessions"] = sessions
 

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from services.accounts import users as accounts
 from services.core import schema
 from services.core.config import ConfigError
+from services.core.context import RequestContext
 from services.core.errors import ServiceError
 from services.demo import load as demo
 
@@ -93,7 +94,7 @@ def create_user(email: str, name: str, role: str, password: str) -> None:
     try:
         with cli_session() as session:
             user = accounts.create_user(
-                session, None, email=email, name=name, role=role, password=password
+                session, RequestContext(None), email=email, name=name, role=role, password=password
             )
     except ServiceError as exc:
         raise click.ClickException(exc.message) from exc

@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 
 import pytest
 
+from services.core.context import RequestContext
 from services.core.errors import InvalidInput, PermissionDenied
 from services.topics import calls
 
@@ -26,14 +27,16 @@ def _input(**kw):
 
 def test_deadlines_entered_in_the_calls_timezone_are_stored_in_utc(db, world, make_user):
     coordinator = make_user("coordinator")
-    call = calls.save_call(db, coordinator, _input(programme_id=world["programme"].id))
+    call = calls.save_call(
+        db, RequestContext(coordinator), _input(programme_id=world["programme"].id)
+    )
     db.commit()
     db.refresh(call)
     assert call.stage1_deadline == datetime(2027, 4, 25, 15, 0, tzinfo=UTC)  # CEST, UTC+2
     assert call.stage2_deadline == datetime(2027, 11, 7, 16, 0, tzinfo=UTC)  # CET, UTC+1
     assert calls.to_local(call.stage1_deadline, call.timezone) == datetime(2027, 4, 25, 17, 0)
     with pytest.raises(PermissionDenied):
-        calls.save_call(db, make_user(), _input(programme_id=world["programme"].id))
+        calls.save_call(db, RequestContext(make_user()), _input(programme_id=world["programme"].id))
 
 
 @pytest.mark.parametrize(
@@ -50,14 +53,16 @@ def test_deadlines_entered_in_the_calls_timezone_are_stored_in_utc(db, world, ma
 def test_bad_calls_are_refused(db, world, make_user, changes, field):
     coordinator = make_user("coordinator")
     with pytest.raises(InvalidInput) as exc:
-        calls.save_call(db, coordinator, _input(programme_id=world["programme"].id, **changes))
+        calls.save_call(
+            db, RequestContext(coordinator), _input(programme_id=world["programme"].id, **changes)
+        )
     assert field in exc.value.field_errors
 
 
 def test_call_identifiers_are_unique(db, world, make_user):
     coordinator = make_user("coordinator")
-    calls.save_call(db, coordinator, _input(programme_id=world["programme"].id))
+    calls.save_call(db, RequestContext(coordinator), _input(programme_id=world["programme"].id))
     db.commit()
     with pytest.raises(InvalidInput) as exc:
-        calls.save_call(db, coordinator, _input(programme_id=world["programme"].id))
+        calls.save_call(db, RequestContext(coordinator), _input(programme_id=world["programme"].id))
     assert "identifier" in exc.value.field_errors
