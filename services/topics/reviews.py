@@ -67,15 +67,8 @@ def declare_coi(
         )
     review.coi = "conflicted" if conflicted else "none"
     review.coi_reason = reason.strip()
-    audit.record(
-        session,
-        actor,
-        "topic.review_coi",
-        topic,
-        ip=ctx.client_ip,
-        coi=review.coi,
-        reason=review.coi_reason,
-    )
+    declared = {"coi": review.coi, "reason": review.coi_reason}
+    audit.record(session, actor, "topic.review_coi", topic, ip=ctx.client_ip, **declared)
     session.flush()
     return review
 
