@@ -27,6 +27,7 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
 from services.core import schema
+from services.core.context import RequestContext
 
 CANDIDATES = [
     Path(__file__).resolve().parents[2] / "shared" / "data" / "cordis-he",
@@ -80,7 +81,9 @@ def child(url: str) -> None:
     engine = make_engine(url)
     session = make_session_factory(engine)()
     start = time.perf_counter()
-    run = create_run(session, None, data / "project.csv.gz", data / "organization.csv.gz")
+    run = create_run(
+        session, RequestContext(None), data / "project.csv.gz", data / "organization.csv.gz"
+    )
     run_import(session, run.id)
     session.commit()
     wall = time.perf_counter() - start

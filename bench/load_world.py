@@ -23,6 +23,7 @@ from models.topics import TOPIC_STATES, TopicIndustryPartner
 from services.accounts import memberships
 from services.accounts import users as accounts
 from services.core import schema
+from services.core.context import RequestContext
 
 ROOT = Path(__file__).resolve().parents[1]
 PG_BASE = os.environ.get("BENCH_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
@@ -167,7 +168,9 @@ def import_cordis(session: Session) -> None:
     from services.organisations.cordis_import import create_run, run_import
 
     start = time.perf_counter()
-    run = create_run(session, None, DATA / "project.csv.gz", DATA / "organization.csv.gz")
+    run = create_run(
+        session, RequestContext(None), DATA / "project.csv.gz", DATA / "organization.csv.gz"
+    )
     run_import(session, run.id)
     session.commit()
     print(f"CORDIS import: {time.perf_counter() - start:.0f} s")
@@ -227,7 +230,7 @@ def seed(session: Session) -> None:
     users = {
         role: accounts.create_user(
             session,
-            None,
+            RequestContext(None),
             email=f"{role}@load.bench",
             name=role.replace("_", " ").title(),
             role="coordinator" if role == "coordinator" else "viewer",
@@ -235,8 +238,10 @@ def seed(session: Session) -> None:
         )
         for role in ROLES
     }
-    memberships.add_to_sgg(session, None, users["sgg_member"], ids["sgg"][0])
-    memberships.add_to_organisation(session, None, users["partner_rep"], industry[0], "partner_rep")
+    memberships.add_to_sgg(session, RequestContext(None), users["sgg_member"], ids["sgg"][0])
+    memberships.add_to_organisation(
+        session, RequestContext(None), users["partner_rep"], industry[0], "partner_rep"
+    )
     # A few hundred other accounts (the topic page lists reviewers to assign).
     for i in range(300):
         session.add(User(email=f"user{i}@load.bench", name=f"User {i:03d}", role="viewer"))

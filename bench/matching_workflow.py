@@ -26,6 +26,8 @@ from pathlib import Path
 
 import numpy as np
 
+from services.core.context import RequestContext
+
 ROOT = Path(__file__).resolve().parent.parent
 DATA = Path(os.environ.get("CORDIS_DIR") or ROOT.parent / "shared" / "data" / "cordis-he")
 
@@ -154,8 +156,10 @@ def main() -> None:
         lat = []
         for t in topics:
             t0 = time.perf_counter()
-            req, _ = consortia.request_match(s, user, t.id, {"alternates": 30})
-            consortia.run_match(s, req.id, instance, "http://bench")
+            req, _ = consortia.request_match(s, RequestContext(user), t.id, {"alternates": 30})
+            consortia.run_match(
+                s, RequestContext(None, public_url="http://bench"), req.id, instance
+            )
             s.commit()
             lat.append((time.perf_counter() - t0) * 1e3)
             assert req.status == "done", req.error

@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 
 from bench.cordis_import import data_dir, postgres_database, sqlite_database
 from models.db import make_engine, make_session_factory
+from services.core.context import RequestContext
 from services.core.pages import page_of
 from services.organisations.cordis_import import create_run, run_import
 from services.organisations.search import OrgQuery, search
@@ -86,7 +87,9 @@ def imported(open_db: Callable[[], object], stack: ExitStack) -> str:
     engine = make_engine(url)
     session = make_session_factory(engine)()
     data = data_dir()
-    run = create_run(session, None, data / "project.csv.gz", data / "organization.csv.gz")
+    run = create_run(
+        session, RequestContext(None), data / "project.csv.gz", data / "organization.csv.gz"
+    )
     run_import(session, run.id)
     session.commit()
     session.close()

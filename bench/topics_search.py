@@ -17,7 +17,7 @@ from sqlalchemy import func, select
 from models import Programme, ScientificArea, Sgg, Topic, User
 from models.db import make_engine, make_session_factory
 from models.topics import TOPIC_STATES
-from services.core import schema
+from services.core import exports, schema
 from services.topics import listing as topic_list
 
 NAMED = ("vaccine", "organoid", "biomarker", "cohort", "insulin", "tumour", "wearable")
@@ -77,10 +77,10 @@ def main() -> None:
                 f"{who:11} q={q!r:28} matches={total:5} first page ({len(page)}) in {took:.0f} ms"
             )
     start = time.perf_counter()
-    rows = topic_list.export_rows(session, coordinator, topic_list.TopicFilters())
-    data = topic_list.to_xlsx(rows)
+    table = topic_list.export_table(session, coordinator, topic_list.TopicFilters())
+    data = exports.to_xlsx(table)
     print(
-        f"XLSX export of {len(rows) - 1} topics: {len(data)} bytes in "
+        f"XLSX export of {len(table.rows)} topics: {len(data)} bytes in "
         f"{time.perf_counter() - start:.2f} s"
     )
 

@@ -18,6 +18,7 @@ import models
 from models.db import make_engine, make_session_factory
 from services.core import schema
 from services.core.config import Settings
+from services.core.context import RequestContext
 from tests.support import service_unavailable
 from webapp import create_app
 from workers.runtime import Runtime, build_runtime
@@ -150,12 +151,17 @@ def make_user(db: Session) -> Any:
     ) -> models.User:
         email = email or f"{role}-{uuid.uuid4().hex[:6]}@example.org"
         user = accounts.create_user(
-            db, None, email=email, name=email.split("@")[0], role=role, password=password
+            db,
+            RequestContext(None),
+            email=email,
+            name=email.split("@")[0],
+            role=role,
+            password=password,
         )
         if sgg_id is not None:
-            memberships.add_to_sgg(db, None, user, sgg_id)
+            memberships.add_to_sgg(db, RequestContext(None), user, sgg_id)
         if org_id is not None:
-            memberships.add_to_organisation(db, None, user, org_id, org_role)
+            memberships.add_to_organisation(db, RequestContext(None), user, org_id, org_role)
         db.commit()
         return user
 

@@ -110,17 +110,3 @@ def make_topic(
     db.commit()
     db.refresh(topic)
     return topic
-
-
-def xlsx_strings(data: bytes) -> list[str]:
-    """Every string cell of an XLSX file (XlsxWriter keeps them in sharedStrings.xml)."""
-    import io
-    import zipfile
-    from xml.etree import ElementTree
-
-    ns = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
-    with zipfile.ZipFile(io.BytesIO(data)) as z:
-        root = ElementTree.fromstring(z.read("xl/sharedStrings.xml"))  # noqa: S314
-        sheet = z.read("xl/worksheets/sheet1.xml").decode()
-    assert "<f>" not in sheet, "a formula cell in the export"
-    return ["".join(t.text or "" for t in si.iter(f"{ns}t")) for si in root.iter(f"{ns}si")]

@@ -4,14 +4,23 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import request
+from flask import current_app, request
+from flask_login import current_user
 from flask_wtf import FlaskForm
 
+from models import User
+from services.core.context import RequestContext
 from services.core.errors import NotFound, PermissionDenied, ServiceError
 
 
-def client_ip() -> str:
-    return request.remote_addr or ""
+def context(actor: User | None = None) -> RequestContext:
+    """This request's context for a service: ``actor`` (the API's token user) or else the
+    signed-in user, the client's address and the public URL for links."""
+    if actor is None and current_user.is_authenticated:
+        actor = current_user._get_current_object()
+    return RequestContext(
+        actor, client_ip=request.remote_addr or "", public_url=current_app.config["PUBLIC_URL"]
+    )
 
 
 def safe_next(target: str | None) -> str | None:

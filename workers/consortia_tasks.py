@@ -6,6 +6,7 @@ from celery import shared_task
 
 from services.consortia import expertise_index as matching_index
 from services.consortia import match_requests as consortia
+from services.core.context import RequestContext
 
 
 @shared_task(name="workers.consortia_tasks.run_match", ignore_result=True, bind=True)
@@ -14,9 +15,9 @@ def run_match(self, request_id: int, key: str = "") -> str:  # type: ignore[no-u
     with self.runtime.session_scope() as session:
         req = consortia.run_match(
             session,
+            RequestContext.for_settings(settings),
             request_id,
             settings.instance_path,
-            settings.public_url,
             checkpoint=session.commit,
         )
         return req.status

@@ -42,9 +42,7 @@ class Runtime:
 
     def __post_init__(self) -> None:
         # Sessions ring the dispatcher after their commit (services.notifications.notify.ring).
-        self.sessions.configure(
-            info={"dispatch": self.dispatcher.dispatch, "public_url": self.settings.public_url}
-        )
+        self.sessions.configure(info={"dispatch": self.dispatcher.dispatch})
         self.scheduler = EmbeddedScheduler(
             periodic_jobs(self.settings), self.dispatcher.dispatch, self.session_scope
         )

@@ -12,6 +12,7 @@ from models import ApiToken, User
 from models.api_tokens import TOKEN_SCOPES
 from models.base import utcnow
 from services.core import audit
+from services.core.context import RequestContext
 from services.core.errors import InvalidInput, NotFound
 
 TOKEN_PREFIX = "pm_"  # noqa: S105 - a public marker, not a secret
@@ -31,9 +32,10 @@ def list_tokens(session: Session, user: User) -> list[ApiToken]:
 
 
 def create_token(
-    session: Session, user: User, *, name: str, scope: str, ip: str = ""
+    session: Session, ctx: RequestContext, *, name: str, scope: str
 ) -> tuple[ApiToken, str]:
     """Create a token; the raw value is returned once and never stored."""
+    user = ctx.user
     name = name.strip()
     if not name or len(name) > 100:
         raise InvalidInput("Give the token a name of 1 to 100 characters.", {"name": ["Required."]})
@@ -48,17 +50,20 @@ def create_token(
     )
     session.add(token)
     session.flush()
-    audit.record(session, user, "api_token.created", token, ip=ip, scope=scope, name=name)
+    audit.record(
+        session, user, "api_token.created", token, ip=ctx.client_ip, scope=scope, name=name
+    )
     return token, raw
 
 
-def revoke_token(session: Session, user: User, token_id: int, *, ip: str = "") -> ApiToken:
+def revoke_token(session: Session, ctx: RequestContext, token_id: int) -> ApiToken:
+    user = ctx.user
     token = session.get(ApiToken, token_id)
     if token is None or token.user_id != user.id:
         raise NotFound("No such token.")
     if token.revoked_at is None:
         token.revoked_at = utcnow()
-        audit.record(session, user, "api_token.revoked", token, ip=ip, name=token.name)
+        audit.record(session, user, "api_token.revoked", token, ip=ctx.client_ip, name=token.name)
     return token
 
 

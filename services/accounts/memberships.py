@@ -9,6 +9,7 @@ from models import Organisation, OrganisationMembership, Sgg, SggMembership, Use
 from models.accounts import ORG_ROLES
 from services import policies
 from services.core import audit
+from services.core.context import RequestContext
 from services.core.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 
 
@@ -32,9 +33,8 @@ def _require_admin(actor: User | None) -> None:
         raise PermissionDenied("Only administrators can change memberships.")
 
 
-def add_to_sgg(
-    session: Session, actor: User | None, user: User, sgg_id: int, *, ip: str = ""
-) -> SggMembership:
+def add_to_sgg(session: Session, ctx: RequestContext, user: User, sgg_id: int) -> SggMembership:
+    actor = ctx.actor
     _require_admin(actor)
     sgg = session.get(Sgg, sgg_id)
     if sgg is None:
@@ -50,20 +50,21 @@ def add_to_sgg(
     session.add(membership)
     user.sgg_memberships.append(membership)
     audit.record(
-        session, actor, "user.role_changed", user, ip=ip, granted="sgg_member", sgg=sgg.name
+        session,
+        actor,
+        "user.role_changed",
+        user,
+        ip=ctx.client_ip,
+        granted="sgg_member",
+        sgg=sgg.name,
     )
     return membership
 
 
 def add_to_organisation(
-    session: Session,
-    actor: User | None,
-    user: User,
-    organisation_id: int,
-    role: str,
-    *,
-    ip: str = "",
+    session: Session, ctx: RequestContext, user: User, organisation_id: int, role: str
 ) -> OrganisationMembership:
+    actor = ctx.actor
     _require_admin(actor)
     if role not in ORG_ROLES:
         raise InvalidInput(f"Unknown organisation role {role!r}.")
@@ -87,7 +88,7 @@ def add_to_organisation(
         actor,
         "user.role_changed",
         user,
-        ip=ip,
+        ip=ctx.client_ip,
         granted=role,
         organisation=org.display_name,
     )
@@ -95,12 +96,15 @@ def add_to_organisation(
 
 
 def remove_membership(
-    session: Session, actor: User, user: User, kind: str, id_: int, *, ip: str = ""
+    session: Session, ctx: RequestContext, user: User, kind: str, id_: int
 ) -> None:
+    actor = ctx.user
     _require_admin(actor)
     model = SggMembership if kind == "sgg" else OrganisationMembership
     membership = session.get(model, id_)
     if membership is None or membership.user_id != user.id:
         raise NotFound("No such membership.")
     session.delete(membership)
-    audit.record(session, actor, "user.role_changed", user, ip=ip, revoked=kind, membership=id_)
+    audit.record(
+        session, actor, "user.role_changed", user, ip=ctx.client_ip, revoked=kind, membership=id_
+    )

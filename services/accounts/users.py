@@ -16,6 +16,7 @@ from models.accounts import GLOBAL_ROLES, new_session_token
 from models.base import utcnow
 from services import policies
 from services.core import audit
+from services.core.context import RequestContext
 from services.core.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from services.notifications.notify import queue_email
 
@@ -79,7 +80,7 @@ def load_signed_in_user(session: Session, user_id: int, token: str) -> User | No
     return user
 
 
-def authenticate(session: Session, email: str, password: str, *, ip: str = "") -> User | None:
+def authenticate(session: Session, ctx: RequestContext, email: str, password: str) -> User | None:
     """Return the user if the password is right; audit the attempt either way."""
     user = find_user(session, email)
     stored = user.password_hash if user is not None and user.password_hash else _DUMMY_HASH
@@ -88,31 +89,35 @@ def authenticate(session: Session, email: str, password: str, *, ip: str = "") -
     except (VerificationError, InvalidHashError):
         ok = False
     if not ok or user is None or not user.is_active or not user.password_hash:
-        audit.record(session, user, "login.failed", user, ip=ip, email=normalise_email(email))
+        audit.record(
+            session, user, "login.failed", user, ip=ctx.client_ip, email=normalise_email(email)
+        )
         return None
     if _hasher.check_needs_rehash(user.password_hash):
         user.password_hash = _hasher.hash(password)
     user.last_login_at = utcnow()
-    audit.record(session, user, "login", user, ip=ip)
+    audit.record(session, user, "login", user, ip=ctx.client_ip)
     return user
 
 
-def logout(session: Session, user: User, *, ip: str = "") -> None:
+def logout(session: Session, ctx: RequestContext) -> None:
     """Rotate the session token: every cookie issued before now stops working."""
+    user = ctx.user
     user.session_token = new_session_token()
-    audit.record(session, user, "logout", user, ip=ip)
+    audit.record(session, user, "logout", user, ip=ctx.client_ip)
 
 
 def create_user(
     session: Session,
-    actor: User | None,
+    ctx: RequestContext,
     *,
     email: str,
     name: str,
     role: str = "viewer",
     password: str | None = None,
 ) -> User:
-    """Create an account (``actor`` None means the command line, trusted)."""
+    """Create an account (no actor in ``ctx`` means the command line, trusted)."""
+    actor = ctx.actor
     if actor is not None and not policies.can_manage_users(actor):
         raise PermissionDenied("Only administrators can create accounts.")
     email = normalise_email(email)
@@ -134,11 +139,12 @@ def create_user(
     )
     session.add(user)
     session.flush()
-    audit.record(session, actor, "user.created", user, role=role)
+    audit.record(session, actor, "user.created", user, ip=ctx.client_ip, role=role)
     return user
 
 
-def set_role(session: Session, actor: User, user: User, role: str, *, ip: str = "") -> None:
+def set_role(session: Session, ctx: RequestContext, user: User, role: str) -> None:
+    actor = ctx.user
     if not policies.can_manage_users(actor):
         raise PermissionDenied("Only administrators can change roles.")
     if role not in GLOBAL_ROLES:
@@ -148,7 +154,7 @@ def set_role(session: Session, actor: User, user: User, role: str, *, ip: str = 
     old = user.role
     user.role = role
     user.session_token = new_session_token()
-    audit.record(session, actor, "user.role_changed", user, ip=ip, old=old, new=role)
+    audit.record(session, actor, "user.role_changed", user, ip=ctx.client_ip, old=old, new=role)
 
 
 def _token_hash(raw: str) -> str:
@@ -169,38 +175,34 @@ def _issue_token(session: Session, user: User, purpose: str, hours: int) -> str:
 
 
 def invite_user(
-    session: Session,
-    actor: User,
-    *,
-    email: str,
-    name: str,
-    role: str,
-    public_url: str,
-    hours: int = 48,
+    session: Session, ctx: RequestContext, *, email: str, name: str, role: str, hours: int = 48
 ) -> User:
     """Create an account without a password and email a single-use link to choose one."""
-    user = create_user(session, actor, email=email, name=name, role=role)
+    actor = ctx.user
+    user = create_user(session, ctx, email=email, name=name, role=role)
     raw = _issue_token(session, user, "invite", hours)
-    link = f"{public_url}/auth/token/{raw}"
+    link = ctx.link(f"/auth/token/{raw}")
     queue_email(
         session, user, "account.invite", "account_invite", link=link, inviter=actor, hours=hours
     )
-    audit.record(session, actor, "user.invited", user)
+    audit.record(session, actor, "user.invited", user, ip=ctx.client_ip)
     return user
 
 
 def request_password_reset(
-    session: Session, email: str, *, public_url: str, hours: int = 2, ip: str = ""
+    session: Session, ctx: RequestContext, email: str, *, hours: int = 2
 ) -> None:
     """Email a reset link if the account exists; say nothing either way (no enumeration)."""
     user = find_user(session, email)
     if user is None or not user.is_active:
-        audit.record(session, None, "password.reset_unknown", ip=ip, email=normalise_email(email))
+        audit.record(
+            session, None, "password.reset_unknown", ip=ctx.client_ip, email=normalise_email(email)
+        )
         return
     raw = _issue_token(session, user, "reset", hours)
-    link = f"{public_url}/auth/token/{raw}"
+    link = ctx.link(f"/auth/token/{raw}")
     queue_email(session, user, "account.reset", "password_reset", link=link, hours=hours)
-    audit.record(session, user, "password.reset_requested", user, ip=ip)
+    audit.record(session, user, "password.reset_requested", user, ip=ctx.client_ip)
 
 
 def peek_token(session: Session, raw: str) -> AccountToken:
@@ -215,7 +217,7 @@ def peek_token(session: Session, raw: str) -> AccountToken:
     return token
 
 
-def redeem_token(session: Session, raw: str, password: str, *, ip: str = "") -> User:
+def redeem_token(session: Session, ctx: RequestContext, raw: str, password: str) -> User:
     """Set the password from an invitation or reset link; the link then stops working."""
     token = peek_token(session, raw)
     check_password_strength(password)
@@ -230,11 +232,12 @@ def redeem_token(session: Session, raw: str, password: str, *, ip: str = "") -> 
     user = token.user
     user.password_hash = hash_password(password)
     user.session_token = new_session_token()
-    audit.record(session, user, f"password.set_by_{token.purpose}", user, ip=ip)
+    audit.record(session, user, f"password.set_by_{token.purpose}", user, ip=ctx.client_ip)
     return user
 
 
-def change_password(session: Session, user: User, current: str, new: str, *, ip: str = "") -> None:
+def change_password(session: Session, ctx: RequestContext, current: str, new: str) -> None:
+    user = ctx.user
     try:
         ok = bool(user.password_hash) and _hasher.verify(user.password_hash or "", current)
     except (VerificationError, InvalidHashError):
@@ -247,13 +250,14 @@ def change_password(session: Session, user: User, current: str, new: str, *, ip:
     check_password_strength(new)
     user.password_hash = hash_password(new)
     user.session_token = new_session_token()
-    audit.record(session, user, "password.changed", user, ip=ip)
+    audit.record(session, user, "password.changed", user, ip=ctx.client_ip)
 
 
-def rename(session: Session, user: User, name: str) -> None:
+def rename(session: Session, ctx: RequestContext, name: str) -> None:
+    user = ctx.user
     name = name.strip()
     if not name or len(name) > 200:
         raise InvalidInput("A name of 1 to 200 characters is required.", {"name": ["Required."]})
     old = user.name
     user.name = name
-    audit.record(session, user, "user.renamed", user, old=old, new=name)
+    audit.record(session, user, "user.renamed", user, ip=ctx.client_ip, old=old, new=name)

@@ -34,12 +34,13 @@ from sqlalchemy.orm import Session
 
 from matching.index import ExpertiseIndex, build_index
 from matching.types import Candidate, ProjectDoc
-from models import CordisProject, ExpertiseIndexVersion, Organisation, Participation, User
+from models import CordisProject, ExpertiseIndexVersion, Organisation, Participation
 from models.base import utcnow
 from models.consortia import SuggestedMember
 from models.countries import is_eligible, is_eu_member
 from services import policies
 from services.core import audit
+from services.core.context import RequestContext
 from services.core.errors import Conflict, NotFound, PermissionDenied
 from services.notifications.notify import ring
 
@@ -179,9 +180,10 @@ def recent_versions(session: Session, limit: int = 10) -> list[ExpertiseIndexVer
 
 
 def request_build(
-    session: Session, actor: User | None, reason: str = "requested", *, force: bool = True
+    session: Session, ctx: RequestContext, reason: str = "requested", *, force: bool = True
 ) -> ExpertiseIndexVersion:
-    """Queue a build (``actor`` None: the system). A build already queued is reused."""
+    """Queue a build (no actor in ``ctx``: the system). A build already queued is reused."""
+    actor = ctx.actor
     if actor is not None and not policies.can_build_index(actor):
         raise PermissionDenied("Only administrators can rebuild the expertise index.")
     pending = pending_version(session)
@@ -195,7 +197,9 @@ def request_build(
     )
     session.add(version)
     session.flush()
-    audit.record(session, actor, "expertise_index.requested", version, reason=reason)
+    audit.record(
+        session, actor, "expertise_index.requested", version, ip=ctx.client_ip, reason=reason
+    )
     ring(session, BUILD_TASK, version.id, f"index-{version.id}")
     return version
 
@@ -209,7 +213,9 @@ def refresh_if_stale(session: Session) -> ExpertiseIndexVersion | None:
         return None
     if current is None and session.scalar(select(func.count()).select_from(Organisation)) == 0:
         return None
-    return request_build(session, None, "data changed" if current else "no index yet")
+    return request_build(
+        session, RequestContext(None), "data changed" if current else "no index yet"
+    )
 
 
 def build_version(
@@ -287,9 +293,9 @@ def _prune(session: Session, instance_path: Path | str, newest: int) -> None:
             shutil.rmtree(index_root(instance_path) / directory, ignore_errors=True)
 
 
-def build_now(session: Session, actor: User | None, instance_path: Path | str, reason: str):
+def build_now(session: Session, ctx: RequestContext, instance_path: Path | str, reason: str):
     """Queue and build at once in this process (CLI)."""
-    version = request_build(session, actor, reason)
+    version = request_build(session, ctx, reason)
     return build_version(session, version.id, instance_path)
 
 

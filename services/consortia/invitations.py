@@ -17,6 +17,7 @@ from services import policies
 from services.consortia.match_requests import get_request
 from services.consortia.review import _member, active, alternates_of
 from services.core import audit
+from services.core.context import RequestContext
 from services.core.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from services.notifications.notify import notify
 
@@ -37,8 +38,9 @@ def _contacts(session: Session, organisation_id: int) -> list[User]:
 
 
 def _invite(
-    session: Session, actor: User, req: MatchRequest, member: SuggestedMember, public_url: str
+    session: Session, ctx: RequestContext, req: MatchRequest, member: SuggestedMember
 ) -> Invitation:
+    actor = ctx.user
     users = _contacts(session, member.organisation_id)
     inv = Invitation(
         request_id=req.id,
@@ -61,7 +63,7 @@ def _invite(
                 f"{member.organisation.display_name} is invited to join the consortium "
                 f"proposed for the topic '{topic.title}'. Please accept or decline."
             ),
-            link=f"{public_url}/consortia/invitations/{inv.id}",
+            link=ctx.link(f"/consortia/invitations/{inv.id}"),
             obj=inv,
             label=f"Consortium for {topic.title}",
             exclude=actor,
@@ -71,14 +73,16 @@ def _invite(
         actor,
         "consortium.invited",
         inv,
+        ip=ctx.client_ip,
         organisation_id=member.organisation_id,
         status=inv.status,
     )
     return inv
 
 
-def finalise(session: Session, actor: User, request_id: int, public_url: str) -> list[Invitation]:
+def finalise(session: Session, ctx: RequestContext, request_id: int) -> list[Invitation]:
     """Freeze the member set and invite every member."""
+    actor = ctx.user
     req = get_request(session, actor, request_id)
     if not policies.can_finalise_match(actor, req):
         raise PermissionDenied("Only coordinators can finalise a finished suggestion.")
@@ -89,8 +93,8 @@ def finalise(session: Session, actor: User, request_id: int, public_url: str) ->
         raise InvalidInput("The consortium has no members to invite.")
     req.finalised_at, req.finalised_by_id = utcnow(), actor.id
     session.flush()
-    invitations = [_invite(session, actor, req, m, public_url) for m in members]
-    audit.record(session, actor, "match.finalised", req, members=len(members))
+    invitations = [_invite(session, ctx, req, m) for m in members]
+    audit.record(session, actor, "match.finalised", req, ip=ctx.client_ip, members=len(members))
     return invitations
 
 
@@ -125,9 +129,8 @@ def get_invitation(session: Session, actor: User, invitation_id: int) -> Invitat
     return inv
 
 
-def respond(
-    session: Session, actor: User, invitation_id: int, accept: bool, public_url: str
-) -> Invitation:
+def respond(session: Session, ctx: RequestContext, invitation_id: int, accept: bool) -> Invitation:
+    actor = ctx.user
     inv = get_invitation(session, actor, invitation_id)
     if not policies.can_respond_invitation(actor, inv):
         raise PermissionDenied("Only people of the invited organisation can answer.")
@@ -156,24 +159,31 @@ def respond(
         subject=f"{org} {inv.status} the invitation: {req.topic.title}",
         summary=f"{actor.name} {inv.status} the invitation for {org}."
         + ("" if accept else " The seat's alternates are offered on the consortium page."),
-        link=f"{public_url}/consortia/{req.id}",
+        link=ctx.link(f"/consortia/{req.id}"),
         obj=inv,
         label=f"Consortium for {req.topic.title}",
         exclude=actor,
     )
-    audit.record(session, actor, f"consortium.{event}", inv, organisation_id=inv.organisation_id)
+    audit.record(
+        session,
+        actor,
+        f"consortium.{event}",
+        inv,
+        ip=ctx.client_ip,
+        organisation_id=inv.organisation_id,
+    )
     return inv
 
 
 def invite_alternate(
     session: Session,
-    actor: User,
+    ctx: RequestContext,
     request_id: int,
     member_id: int,
     organisation_id: int,
-    public_url: str,
 ) -> Invitation:
     """Give a declined (or unreachable) seat to one of its alternates and invite it."""
+    actor = ctx.user
     req = get_request(session, actor, request_id)
     if not policies.can_invite_alternate(actor, req):
         raise PermissionDenied("Only coordinators can invite alternates of a finalised consortium.")
@@ -212,4 +222,4 @@ def invite_alternate(
         if latest is not None:
             latest.status = "withdrawn"
     member.explanation = {**member.explanation, "replaced_by": row.id}
-    return _invite(session, actor, req, row, public_url)
+    return _invite(session, ctx, req, row)

@@ -28,6 +28,7 @@ from models.base import utcnow
 from services import policies
 from services.consortia import expertise_index as matching_index
 from services.core import audit
+from services.core.context import RequestContext
 from services.core.errors import InvalidInput, NotFound, PermissionDenied, ServiceError
 from services.notifications.notify import notify, ring
 
@@ -188,9 +189,10 @@ def get_topic(session: Session, actor: User, topic_id: int) -> Topic:
 
 
 def request_match(
-    session: Session, actor: User, topic_id: int, raw: dict[str, Any]
+    session: Session, ctx: RequestContext, topic_id: int, raw: dict[str, Any]
 ) -> tuple[MatchRequest, bool]:
     """Ask for suggestions; returns (request, reused) where reused means same inputs seen."""
+    actor = ctx.user
     topic = session.get(Topic, topic_id)
     if topic is None or not policies.can_view_topic(actor, topic):
         raise NotFound("No such topic.")  # a hidden draft's existence is not revealed
@@ -231,7 +233,15 @@ def request_match(
     )
     session.add(req)
     session.flush()
-    audit.record(session, actor, "match.requested", req, topic_id=topic.id, size=params["size"])
+    audit.record(
+        session,
+        actor,
+        "match.requested",
+        req,
+        ip=ctx.client_ip,
+        topic_id=topic.id,
+        size=params["size"],
+    )
     ring(session, RUN_TASK, req.id, f"match-{req.id}")
     return req, False
 
@@ -299,7 +309,7 @@ def spec_for(req: MatchRequest, session: Session) -> tuple[ConsortiumSpec, Topic
     return spec, TopicQuery(q["title"], q["text"], list(q.get("keywords") or []))
 
 
-def _fail(session: Session, req: MatchRequest, message: str, public_url: str) -> MatchRequest:
+def _fail(session: Session, ctx: RequestContext, req: MatchRequest, message: str) -> MatchRequest:
     req.status, req.error, req.finished_at = "failed", message, utcnow()
     session.flush()
     requester = session.get(User, req.requested_by_id) if req.requested_by_id else None
@@ -310,7 +320,7 @@ def _fail(session: Session, req: MatchRequest, message: str, public_url: str) ->
             [requester],
             subject=f"Consortium suggestion failed: {req.topic.title}",
             summary=message,
-            link=f"{public_url}/consortia/{req.id}",
+            link=ctx.link(f"/consortia/{req.id}"),
             obj=req,
         )
     return req
@@ -356,9 +366,9 @@ def store_suggestion(session: Session, req: MatchRequest, sugg: Suggestion) -> N
 
 def run_match(
     session: Session,
+    ctx: RequestContext,
     request_id: int,
     instance_path: Path | str,
-    public_url: str,
     *,
     checkpoint: Callable[[], None] | None = None,
 ) -> MatchRequest:
@@ -380,9 +390,7 @@ def run_match(
         session.get(ExpertiseIndexVersion, req.index_version_id) if req.index_version_id else None
     )
     if version is None or version.status != "ready":
-        return _fail(
-            session, req, "The expertise index it was asked for is gone; ask again.", public_url
-        )
+        return _fail(session, ctx, req, "The expertise index it was asked for is gone; ask again.")
     try:
         index = matching_index.load_index(version, instance_path)
         step(40)
@@ -394,31 +402,31 @@ def run_match(
             )
             return _fail(
                 session,
+                ctx,
                 req,
                 f"{', '.join(names)} joined after the expertise index was built (version "
                 f"{version.id}); rebuild the index or drop them from the required members.",
-                public_url,
             )
         sugg = build_consortium(index, query, spec)
     except SpecError as exc:
-        return _fail(session, req, f"The parameters cannot be used: {exc}", public_url)
+        return _fail(session, ctx, req, f"The parameters cannot be used: {exc}")
     except ServiceError as exc:
-        return _fail(session, req, exc.message, public_url)
+        return _fail(session, ctx, req, exc.message)
     except Exception as exc:  # the engine's bug must not leave the request running forever
         log.exception("match request %s failed", req.id)
         return _fail(
             session,
+            ctx,
             req,
             f"The matching engine stopped unexpectedly ({type(exc).__name__}); try again or "
             "tell an administrator.",
-            public_url,
         )
     if not sugg.feasible:
         return _fail(
             session,
+            ctx,
             req,
             "No consortium meets these parameters: " + "; ".join(sugg.problems),
-            public_url,
         )
     step(80)
     store_suggestion(session, req, sugg)
@@ -435,7 +443,9 @@ def run_match(
     }
     req.status, req.progress, req.finished_at, req.error = "done", 100, utcnow(), ""
     session.flush()
-    audit.record(session, None, "match.done", req, solver=sugg.solver, members=len(sugg.members))
+    audit.record(
+        session, ctx.actor, "match.done", req, solver=sugg.solver, members=len(sugg.members)
+    )
     requester = session.get(User, req.requested_by_id) if req.requested_by_id else None
     if requester is not None:
         notify(
@@ -444,7 +454,7 @@ def run_match(
             [requester],
             subject=f"Consortium suggestion ready: {req.topic.title}",
             summary=f"{len(sugg.members)} members suggested for {req.topic.title}.",
-            link=f"{public_url}/consortia/{req.id}",
+            link=ctx.link(f"/consortia/{req.id}"),
             obj=req,
         )
     return req

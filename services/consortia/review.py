@@ -33,6 +33,7 @@ from services import policies
 from services.consortia import expertise_index as matching_index
 from services.consortia.match_requests import get_request, spec_for, store_suggestion
 from services.core import audit
+from services.core.context import RequestContext
 from services.core.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 
 
@@ -186,9 +187,10 @@ def _member(req: MatchRequest, member_id: int) -> SuggestedMember:
 
 
 def set_status(
-    session: Session, actor: User, request_id: int, member_id: int, action: str
+    session: Session, ctx: RequestContext, request_id: int, member_id: int, action: str
 ) -> SuggestedMember:
     """lock, unlock, remove or restore a member."""
+    actor = ctx.user
     req = _editable(session, actor, request_id)
     member = _member(req, member_id)
     allowed = {
@@ -210,6 +212,7 @@ def set_status(
         actor,
         f"match.member_{action}",
         req,
+        ip=ctx.client_ip,
         organisation_id=member.organisation_id,
         status={"old": old, "new": after},
     )
@@ -271,13 +274,14 @@ def _seat_for(session: Session, req: MatchRequest, org_id: int, instance_path, s
 
 def swap(
     session: Session,
-    actor: User,
+    ctx: RequestContext,
     request_id: int,
     member_id: int,
     organisation_id: int,
     instance_path: Path | str,
 ) -> SuggestedMember:
     """Replace a member by another organisation (an alternate or anyone found by search)."""
+    actor = ctx.user
     req = _editable(session, actor, request_id)
     member = _member(req, member_id)
     if member.status not in ("suggested", "locked"):
@@ -292,26 +296,40 @@ def swap(
     }
     session.flush()
     audit.record(
-        session, actor, "match.member_swapped", req, old=member.organisation_id, new=organisation_id
+        session,
+        actor,
+        "match.member_swapped",
+        req,
+        ip=ctx.client_ip,
+        old=member.organisation_id,
+        new=organisation_id,
     )
     return new
 
 
 def add(
-    session: Session, actor: User, request_id: int, organisation_id: int, instance_path: Path | str
+    session: Session,
+    ctx: RequestContext,
+    request_id: int,
+    organisation_id: int,
+    instance_path: Path | str,
 ) -> SuggestedMember:
     """Put an organisation found by search into an extra seat."""
+    actor = ctx.user
     req = _editable(session, actor, request_id)
     new = _seat_for(session, req, organisation_id, instance_path, "search")
     session.flush()
-    audit.record(session, actor, "match.member_added", req, organisation_id=organisation_id)
+    audit.record(
+        session, actor, "match.member_added", req, ip=ctx.client_ip, organisation_id=organisation_id
+    )
     return new
 
 
 def reoptimise(
-    session: Session, actor: User, request_id: int, instance_path: Path | str
+    session: Session, ctx: RequestContext, request_id: int, instance_path: Path | str
 ) -> MatchRequest:
     """Refill the seats: locked members and coordinator picks kept, removed ones excluded."""
+    actor = ctx.user
     req = _editable(session, actor, request_id)
     index = _index_for(session, req, instance_path)
     spec, query = spec_for(req, session)
@@ -350,7 +368,9 @@ def reoptimise(
         row.explanation = {**row.explanation, "source": sources.get(row.organisation_id, "engine")}
     req.summary = {**req.summary, "objective": round(sugg.objective, 6), "solver": sugg.solver}
     session.flush()
-    audit.record(session, actor, "match.reoptimised", req, members=len(sugg.members))
+    audit.record(
+        session, actor, "match.reoptimised", req, ip=ctx.client_ip, members=len(sugg.members)
+    )
     return req
 
 

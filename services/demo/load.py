@@ -29,6 +29,7 @@ from models import (
     TopicTransition,
 )
 from services.accounts import users as accounts
+from services.core.context import RequestContext
 from services.demo import pledges as demo_pledges
 from services.demo import projects as demo_projects
 from services.organisations.search import add_name_words
@@ -203,7 +204,7 @@ def load(session: Session) -> bool:
         name = email.split("@")[0].replace(".", " ").title()
         users[email] = accounts.create_user(
             session,
-            None,
+            RequestContext(None),
             email=email,
             name=name,
             role=global_role,

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from models import OutboxMessage, User
 from models.base import utcnow
 from services.core.config import Settings
-from services.notifications.notify import DELIVER_TASK, render_email, ring
+from services.notifications.notify import DELIVER_TASK, outbox_message, render_email, ring
 
 
 def _waiting(session: Session, user_id: int | None = None, lock: bool = False):  # type: ignore[no-untyped-def]
@@ -56,19 +56,9 @@ def send_digests(session: Session, settings: Settings, now: datetime | None = No
         user = session.get(User, user_id)
         if not rows or user is None:
             continue
-        subject, text, html = render_email("digest", recipient=user, items=rows, day=day)
-        digest = OutboxMessage(
-            event="digest",
-            channel="email",
-            mode="immediate",
-            recipient_id=user.id,
-            recipient_email=user.email,
-            subject=subject,
-            body_text=text,
-            body_html=html,
-            dedupe_key=key,
-            payload={"items": [r.id for r in rows]},
-        )
+        content = render_email("digest", recipient=user, items=rows, day=day)
+        payload = {"items": [r.id for r in rows]}
+        digest = outbox_message(user, "digest", content, payload=payload, dedupe_key=key)
         try:
             with session.begin_nested():
                 session.add(digest)

@@ -2,8 +2,9 @@
 
 Every notification is an in-app inbox row (always) and, unless the recipient switched the
 kind of event off, an email row: ``immediate`` rows are delivered right after the commit,
-``digest`` rows wait for the daily digest (services/digest.py). Nothing is sent for a
-change that is rolled back, because the rows are part of the same transaction.
+``digest`` rows wait for the daily digest (digest.py). Nothing is sent for a change that
+is rolled back, because the rows are part of the same transaction. ``outbox_message`` is
+the only place that builds an outbox row (here, in the digest and nowhere else).
 
 Emails are rendered from ``templates/emails/<name>.txt`` and ``.html`` with a plain Jinja
 environment (no Flask), so workers and the CLI render the same mail as the web app.
@@ -13,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from functools import lru_cache
-from typing import Any
+from typing import Any, NamedTuple
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from sqlalchemy.orm import Session
@@ -25,6 +26,7 @@ from services.core.config import PROJECT_ROOT
 from services.notifications import preferences
 
 DELIVER_TASK = "workers.tasks.deliver_outbox"
+SUBJECT_CHARS = 300  # OutboxMessage.subject
 LABEL_ATTRIBUTES = ("identifier", "title", "name", "display_name", "legal_name")
 
 
@@ -38,12 +40,63 @@ def _env() -> Environment:
     )
 
 
-def render_email(template: str, **context: Any) -> tuple[str, str, str]:
-    """Return (subject, text, html) of ``template``; the subject is the text's first line."""
+class Content(NamedTuple):
+    """What a message says: the subject line, the text body and (email only) the HTML body."""
+
+    subject: str
+    text: str
+    html: str = ""
+
+
+def render_email(template: str, **context: Any) -> Content:
+    """Render ``template``; the subject is the text's first line."""
     text = _env().get_template(f"{template}.txt").render(**context)
     subject, _, body = text.partition("\n")
     html = _env().get_template(f"{template}.html").render(**context)
-    return subject.removeprefix("Subject:").strip(), body.lstrip("\n"), html
+    return Content(subject.removeprefix("Subject:").strip(), body.lstrip("\n"), html)
+
+
+def outbox_message(
+    recipient: User,
+    event: str,
+    content: Content,
+    *,
+    channel: str = "email",
+    mode: str = "immediate",
+    link: str = "",
+    obj: Any = None,
+    payload: dict[str, Any] | None = None,
+    dedupe_key: str | None = None,
+) -> OutboxMessage:
+    """The one constructor of outbox rows. An inbox row is shown, not delivered, so it is
+    'sent' at once; an email row waits 'pending' for delivery (or the digest)."""
+    inbox = channel == "inbox"
+    return OutboxMessage(
+        event=event,
+        channel=channel,
+        mode=mode,
+        recipient_id=recipient.id,
+        recipient_email=recipient.email,
+        subject=content.subject[:SUBJECT_CHARS],
+        body_text=content.text,
+        body_html=content.html,
+        link=link,
+        object_type=obj.__tablename__ if obj is not None else "",
+        object_id=getattr(obj, "id", None),
+        payload=payload or {},
+        dedupe_key=dedupe_key,
+        status="sent" if inbox else "pending",
+        sent_at=utcnow() if inbox else None,
+    )
+
+
+def queue(session: Session, messages: list[OutboxMessage]) -> None:
+    """Add ``messages`` to the transaction; ring delivery of the immediate emails after it."""
+    session.add_all(messages)
+    session.flush()
+    for message in messages:
+        if message.channel == "email" and message.mode == "immediate":
+            ring(session, DELIVER_TASK, message.id)
 
 
 def ring(session: Session, task: str, *args: Any) -> None:
@@ -93,50 +146,20 @@ def notify(
         people.setdefault(user.id, user)
     modes = preferences.modes_for(session, people.values(), event)
     label = object_label(obj) if label is None else label
-    now = utcnow()
+    about = {"link": link, "obj": obj}
     rows: list[OutboxMessage] = []
     for user in people.values():
-        common = {
-            "event": event,
-            "recipient_id": user.id,
-            "recipient_email": user.email,
-            "link": link,
-            "object_type": obj.__tablename__ if obj is not None else "",
-            "object_id": getattr(obj, "id", None),
-        }
-        rows.append(
-            OutboxMessage(
-                channel="inbox",
-                subject=subject[:300],
-                body_text=summary,
-                body_html="",
-                status="sent",
-                sent_at=now,
-                payload={"label": label} if label else {},
-                **common,
-            )
-        )
+        inbox = Content(subject, summary)
+        payload = {"label": label} if label else {}
+        rows.append(outbox_message(user, event, inbox, channel="inbox", payload=payload, **about))
         mode = modes[user.id]
         if mode == "off":
             continue
-        subject_line, text, html = render_email(
+        email = render_email(
             "event", recipient=user, link=link, subject=subject, summary=summary, label=label
         )
-        rows.append(
-            OutboxMessage(
-                channel="email",
-                mode=mode,
-                subject=subject_line[:300],
-                body_text=text,
-                body_html=html,
-                **common,
-            )
-        )
-    session.add_all(rows)
-    session.flush()
-    for row in rows:
-        if row.channel == "email" and row.mode == "immediate":
-            ring(session, DELIVER_TASK, row.id)
+        rows.append(outbox_message(user, event, email, mode=mode, **about))
+    queue(session, rows)
     return rows
 
 
@@ -154,21 +177,7 @@ def queue_email(
 
     Used for account mail (invitation, password reset): always immediate.
     """
-    subject, text, html = render_email(template, recipient=recipient, link=link, **context)
-    message = OutboxMessage(
-        event=event,
-        channel="email",
-        mode="immediate",
-        recipient_id=recipient.id,
-        recipient_email=recipient.email,
-        subject=subject,
-        body_text=text,
-        body_html=html,
-        link=link,
-        object_type=obj.__tablename__ if obj is not None else "",
-        object_id=getattr(obj, "id", None),
-    )
-    session.add(message)
-    session.flush()
-    ring(session, DELIVER_TASK, message.id)
+    content = render_email(template, recipient=recipient, link=link, **context)
+    message = outbox_message(recipient, event, content, link=link, obj=obj)
+    queue(session, [message])
     return message

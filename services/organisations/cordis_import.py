@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
-from typing import Any
 
 from sqlalchemy import Select, select, text
 from sqlalchemy.orm import Session
@@ -20,6 +19,7 @@ from models import ImportIssue, ImportRun
 from models.base import utcnow
 from services import policies
 from services.core import audit
+from services.core.context import RequestContext
 from services.core.errors import InvalidInput, NotFound, PermissionDenied
 from services.notifications import notify
 from services.organisations.cordis import (
@@ -50,14 +50,15 @@ def check_files(projects: str | os.PathLike[str], organisations: str | os.PathLi
 
 def create_run(
     session: Session,
-    actor: Any,
+    ctx: RequestContext,
     projects: str | os.PathLike[str],
     organisations: str | os.PathLike[str],
     *,
     projects_name: str = "",
     organisations_name: str = "",
 ) -> ImportRun:
-    """Check both files and record a queued import run (``actor`` None: the CLI)."""
+    """Check both files and record a queued import run (no actor in ``ctx``: the CLI)."""
+    actor = ctx.actor
     if actor is not None and not policies.can_import_cordis(actor):
         raise PermissionDenied("Only administrators can import CORDIS data.")
     check_files(projects, organisations)
@@ -71,14 +72,14 @@ def create_run(
     )
     session.add(run)
     session.flush()
-    audit.record(session, actor, "cordis.import_queued", run, projects=run.projects_name,
-                 organisations=run.organisations_name)  # fmt: skip
+    audit.record(session, actor, "cordis.import_queued", run, ip=ctx.client_ip,
+                 projects=run.projects_name, organisations=run.organisations_name)  # fmt: skip
     return run
 
 
 def queue_import(
     session: Session,
-    actor: Any,
+    ctx: RequestContext,
     projects: str | os.PathLike[str],
     organisations: str | os.PathLike[str],
     *,
@@ -88,7 +89,7 @@ def queue_import(
     """Record an import run and have a worker run it once this transaction commits."""
     run = create_run(
         session,
-        actor,
+        ctx,
         projects,
         organisations,
         projects_name=projects_name,

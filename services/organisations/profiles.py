@@ -25,6 +25,7 @@ from models.countries import country_name, normalise_country
 from models.organisations import PARTNER_TYPES, SECTORS
 from services import policies
 from services.core import audit
+from services.core.context import RequestContext
 from services.core.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from services.organisations.search import add_name_words
 
@@ -157,7 +158,7 @@ def _validate(session: Session, org: Organisation, new: dict[str, Any]) -> dict[
 
 
 def update_profile(
-    session: Session, actor: User, org: Organisation, data: dict[str, Any], *, ip: str = ""
+    session: Session, ctx: RequestContext, org: Organisation, data: dict[str, Any]
 ) -> dict[str, dict[str, Any]]:
     """Change the fields of ``data`` the actor may change; return the audited changes.
 
@@ -165,6 +166,7 @@ def update_profile(
     representatives and applicants only its descriptive fields. A field the actor may not
     change is refused (nothing is saved) if its value differs.
     """
+    actor = ctx.user
     allowed = policies.organisation_fields_editable(actor, org)
     if not allowed:
         raise PermissionDenied("You cannot edit this organisation.")
@@ -187,7 +189,7 @@ def update_profile(
     session.flush()
     if "legal_name" in changed or "short_name" in changed:
         add_name_words(session, org.legal_name, org.short_name)
-    audit.record(session, actor, "organisation.update", org, ip=ip, changes=changed)
+    audit.record(session, actor, "organisation.update", org, ip=ctx.client_ip, changes=changed)
     return changed
 
 
@@ -269,13 +271,14 @@ def _move(
     return {"moved": moved, "dropped_as_duplicates": removed}
 
 
-def merge(session: Session, actor: User, keep_id: int, drop_id: int, *, ip: str = "") -> dict:
+def merge(session: Session, ctx: RequestContext, keep_id: int, drop_id: int) -> dict:
     """Merge ``drop`` into ``keep``: every reference moves, nothing is deleted.
 
     The merged organisation stays as a record pointing to the one kept (so its PIC still
     leads a later CORDIS import to the right place); its empty-on-keep descriptive fields
     are copied over. Returns what moved (also in the audit log).
     """
+    actor = ctx.user
     if not policies.can_merge_organisations(actor):
         raise PermissionDenied("Only administrators can merge organisations.")
     if keep_id == drop_id:
@@ -315,5 +318,5 @@ def merge(session: Session, actor: User, keep_id: int, drop_id: int, *, ip: str 
     drop.merged_into_id = keep.id
     session.flush()
     session.expire_all()
-    audit.record(session, actor, "organisation.merge", keep, ip=ip, **details)
+    audit.record(session, actor, "organisation.merge", keep, ip=ctx.client_ip, **details)
     return details

@@ -17,6 +17,7 @@ from models import Pledge, Programme, Topic, User
 from models.base import utcnow
 from services import policies
 from services.core import audit
+from services.core.context import RequestContext
 from services.core.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from services.pledges.lifecycle import require_pledgeable
 from services.pledges.notices import envelope_crossed, pledge_event
@@ -55,9 +56,8 @@ def _locked(session: Session, actor: User, pledge_id: int) -> tuple[Pledge, Prog
     return pledge, programme
 
 
-def confirm_pledge(
-    session: Session, actor: User, pledge_id: int, *, public_url: str = "", ip: str = ""
-) -> Decision:
+def confirm_pledge(session: Session, ctx: RequestContext, pledge_id: int) -> Decision:
+    actor = ctx.user
     pledge, programme = _locked(session, actor, pledge_id)
     org = pledge.organisation
     require_pledgeable(pledge.topic)
@@ -89,7 +89,7 @@ def confirm_pledge(
         actor,
         "pledge.confirmed",
         pledge,
-        ip=ip,
+        ip=ctx.client_ip,
         changes={
             "status": {"old": pledge.status, "new": "confirmed"},
             "eu_match": {"old": pledge.eu_match, "new": match},
@@ -104,32 +104,22 @@ def confirm_pledge(
     session.flush()
     found = warnings(session, programme, pledge.topic)
     if found:
-        audit.record(session, actor, "pledge.rule_warnings", pledge, ip=ip, warnings=found)
-    pledge_event(
-        session,
-        "pledge.confirmed",
-        pledge,
-        actor,
-        public_url=public_url,
-        extra=f"EU match: EUR {match:,.2f}.",
-    )
+        audit.record(
+            session, actor, "pledge.rule_warnings", pledge, ip=ctx.client_ip, warnings=found
+        )
+    pledge_event(session, ctx, "pledge.confirmed", pledge, extra=f"EU match: EUR {match:,.2f}.")
     if used is not None:
         after = used + match
         for threshold in crossed(programme.partner_envelope, used, after):
-            envelope_crossed(session, programme, threshold, after, public_url=public_url)
+            envelope_crossed(session, ctx, programme, threshold, after)
     return Decision(pledge, found)
 
 
 def reject_pledge(
-    session: Session,
-    actor: User,
-    pledge_id: int,
-    *,
-    reason: str,
-    public_url: str = "",
-    ip: str = "",
+    session: Session, ctx: RequestContext, pledge_id: int, *, reason: str
 ) -> Decision:
     reason = reason.strip()
+    actor = ctx.user
     if not policies.can_decide_pledges(actor):
         raise PermissionDenied("Only coordinators confirm or reject pledges.")
     if not reason:
@@ -140,7 +130,7 @@ def reject_pledge(
         actor,
         "pledge.rejected",
         pledge,
-        ip=ip,
+        ip=ctx.client_ip,
         changes={"status": {"old": pledge.status, "new": "rejected"}},
         reason=reason[:2000],
     )
@@ -148,7 +138,5 @@ def reject_pledge(
     pledge.decided_by_id = actor.id
     pledge.decided_at = utcnow()
     session.flush()
-    pledge_event(
-        session, "pledge.rejected", pledge, actor, public_url=public_url, extra=f"Reason: {reason}"
-    )
+    pledge_event(session, ctx, "pledge.rejected", pledge, extra=f"Reason: {reason}")
     return Decision(pledge)

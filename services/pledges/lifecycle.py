@@ -20,6 +20,7 @@ from models.pledges import BREAKDOWN_FIELDS
 from models.topics import TOPIC_STATES
 from services import policies
 from services.core import audit
+from services.core.context import RequestContext
 from services.core.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from services.pledges.notices import pledge_event
 from services.pledges.parsing import IN_KIND, parse_pledge
@@ -78,14 +79,14 @@ def _check_ikaa(org: Organisation, values: Mapping[str, Any]) -> None:
 
 def create_pledge(
     session: Session,
-    actor: User,
+    ctx: RequestContext,
     *,
     topic_id: int,
     organisation_id: int,
     data: Mapping[str, Any],
-    ip: str = "",
 ) -> Pledge:
     """A draft pledge of ``organisation_id`` to ``topic_id`` from the form ``data``."""
+    actor = ctx.user
     topic = session.get(Topic, topic_id)
     org = session.get(Organisation, organisation_id)
     if topic is None or org is None:
@@ -108,7 +109,7 @@ def create_pledge(
         actor,
         "pledge.created",
         pledge,
-        ip=ip,
+        ip=ctx.client_ip,
         topic_id=topic.id,
         organisation_id=org.id,
         changes={n: {"old": None, "new": values[n]} for n in EDITABLE_FIELDS},
@@ -124,8 +125,9 @@ def get_pledge(session: Session, actor: User, pledge_id: int) -> Pledge:
 
 
 def update_pledge(
-    session: Session, actor: User, pledge: Pledge, data: Mapping[str, Any], *, ip: str = ""
+    session: Session, ctx: RequestContext, pledge: Pledge, data: Mapping[str, Any]
 ) -> Pledge:
+    actor = ctx.user
     _check_pledger(session, actor, pledge.organisation, pledge.topic)
     if pledge.status != "draft":
         raise Conflict(f"Only draft pledges can be edited; this one is {pledge.status}.")
@@ -138,48 +140,41 @@ def update_pledge(
         setattr(pledge, name, value)
     session.flush()
     if diff:
-        audit.record(session, actor, "pledge.updated", pledge, ip=ip, changes=diff)
+        audit.record(session, actor, "pledge.updated", pledge, ip=ctx.client_ip, changes=diff)
     return pledge
 
 
 def _set_status(
-    session: Session, actor: User, pledge: Pledge, new: str, *, ip: str, **details: Any
+    session: Session, ctx: RequestContext, pledge: Pledge, new: str, **details: Any
 ) -> None:
     audit.record(
         session,
-        actor,
+        ctx.actor,
         f"pledge.{new}",
         pledge,
-        ip=ip,
+        ip=ctx.client_ip,
         changes={"status": {"old": pledge.status, "new": new}},
         **details,
     )
     pledge.status = new
 
 
-def submit_pledge(
-    session: Session, actor: User, pledge: Pledge, *, public_url: str = "", ip: str = ""
-) -> Pledge:
+def submit_pledge(session: Session, ctx: RequestContext, pledge: Pledge) -> Pledge:
+    actor = ctx.user
     _check_pledger(session, actor, pledge.organisation, pledge.topic)
     if pledge.status != "draft":
         raise Conflict(f"Only a draft pledge can be submitted; this one is {pledge.status}.")
     require_pledgeable(pledge.topic)
-    _set_status(session, actor, pledge, "submitted", ip=ip)
+    _set_status(session, ctx, pledge, "submitted")
     session.flush()
-    pledge_event(session, "pledge.submitted", pledge, actor, public_url=public_url)
+    pledge_event(session, ctx, "pledge.submitted", pledge)
     return pledge
 
 
 def withdraw_pledge(
-    session: Session,
-    actor: User,
-    pledge: Pledge,
-    *,
-    reason: str = "",
-    public_url: str = "",
-    ip: str = "",
+    session: Session, ctx: RequestContext, pledge: Pledge, *, reason: str = ""
 ) -> Pledge:
-    if not policies.can_pledge_for(actor, pledge.organisation):
+    if not policies.can_pledge_for(ctx.user, pledge.organisation):
         raise PermissionDenied("Only the organisation's partner representative can withdraw it.")
     if pledge.status not in ("draft", "submitted", "confirmed"):
         raise Conflict(f"A {pledge.status} pledge cannot be withdrawn.")
@@ -194,7 +189,7 @@ def withdraw_pledge(
     details: dict[str, Any] = {"reason": reason[:2000]}
     if released is not None:
         details["eu_match"] = {"old": released, "new": None}
-    _set_status(session, actor, pledge, "withdrawn", ip=ip, **details)
+    _set_status(session, ctx, pledge, "withdrawn", **details)
     if released is not None:
         pledge.eu_match = None
         pledge.from_envelope = False
@@ -204,7 +199,7 @@ def withdraw_pledge(
     extra = f"Reason: {reason}" if reason else ""
     if released:
         extra += f" Its EU match of EUR {released:,.2f} is released."
-    pledge_event(session, "pledge.withdrawn", pledge, actor, public_url=public_url, extra=extra)
+    pledge_event(session, ctx, "pledge.withdrawn", pledge, extra=extra)
     return pledge
 
 

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from models import OrganisationMembership, Pledge, Programme, User
 from models.pledges import PLEDGE_KIND_LABELS
+from services.core.context import RequestContext
 from services.notifications.notify import notify
 
 
@@ -45,7 +46,7 @@ def _describe(pledge: Pledge) -> str:
 
 
 def pledge_event(
-    session: Session, event: str, pledge: Pledge, actor: User, *, public_url: str, extra: str = ""
+    session: Session, ctx: RequestContext, event: str, pledge: Pledge, *, extra: str = ""
 ) -> None:
     """pledge.submitted / pledge.withdrawn go to coordinators; confirmed / rejected to the
     organisation's partner representatives."""
@@ -63,19 +64,14 @@ def pledge_event(
         recipients,
         subject=f"Pledge {verb}: {pledge.organisation.display_name}",
         summary=summary,
-        link=f"{public_url}/pledges/{pledge.id}",
+        link=ctx.link(f"/pledges/{pledge.id}"),
         obj=pledge,
-        exclude=actor,
+        exclude=ctx.actor,
     )
 
 
 def envelope_crossed(
-    session: Session,
-    programme: Programme,
-    threshold: Decimal,
-    used: Decimal,
-    *,
-    public_url: str,
+    session: Session, ctx: RequestContext, programme: Programme, threshold: Decimal, used: Decimal
 ) -> None:
     percent = int(threshold * 100)
     notify(
@@ -88,6 +84,6 @@ def envelope_crossed(
             f"reached EUR {used:,.2f} of the EUR {programme.partner_envelope:,.2f} envelope "
             f"({percent} % threshold crossed)."
         ),
-        link=f"{public_url}/pledges/funding/programmes/{programme.id}",
+        link=ctx.link(f"/pledges/funding/programmes/{programme.id}"),
         obj=programme,
     )

@@ -19,6 +19,7 @@ from models.base import utcnow
 from models.organisations import PARTNER_TYPES
 from services import policies
 from services.core import audit
+from services.core.context import RequestContext
 from services.core.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from services.notifications.notify import notify
 from services.pledges.notices import coordinators, partner_reps
@@ -79,15 +80,14 @@ def may_pledge(session: Session, org: Organisation, programme_id: int) -> bool:
 
 def apply(
     session: Session,
-    actor: User,
+    ctx: RequestContext,
     *,
     organisation_id: int,
     programme_id: int,
     partner_type: str,
     motivation: str = "",
-    public_url: str = "",
-    ip: str = "",
 ) -> PartnerApplication:
+    actor = ctx.user
     org = session.get(Organisation, organisation_id)
     programme = session.get(Programme, programme_id)
     if org is None or programme is None:
@@ -132,7 +132,7 @@ def apply(
         actor,
         "partner_application.created",
         application,
-        ip=ip,
+        ip=ctx.client_ip,
         organisation=org.display_name,
         programme=programme.code,
         partner_type=partner_type,
@@ -144,7 +144,7 @@ def apply(
         subject=f"{org.display_name} applies as {TYPE_LABELS[partner_type].lower()}",
         summary=f"{org.display_name} applies to become a {TYPE_LABELS[partner_type].lower()} "
         f"of {programme.name}.",
-        link=f"{public_url}/pledges/applications",
+        link=ctx.link("/pledges/applications"),
         obj=application,
         exclude=actor,
     )
@@ -152,15 +152,9 @@ def apply(
 
 
 def decide(
-    session: Session,
-    actor: User,
-    application_id: int,
-    *,
-    approve: bool,
-    note: str = "",
-    public_url: str = "",
-    ip: str = "",
+    session: Session, ctx: RequestContext, application_id: int, *, approve: bool, note: str = ""
 ) -> PartnerApplication:
+    actor = ctx.user
     if not policies.can_decide_applications(actor):
         raise PermissionDenied("Only coordinators decide on partner applications.")
     application = session.get(PartnerApplication, application_id)
@@ -177,7 +171,7 @@ def decide(
         actor,
         f"partner_application.{new_status}",
         application,
-        ip=ip,
+        ip=ctx.client_ip,
         status={"old": application.status, "new": new_status},
         note=note.strip(),
     )
@@ -191,7 +185,7 @@ def decide(
             actor,
             "organisation.partner_type_changed",
             org,
-            ip=ip,
+            ip=ctx.client_ip,
             **audit.changes(org, ["partner_type"], {"partner_type": application.partner_type}),
         )
         org.partner_type = application.partner_type
@@ -204,7 +198,7 @@ def decide(
         summary=f"The application of {org.display_name} to become a "
         f"{TYPE_LABELS[application.partner_type].lower()} of {application.programme.name} "
         f"was {new_status}." + (f" {note.strip()}" if note.strip() else ""),
-        link=f"{public_url}/pledges/applications",
+        link=ctx.link("/pledges/applications"),
         obj=application,
         exclude=actor,
     )

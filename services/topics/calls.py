@@ -13,6 +13,7 @@ from models import Call, Programme, Topic, User
 from models.programmes import CALL_TYPES
 from services import policies
 from services.core import audit
+from services.core.context import RequestContext
 from services.core.errors import InvalidInput, NotFound, PermissionDenied
 
 
@@ -73,8 +74,11 @@ def _validate(session: Session, data: CallInput, call: Call | None) -> dict[str,
     return errors
 
 
-def save_call(session: Session, actor: User, data: CallInput, call: Call | None = None) -> Call:
+def save_call(
+    session: Session, ctx: RequestContext, data: CallInput, call: Call | None = None
+) -> Call:
     """Create a call, or update ``call``; deadlines are converted from the call's timezone."""
+    actor = ctx.user
     if not policies.can_manage_calls(actor):
         raise PermissionDenied("Only coordinators manage calls.")
     errors = _validate(session, data, call)
@@ -93,13 +97,13 @@ def save_call(session: Session, actor: User, data: CallInput, call: Call | None 
         call = Call(**values)
         session.add(call)
         session.flush()
-        audit.record(session, actor, "call.create", call, **values)
+        audit.record(session, actor, "call.create", call, ip=ctx.client_ip, **values)
     else:
         changed = audit.changes(call, list(values), values)
         for name, value in values.items():
             setattr(call, name, value)
         session.flush()
-        audit.record(session, actor, "call.update", call, changes=changed)
+        audit.record(session, actor, "call.update", call, ip=ctx.client_ip, changes=changed)
     return call
 
 

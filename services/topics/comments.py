@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session, selectinload
 from models import Topic, TopicComment, User
 from services import policies
 from services.core import audit
+from services.core.context import RequestContext
 from services.core.errors import InvalidInput, NotFound, PermissionDenied
 from services.topics import events as topic_events
 
@@ -22,13 +23,14 @@ LEVEL_LABELS = {
 
 def add_comment(
     session: Session,
-    actor: User,
+    ctx: RequestContext,
     topic: Topic,
     body: str,
     level: str = "all",
     parent_id: int | None = None,
 ) -> TopicComment:
     """A reply keeps its thread's level, so an answer never reaches wider than the question."""
+    actor = ctx.user
     levels = policies.comment_levels_for(actor, topic)
     if not levels:
         raise NotFound("No such topic.")
@@ -50,8 +52,10 @@ def add_comment(
     )
     session.add(comment)
     session.flush()
-    audit.record(session, actor, "topic.comment", topic, comment_id=comment.id, level=level)
-    topic_events.comment_added(session, actor, topic, comment)
+    audit.record(
+        session, actor, "topic.comment", topic, ip=ctx.client_ip, comment_id=comment.id, level=level
+    )
+    topic_events.comment_added(session, ctx, topic, comment)
     return comment
 
 

@@ -28,6 +28,7 @@ from models.base import utcnow
 from models.organisations import SECTORS
 from services import policies
 from services.core import audit
+from services.core.context import RequestContext
 from services.core.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 
 MONEY_MAX = Decimal("999999999999.99")
@@ -237,8 +238,9 @@ def _apply(session: Session, topic: Topic, data: TopicContent) -> None:
             topic.industry_partners.append(TopicIndustryPartner(organisation_id=org_id))
 
 
-def create_topic(session: Session, actor: User, sgg_id: int, data: TopicContent) -> Topic:
+def create_topic(session: Session, ctx: RequestContext, sgg_id: int, data: TopicContent) -> Topic:
     """An SGG member (or a coordinator) proposes a topic idea; revision 1 keeps its text."""
+    actor = ctx.user
     sgg = session.get(Sgg, sgg_id)
     if sgg is None:
         raise InvalidInput("Choose an SGG.", {"sgg_id": ["Choose an SGG."]})
@@ -260,20 +262,23 @@ def create_topic(session: Session, actor: User, sgg_id: int, data: TopicContent)
     session.add(topic)
     session.flush()
     _add_revision(session, actor, topic, "Proposed")
-    audit.record(session, actor, "topic.create", topic, title=topic.title, sgg_id=sgg.id)
+    audit.record(
+        session, actor, "topic.create", topic, ip=ctx.client_ip, title=topic.title, sgg_id=sgg.id
+    )
     session.flush()
     return topic
 
 
 def update_topic(
     session: Session,
-    actor: User,
+    ctx: RequestContext,
     topic: Topic,
     data: TopicContent,
     expected_version: int,
     note: str = "",
 ) -> TopicRevision:
     """Save an edit made on version ``expected_version``; a stale edit is refused (Conflict)."""
+    actor = ctx.user
     if not policies.can_edit_topic(actor, topic):
         raise PermissionDenied("You may not edit this topic in its current state.")
     if expected_version != topic.version:
@@ -298,7 +303,7 @@ def update_topic(
             "is still in the form. Reload the latest version and save again."
         ) from exc
     revision = _add_revision(session, actor, topic, note)
-    audit.record(session, actor, "topic.update", topic, changes=changed)
+    audit.record(session, actor, "topic.update", topic, ip=ctx.client_ip, changes=changed)
     session.flush()
     return revision
 

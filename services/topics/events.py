@@ -18,6 +18,7 @@ from models import (
 )
 from models.accounts import OrganisationMembership
 from services import policies
+from services.core.context import RequestContext
 from services.notifications import notify
 
 STATE_LABELS = {
@@ -37,9 +38,9 @@ STATE_LABELS = {
 }
 
 
-def topic_link(session: Session, topic: Topic) -> str:
-    """Address of the topic page (absolute when the session knows the public URL)."""
-    return f"{session.info.get('public_url', '')}/topics/{topic.id}"
+def topic_link(ctx: RequestContext, topic: Topic) -> str:
+    """Address of the topic page (absolute when the context knows the public URL)."""
+    return ctx.link(f"/topics/{topic.id}")
 
 
 def coordinators(session: Session) -> list[User]:
@@ -88,9 +89,9 @@ def _participants(session: Session, topic: Topic) -> list[User]:
 
 def _send(
     session: Session,
+    ctx: RequestContext,
     event: str,
     recipients: Iterable[User],
-    actor: User,
     topic: Topic,
     subject: str,
     summary: str,
@@ -101,13 +102,16 @@ def _send(
         recipients,
         subject=subject,
         summary=summary,
-        link=topic_link(session, topic),
+        link=topic_link(ctx, topic),
         obj=topic,
-        exclude=actor,
+        exclude=ctx.actor,
     )
 
 
-def state_changed(session: Session, actor: User, topic: Topic, step: TopicTransition) -> None:
+def state_changed(
+    session: Session, ctx: RequestContext, topic: Topic, step: TopicTransition
+) -> None:
+    actor = ctx.user
     state = STATE_LABELS[step.to_state]
     reason = f" Comment: {step.comment}" if step.comment else ""
     told: list[User] = []
@@ -115,9 +119,9 @@ def state_changed(session: Session, actor: User, topic: Topic, step: TopicTransi
         told = coordinators(session)
         _send(
             session,
+            ctx,
             "topic.submitted",
             told,
-            actor,
             topic,
             f"Topic submitted: {topic.title}",
             f"{actor.name} submitted the topic idea \u201c{topic.title}\u201d to screening.",
@@ -126,9 +130,9 @@ def state_changed(session: Session, actor: User, topic: Topic, step: TopicTransi
     recipients = [*sgg_members(session, topic), *coordinators(session)]
     _send(
         session,
+        ctx,
         "topic.state_changed",
         [u for u in recipients if u not in told],
-        actor,
         topic,
         f"Topic {state}: {topic.title}",
         f"{actor.name} moved \u201c{topic.title}\u201d from {STATE_LABELS[step.from_state]} "
@@ -136,12 +140,13 @@ def state_changed(session: Session, actor: User, topic: Topic, step: TopicTransi
     )
 
 
-def review_requested(session: Session, actor: User, topic: Topic, reviewer: User) -> None:
+def review_requested(session: Session, ctx: RequestContext, topic: Topic, reviewer: User) -> None:
+    actor = ctx.user
     _send(
         session,
+        ctx,
         "topic.review_requested",
         [reviewer],
-        actor,
         topic,
         f"Review requested: {topic.title}",
         f"{actor.name} asks you to review \u201c{topic.title}\u201d. "
@@ -149,27 +154,31 @@ def review_requested(session: Session, actor: User, topic: Topic, reviewer: User
     )
 
 
-def review_done(session: Session, actor: User, topic: Topic) -> None:
+def review_done(session: Session, ctx: RequestContext, topic: Topic) -> None:
+    actor = ctx.user
     _send(
         session,
+        ctx,
         "topic.review_done",
         coordinators(session),
-        actor,
         topic,
         f"Review done: {topic.title}",
         f"{actor.name} submitted a review of \u201c{topic.title}\u201d.",
     )
 
 
-def comment_added(session: Session, actor: User, topic: Topic, comment: TopicComment) -> None:
+def comment_added(
+    session: Session, ctx: RequestContext, topic: Topic, comment: TopicComment
+) -> None:
+    actor = ctx.user
     readers = [
         u for u in _participants(session, topic) if policies.can_read_comment(u, comment, topic)
     ]
     _send(
         session,
+        ctx,
         "topic.comment",
         readers,
-        actor,
         topic,
         f"New comment on {topic.title}",
         f"{actor.name} commented on \u201c{topic.title}\u201d.",

@@ -18,6 +18,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from models import Topic, TopicTransition, User
 from services import policies
 from services.core import audit
+from services.core.context import RequestContext
 from services.core.errors import Conflict, NotFound, PermissionDenied
 
 STATE_LABELS = {
@@ -297,11 +298,12 @@ def available(user: User | None, topic: Topic) -> list[Transition]:
 
 
 def transition(
-    session: Session, actor: User, topic: Topic, name: str, comment: str = ""
+    session: Session, ctx: RequestContext, topic: Topic, name: str, comment: str = ""
 ) -> TopicTransition:
     """Apply transition ``name``; refused with Conflict/PermissionDenied and nothing changed."""
     from services.topics import events as topic_events
 
+    actor = ctx.user
     if name not in TRANSITIONS:
         raise NotFound(f"There is no transition called {name!r}.")
     if not policies.can_view_topic(actor, topic):
@@ -325,6 +327,7 @@ def transition(
         actor,
         f"topic.{name}",
         topic,
+        ip=ctx.client_ip,
         old=step.from_state,
         new=step.to_state,
         comment=step.comment,
@@ -336,7 +339,7 @@ def transition(
             "Someone else changed this topic at the same moment; nothing was changed. "
             "Reload the page to see its current state."
         ) from exc
-    topic_events.state_changed(session, actor, topic, step)
+    topic_events.state_changed(session, ctx, topic, step)
     return step
 
 

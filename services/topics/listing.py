@@ -1,20 +1,19 @@
 """Topic lists: filters, full-text search (LIKE, works on SQLite and PostgreSQL), sorting,
-and CSV/XLSX export. Every query carries the visibility rule of ``policies``."""
+and the table that services.core.exports writes as CSV/XLSX. Every query carries the
+visibility rule of ``policies``."""
 
 from __future__ import annotations
 
-import csv
-import io
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
-import xlsxwriter
 from sqlalchemy import ColumnElement, Select, and_, func, literal, literal_column, select, union_all
 from sqlalchemy.orm import Session, joinedload, load_only, selectinload
 
 from models import Call, ScientificArea, Sgg, Topic, User
 from models.topics import TOPIC_STATES
 from services import policies
+from services.core.exports import Table
 
 SEARCH_FIELDS = (
     Topic.title,
@@ -34,7 +33,6 @@ SORTS = {
     "budget": Topic.eu_contribution,
 }
 EXPORT_LIMIT = 10_000
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 
 class MenuEntry(NamedTuple):
@@ -148,13 +146,7 @@ def list_page_query(user: User | None, filters: TopicFilters) -> Select[tuple[To
     )
 
 
-def safe_cell(value: Any) -> str:
-    """A cell that no spreadsheet will read as a formula (prefix ' to risky starts)."""
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(FORMULA_PREFIXES) else text
-
-
-EXPORT_HEADER = (
+EXPORT_HEADER = [
     "id",
     "identifier",
     "title",
@@ -166,14 +158,13 @@ EXPORT_HEADER = (
     "industry_contribution_eur",
     "duration_months",
     "keywords",
-)
+]
 
 
-def export_rows(session: Session, user: User | None, filters: TopicFilters) -> list[list[str]]:
-    """The filtered, visible topics as rows of safe strings (money exact, as text)."""
-    rows = [list(EXPORT_HEADER)]
-    for t in session.scalars(topic_query(user, filters).limit(EXPORT_LIMIT)):
-        values = (
+def export_table(session: Session, user: User | None, filters: TopicFilters) -> Table:
+    """The filtered, visible topics (at most ``EXPORT_LIMIT``) for services.core.exports."""
+    rows: list[list[Any]] = [
+        [
             t.id,
             t.identifier,
             t.title,
@@ -185,25 +176,7 @@ def export_rows(session: Session, user: User | None, filters: TopicFilters) -> l
             t.industry_contribution,
             t.duration_months,
             t.keywords,
-        )
-        rows.append([safe_cell(v) for v in values])
-    return rows
-
-
-def to_csv(rows: list[list[str]]) -> str:
-    out = io.StringIO()
-    csv.writer(out).writerows(rows)
-    return out.getvalue()
-
-
-def to_xlsx(rows: list[list[str]]) -> bytes:
-    """Every cell written as a string, so nothing is ever evaluated as a formula."""
-    out = io.BytesIO()
-    book = xlsxwriter.Workbook(out, {"in_memory": True, "strings_to_formulas": False})
-    sheet = book.add_worksheet("Topics")
-    bold = book.add_format({"bold": True})
-    for r, row in enumerate(rows):
-        for c, value in enumerate(row):
-            sheet.write_string(r, c, value, bold if r == 0 else None)
-    book.close()
-    return out.getvalue()
+        ]
+        for t in session.scalars(topic_query(user, filters).limit(EXPORT_LIMIT))
+    ]
+    return Table("Topics", EXPORT_HEADER, rows)

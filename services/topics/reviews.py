@@ -13,6 +13,7 @@ from models import Topic, TopicReview, User
 from models.base import utcnow
 from services import policies
 from services.core import audit
+from services.core.context import RequestContext
 from services.core.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from services.topics import events as topic_events
 
@@ -24,7 +25,10 @@ CRITERION_LABELS = {
 }
 
 
-def assign_reviewer(session: Session, actor: User, topic: Topic, reviewer_id: int) -> TopicReview:
+def assign_reviewer(
+    session: Session, ctx: RequestContext, topic: Topic, reviewer_id: int
+) -> TopicReview:
+    actor = ctx.user
     if not policies.can_assign_reviewers(actor, topic):
         raise PermissionDenied("Only coordinators assign reviewers to an open topic.")
     reviewer = session.get(User, reviewer_id)
@@ -35,8 +39,10 @@ def assign_reviewer(session: Session, actor: User, topic: Topic, reviewer_id: in
     review = TopicReview(topic_id=topic.id, reviewer_id=reviewer.id, assigned_by_id=actor.id)
     session.add(review)
     session.flush()
-    audit.record(session, actor, "topic.review_assign", topic, reviewer_id=reviewer.id)
-    topic_events.review_requested(session, actor, topic, reviewer)
+    audit.record(
+        session, actor, "topic.review_assign", topic, ip=ctx.client_ip, reviewer_id=reviewer.id
+    )
+    topic_events.review_requested(session, ctx, topic, reviewer)
     return review
 
 
@@ -48,9 +54,10 @@ def _own_review(session: Session, actor: User, topic: Topic) -> TopicReview:
 
 
 def declare_coi(
-    session: Session, actor: User, topic: Topic, conflicted: bool, reason: str = ""
+    session: Session, ctx: RequestContext, topic: Topic, conflicted: bool, reason: str = ""
 ) -> TopicReview:
     """The first step of a review; a declaration is final (a coordinator can reassign)."""
+    actor = ctx.user
     review = _own_review(session, actor, topic)
     if review.coi != "pending":
         raise Conflict("You have already declared your conflicts of interest for this topic.")
@@ -60,9 +67,8 @@ def declare_coi(
         )
     review.coi = "conflicted" if conflicted else "none"
     review.coi_reason = reason.strip()
-    audit.record(
-        session, actor, "topic.review_coi", topic, coi=review.coi, reason=review.coi_reason
-    )
+    declared = {"coi": review.coi, "reason": review.coi_reason}
+    audit.record(session, actor, "topic.review_coi", topic, ip=ctx.client_ip, **declared)
     session.flush()
     return review
 
@@ -80,8 +86,9 @@ def parse_score(name: str, raw: object) -> Decimal:
 
 
 def submit_review(
-    session: Session, actor: User, topic: Topic, scores: dict[str, object], comments: str
+    session: Session, ctx: RequestContext, topic: Topic, scores: dict[str, object], comments: str
 ) -> TopicReview:
+    actor = ctx.user
     review = _own_review(session, actor, topic)
     if review.coi == "pending":
         raise Conflict("Declare your conflicts of interest before scoring.")
@@ -101,10 +108,17 @@ def submit_review(
         setattr(review, name, value)
     review.comments = comments.strip()
     review.submitted_at = utcnow()
-    audit.record(session, actor, "topic.review", topic, **{k: str(v) for k, v in parsed.items()})
+    audit.record(
+        session,
+        actor,
+        "topic.review",
+        topic,
+        ip=ctx.client_ip,
+        **{k: str(v) for k, v in parsed.items()},
+    )
     session.flush()
     if first:
-        topic_events.review_done(session, actor, topic)
+        topic_events.review_done(session, ctx, topic)
     return review
 
 

@@ -5,6 +5,7 @@ from typing import Any
 import pytest
 
 from services.accounts import api_tokens
+from services.core.context import RequestContext
 
 
 @pytest.fixture
@@ -12,7 +13,9 @@ def token_for(db) -> Any:
     """A raw API token for ``user`` with ``scope`` (committed)."""
 
     def _make(user, scope: str = "read") -> str:
-        _token, raw = api_tokens.create_token(db, db.merge(user), name="test", scope=scope)
+        _token, raw = api_tokens.create_token(
+            db, RequestContext(db.merge(user)), name="test", scope=scope
+        )
         db.commit()
         return raw
 

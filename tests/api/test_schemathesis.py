@@ -27,6 +27,7 @@ from schemathesis.generation import GenerationMode
 
 import models
 from services.consortia import match_requests as consortia
+from services.core.context import RequestContext
 from services.notifications import notify
 from tests.api.conftest import bearer
 from tests.pledge_helpers import add_pledge
@@ -76,7 +77,7 @@ def _seed(
     for user in (coordinator, member, rep):
         for i in range(3):
             notify.notify(db, "test.event", [user], subject=f"Note {i}", summary="Hi", link="")
-    req, _ = consortia.request_match(db, member, pool["topic"].id, {"size": 6})
+    req, _ = consortia.request_match(db, RequestContext(member), pool["topic"].id, {"size": 6})
     db.commit()
     runtime.dispatcher.wait_idle()
     ids = {

@@ -25,6 +25,7 @@ from playwright.sync_api import Browser, Page, expect
 
 import models
 from services.consortia import expertise_index as matching_index
+from services.core.context import RequestContext
 from tests.conftest import PASSWORD
 
 pytestmark = pytest.mark.slow
@@ -87,7 +88,9 @@ def _seed(db: Any, world: dict[str, Any], settings: Any, make_user: Any) -> dict
         models.Participation(project_id="vaccine-0", organisation_id=invited.id, role="participant")
     )
     db.commit()
-    version = matching_index.build_now(db, None, settings.instance_path, "browser test")
+    version = matching_index.build_now(
+        db, RequestContext(None), settings.instance_path, "browser test"
+    )
     db.commit()
     assert version.status == "ready", version.message
     return {

@@ -9,6 +9,7 @@ import pytest
 
 import models
 from services.consortia import expertise_index as matching_index
+from services.core.context import RequestContext
 
 THEMES = {
     "vaccine": "pertussis vaccine immunogenicity adjuvant antigen clinical trial infants",
@@ -92,7 +93,7 @@ def pool(db, world, settings) -> dict[str, Any]:
     db.flush()
     db.add(models.TopicIndustryPartner(topic_id=topic.id, organisation_id=orgs[17].id))
     db.commit()
-    version = matching_index.build_now(db, None, settings.instance_path, "test")
+    version = matching_index.build_now(db, RequestContext(None), settings.instance_path, "test")
     db.commit()
     assert version.status == "ready", version.message
     return {

@@ -9,6 +9,7 @@ import pytest
 
 from services.consortia import expertise_index as matching_index
 from services.consortia import suggest
+from services.core.context import RequestContext
 from services.organisations import cordis_import
 from tests.support import SHARED_DATA
 
@@ -19,10 +20,10 @@ def test_real_cordis_import_index_and_suggest(db, settings):
     organisations = os.path.join(SHARED_DATA, "organization.csv.gz")
     if not (os.path.exists(projects) and os.path.exists(organisations)):
         pytest.skip(f"the CORDIS files are not in {SHARED_DATA}")
-    run = cordis_import.create_run(db, None, projects, organisations)
+    run = cordis_import.create_run(db, RequestContext(None), projects, organisations)
     cordis_import.run_import(db, run.id)
     db.commit()
-    version = matching_index.build_now(db, None, settings.instance_path, "test")
+    version = matching_index.build_now(db, RequestContext(None), settings.instance_path, "test")
     db.commit()
     assert version.status == "ready" and version.n_projects > 15000
     matching_index.clear_cache()

@@ -14,13 +14,16 @@ from services.consortia import expertise_index as matching_index
 from services.consortia import invitations
 from services.consortia import match_requests as consortia
 from services.consortia import review as consortium_review
+from services.core.context import RequestContext
 from services.core.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 
 URL = "http://testserver"
 
 
 def _run(db, settings, req):
-    out = consortia.run_match(db, req.id, settings.instance_path, URL)
+    out = consortia.run_match(
+        db, RequestContext(None, public_url=URL), req.id, settings.instance_path
+    )
     db.commit()
     return out
 
@@ -35,7 +38,7 @@ def _events(db, event):
 
 def test_request_runs_stores_result_and_rerun_is_idempotent(db, pool, make_user, world, settings):
     coord = make_user("coordinator")
-    req, reused = consortia.request_match(db, coord, pool["topic"].id, {})
+    req, reused = consortia.request_match(db, RequestContext(coord), pool["topic"].id, {})
     db.commit()
     assert not reused and req.status == "queued"
     # Pre-filled from the topic profile; the two-stage call excludes the industry partners.
@@ -55,18 +58,27 @@ def test_request_runs_stores_result_and_rerun_is_idempotent(db, pool, make_user,
     rv = consortium_review.evaluate(req)
     assert rv.eligible, [(c.label, c.detail) for c in rv.checks if not c.ok]
     assert len(_events(db, "match.ready")) == 1
-    again, reused = consortia.request_match(db, coord, pool["topic"].id, {})
+    again, reused = consortia.request_match(db, RequestContext(coord), pool["topic"].id, {})
     assert reused and again.id == req.id
     # A finished run is never recomputed by a duplicate task either.
-    assert consortia.run_match(db, req.id, settings.instance_path, URL).status == "done"
+    assert (
+        consortia.run_match(
+            db, RequestContext(None, public_url=URL), req.id, settings.instance_path
+        ).status
+        == "done"
+    )
     assert len(_events(db, "match.ready")) == 1
-    changed, reused = consortia.request_match(db, coord, pool["topic"].id, {"size": 5})
+    changed, reused = consortia.request_match(
+        db, RequestContext(coord), pool["topic"].id, {"size": 5}
+    )
     assert not reused and changed.id != req.id
 
 
 def test_failed_run_records_why_and_notifies(db, pool, make_user, settings):
     sgg_member = make_user("viewer", sgg_id=pool["topic"].sgg_id)
-    req, _ = consortia.request_match(db, sgg_member, pool["topic"].id, {"min_countries": 30})
+    req, _ = consortia.request_match(
+        db, RequestContext(sgg_member), pool["topic"].id, {"min_countries": 30}
+    )
     db.commit()
     _run(db, settings, req)
     db.refresh(req)
@@ -74,7 +86,9 @@ def test_failed_run_records_why_and_notifies(db, pool, make_user, settings):
     assert "eligible countries" in req.error and "30 required" in req.error
     assert len(_events(db, "match.failed")) == 1
     # A failed run is not reused: asking again makes a new request.
-    again, reused = consortia.request_match(db, sgg_member, pool["topic"].id, {"min_countries": 30})
+    again, reused = consortia.request_match(
+        db, RequestContext(sgg_member), pool["topic"].id, {"min_countries": 30}
+    )
     assert not reused and again.id != req.id
 
 
@@ -82,7 +96,7 @@ def test_bad_parameters_are_refused_with_field_errors(db, pool, make_user):
     coord = make_user("coordinator")
     with pytest.raises(InvalidInput) as exc:
         consortia.request_match(
-            db, coord, pool["topic"].id,
+            db, RequestContext(coord), pool["topic"].id,
             {"size": 2, "sector_counts": {"academia": 3, "martians": 1}, "min_sme_share": 2},
         )  # fmt: skip
     assert set(exc.value.field_errors) >= {"sector_counts", "min_sme_share"}
@@ -93,9 +107,9 @@ def test_other_sgg_cannot_request_or_see(db, pool, make_user, world):
     outsider = make_user("viewer", sgg_id=world["sgg_b"].id)
     viewer = make_user("viewer")
     with pytest.raises(NotFound):  # another SGG's draft: hidden, not merely refused
-        consortia.request_match(db, outsider, pool["topic"].id, {})
+        consortia.request_match(db, RequestContext(outsider), pool["topic"].id, {})
     coord = make_user("coordinator")
-    req, _ = consortia.request_match(db, coord, pool["topic"].id, {})
+    req, _ = consortia.request_match(db, RequestContext(coord), pool["topic"].id, {})
     db.commit()
     for user in (outsider, viewer):
         with pytest.raises(NotFound):
@@ -110,7 +124,7 @@ def test_no_index_means_a_clear_message(db, world, make_user, settings):
     db.add(topic)
     db.commit()
     with pytest.raises(InvalidInput, match="not been built"):
-        consortia.request_match(db, make_user("coordinator"), topic.id, {})
+        consortia.request_match(db, RequestContext(make_user("coordinator")), topic.id, {})
 
 
 def test_index_round_trip_and_staleness(db, pool, settings):
@@ -140,7 +154,7 @@ def test_index_round_trip_and_staleness(db, pool, settings):
 
 
 def _done(db, settings, user, pool, **raw):
-    req, _ = consortia.request_match(db, user, pool["topic"].id, raw)
+    req, _ = consortia.request_match(db, RequestContext(user), pool["topic"].id, raw)
     db.commit()
     _run(db, settings, req)
     db.refresh(req)
@@ -153,9 +167,9 @@ def test_review_edits_recompute_checks(db, pool, make_user, settings):
     req = _done(db, settings, coord, pool)
     members = consortium_review.active(req)
     locked = members[0]
-    consortium_review.set_status(db, coord, req.id, locked.id, "lock")
+    consortium_review.set_status(db, RequestContext(coord), req.id, locked.id, "lock")
     victim = next(m for m in members[1:] if m.organisation.sector == "academia")
-    consortium_review.set_status(db, coord, req.id, victim.id, "remove")
+    consortium_review.set_status(db, RequestContext(coord), req.id, victim.id, "remove")
     db.commit()
     rv = consortium_review.review(db, coord, req.id)
     size_check = next(c for c in rv.checks if c.label == "Consortium size")
@@ -164,12 +178,14 @@ def test_review_edits_recompute_checks(db, pool, make_user, settings):
     found = consortium_review.search_organisations(db, "nordic")
     assert [o.legal_name for o in found] == ["Nordic Vax"]
     other = next(m for m in consortium_review.active(req) if m.status == "suggested")
-    new = consortium_review.swap(db, coord, req.id, other.id, found[0].id, settings.instance_path)
+    new = consortium_review.swap(
+        db, RequestContext(coord), req.id, other.id, found[0].id, settings.instance_path
+    )
     db.commit()
     assert new.score > 0 and new.explanation["source"] == "swap"
     assert new.explanation["top_projects"]
     # Refill: locked and chosen members stay, the removed one stays out.
-    consortium_review.reoptimise(db, coord, req.id, settings.instance_path)
+    consortium_review.reoptimise(db, RequestContext(coord), req.id, settings.instance_path)
     db.commit()
     db.refresh(req)
     now = {m.organisation_id: m.status for m in consortium_review.active(req)}
@@ -177,7 +193,7 @@ def test_review_edits_recompute_checks(db, pool, make_user, settings):
     assert found[0].id in now and victim.organisation_id not in now
     assert consortium_review.evaluate(req).eligible
     with pytest.raises(Conflict):
-        consortium_review.set_status(db, coord, req.id, victim.id, "lock")
+        consortium_review.set_status(db, RequestContext(coord), req.id, victim.id, "lock")
 
 
 def test_requester_edits_but_other_sgg_member_cannot(db, pool, make_user, settings):
@@ -185,11 +201,11 @@ def test_requester_edits_but_other_sgg_member_cannot(db, pool, make_user, settin
     colleague = make_user("viewer", sgg_id=pool["topic"].sgg_id)
     req = _done(db, settings, asker, pool)
     m = consortium_review.active(req)[0]
-    consortium_review.set_status(db, asker, req.id, m.id, "lock")
+    consortium_review.set_status(db, RequestContext(asker), req.id, m.id, "lock")
     with pytest.raises(PermissionDenied):
-        consortium_review.set_status(db, colleague, req.id, m.id, "unlock")
+        consortium_review.set_status(db, RequestContext(colleague), req.id, m.id, "unlock")
     with pytest.raises(PermissionDenied):
-        invitations.finalise(db, asker, req.id, URL)
+        invitations.finalise(db, RequestContext(asker, public_url=URL), req.id)
 
 
 def test_compare_two_suggestions(db, pool, make_user, settings):
@@ -208,39 +224,53 @@ def test_finalise_invite_accept_decline_and_alternate(db, pool, make_user, setti
     reachable, declining = members[0], members[1]
     rep = make_user("viewer", org_id=reachable.organisation_id, org_role="applicant")
     decliner = make_user("viewer", org_id=declining.organisation_id)
-    invs = invitations.finalise(db, coord, req.id, URL)
+    invs = invitations.finalise(db, RequestContext(coord, public_url=URL), req.id)
     db.commit()
     by_org = {i.organisation_id: i for i in invs}
     assert by_org[reachable.organisation_id].status == "sent"
     assert by_org[members[2].organisation_id].status == "no_contact"
     assert len(_events(db, "consortium.invitation")) == 2
     with pytest.raises(Conflict):
-        invitations.finalise(db, coord, req.id, URL)
+        invitations.finalise(db, RequestContext(coord, public_url=URL), req.id)
     with pytest.raises(Conflict, match="finalised"):
-        consortium_review.set_status(db, coord, req.id, reachable.id, "remove")
+        consortium_review.set_status(db, RequestContext(coord), req.id, reachable.id, "remove")
     with pytest.raises(NotFound):  # not your organisation
-        invitations.respond(db, decliner, by_org[reachable.organisation_id].id, True, URL)
-    invitations.respond(db, rep, by_org[reachable.organisation_id].id, True, URL)
-    inv = invitations.respond(db, decliner, by_org[declining.organisation_id].id, False, URL)
+        invitations.respond(
+            db, RequestContext(decliner, public_url=URL), by_org[reachable.organisation_id].id, True
+        )
+    invitations.respond(
+        db, RequestContext(rep, public_url=URL), by_org[reachable.organisation_id].id, True
+    )
+    inv = invitations.respond(
+        db, RequestContext(decliner, public_url=URL), by_org[declining.organisation_id].id, False
+    )
     db.commit()
     assert inv.member.status == "declined"
     assert len(_events(db, "invitation.accepted")) == 1
     assert len(_events(db, "invitation.declined")) == 1
     with pytest.raises(Conflict):
-        invitations.respond(db, rep, by_org[reachable.organisation_id].id, False, URL)
+        invitations.respond(
+            db, RequestContext(rep, public_url=URL), by_org[reachable.organisation_id].id, False
+        )
     # The declined seat offers its alternates; invite the first one.
     offers = consortium_review.alternates_of(db, inv.member)
     assert offers
-    new = invitations.invite_alternate(db, coord, req.id, declining.id, offers[0]["id"], URL)
+    new = invitations.invite_alternate(
+        db, RequestContext(coord, public_url=URL), req.id, declining.id, offers[0]["id"]
+    )
     db.commit()
     assert new.organisation_id == offers[0]["id"] and new.member.status == "invited"
     with pytest.raises(Conflict):  # the seat is taken now
-        invitations.invite_alternate(db, coord, req.id, declining.id, offers[0]["id"], URL)
+        invitations.invite_alternate(
+            db, RequestContext(coord, public_url=URL), req.id, declining.id, offers[0]["id"]
+        )
     # An unreachable seat can go to an alternate too.
     quiet = by_org[members[2].organisation_id]
     alt = consortium_review.alternates_of(db, quiet.member)
     if alt:
-        invitations.invite_alternate(db, coord, req.id, quiet.member_id, alt[0]["id"], URL)
+        invitations.invite_alternate(
+            db, RequestContext(coord, public_url=URL), req.id, quiet.member_id, alt[0]["id"]
+        )
         db.commit()
         assert db.get(models.Invitation, quiet.id).status == "withdrawn"
     # Capacity: the accepted organisation now counts one active consortium.

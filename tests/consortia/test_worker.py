@@ -6,6 +6,7 @@ import time
 
 import models
 from services.consortia import match_requests as consortia
+from services.core.context import RequestContext
 from tests.workers.conftest import (  # noqa: F401
     celery_worker,
     redis_app,
@@ -19,7 +20,7 @@ def test_worker_runs_a_match_end_to_end(db, pool, make_user, celery_worker, redi
     session = redis_app.extensions["partnering.sessions"]()
     try:
         actor = session.merge(coord)
-        req, reused = consortia.request_match(session, actor, pool["topic"].id, {})
+        req, reused = consortia.request_match(session, RequestContext(actor), pool["topic"].id, {})
         session.commit()  # the task is enqueued only now
         session.close()
         assert not reused

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 import models
 from services.accounts import api_tokens, memberships
 from services.accounts import users as accounts
+from services.core.context import RequestContext
 from tests.conftest import PASSWORD
 
 # Role -> what the user holds. "sgg_a" and "rep_x" own the A/X objects; "sgg_b" and "rep_y"
@@ -36,7 +37,12 @@ CSRF_IN_BODY = re.compile(r'hx-headers=\'\{"X-CSRFToken": "([^"]+)"\}\'')
 
 def _user(db: Session, name: str, role: str = "viewer") -> models.User:
     return accounts.create_user(
-        db, None, email=f"{name}@example.org", name=name, role=role, password=PASSWORD
+        db,
+        RequestContext(None),
+        email=f"{name}@example.org",
+        name=name,
+        role=role,
+        password=PASSWORD,
     )
 
 
@@ -106,12 +112,18 @@ def build(db: Session) -> dict[str, Any]:
         "reviewer": _user(db, "reviewer"),
     }
     victim = _user(db, "victim")  # user V: holds objects nobody in the matrix owns
-    memberships.add_to_sgg(db, None, users["sgg_a"], sgg_a.id)
-    memberships.add_to_sgg(db, None, users["sgg_b"], sgg_b.id)
-    memberships.add_to_organisation(db, None, users["rep_x"], org_x.id, "partner_rep")
-    memberships.add_to_organisation(db, None, users["rep_y"], org_y.id, "partner_rep")
-    memberships.add_to_organisation(db, None, users["applicant"], uni.id, "applicant")
-    victim_sgg = memberships.add_to_sgg(db, None, victim, sgg_b.id)
+    memberships.add_to_sgg(db, RequestContext(None), users["sgg_a"], sgg_a.id)
+    memberships.add_to_sgg(db, RequestContext(None), users["sgg_b"], sgg_b.id)
+    memberships.add_to_organisation(
+        db, RequestContext(None), users["rep_x"], org_x.id, "partner_rep"
+    )
+    memberships.add_to_organisation(
+        db, RequestContext(None), users["rep_y"], org_y.id, "partner_rep"
+    )
+    memberships.add_to_organisation(
+        db, RequestContext(None), users["applicant"], uni.id, "applicant"
+    )
+    victim_sgg = memberships.add_to_sgg(db, RequestContext(None), victim, sgg_b.id)
     db.add(models.ProgrammeReviewer(programme_id=programme.id, user_id=users["reviewer"].id))
 
     def topic(sgg: models.Sgg, area: models.ScientificArea, status: str, partner, title: str):
@@ -211,10 +223,14 @@ def build(db: Session) -> dict[str, Any]:
     api_raw: dict[str, str] = {}
     revocable: dict[str, int] = {}
     for role, u in users.items():
-        _t, api_raw[role] = api_tokens.create_token(db, u, name="matrix", scope="write")
-        spare, _raw = api_tokens.create_token(db, u, name="spare", scope="read")
+        _t, api_raw[role] = api_tokens.create_token(
+            db, RequestContext(u), name="matrix", scope="write"
+        )
+        spare, _raw = api_tokens.create_token(db, RequestContext(u), name="spare", scope="read")
         revocable[role] = spare.id
-    victim_token, _raw = api_tokens.create_token(db, victim, name="victim", scope="write")
+    victim_token, _raw = api_tokens.create_token(
+        db, RequestContext(victim), name="victim", scope="write"
+    )
     db.flush()
     world = {
         "programme": programme.id,

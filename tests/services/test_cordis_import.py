@@ -19,6 +19,7 @@ from models import (
     Organisation,
     Participation,
 )
+from services.core.context import RequestContext
 from services.core.errors import InvalidInput, PermissionDenied
 from services.organisations import cordis_import
 from tests.services import cordis_files as cf
@@ -26,7 +27,7 @@ from tests.unit.cordis.slices import ORG_HEADER, PROJECT_HEADER, org, to_csv
 
 
 def run(db: Session, projects: Path, organisations: Path) -> ImportRun:
-    r = cordis_import.create_run(db, None, projects, organisations)
+    r = cordis_import.create_run(db, RequestContext(None), projects, organisations)
     cordis_import.run_import(db, r.id)
     db.commit()
     return r
@@ -167,7 +168,7 @@ def test_not_cordis_refused_and_nothing_written(app, db, tmp_path, text):
     bad = tmp_path / "bad.csv"
     bad.write_text(text)
     with pytest.raises(InvalidInput) as exc:
-        cordis_import.create_run(db, None, projects, bad)
+        cordis_import.create_run(db, RequestContext(None), projects, bad)
     assert "organisations" in exc.value.field_errors
     db.rollback()
     for model in (ImportRun, CordisProject, Organisation, Participation):
@@ -177,7 +178,7 @@ def test_not_cordis_refused_and_nothing_written(app, db, tmp_path, text):
 def test_only_admins_import(app, db, tmp_path, make_user):
     files = cf.write(tmp_path)
     with pytest.raises(PermissionDenied):
-        cordis_import.create_run(db, make_user("coordinator"), *files)
+        cordis_import.create_run(db, RequestContext(make_user("coordinator")), *files)
 
 
 def test_cli_imports_and_prints_the_report(app, db, tmp_path):

@@ -8,6 +8,7 @@ import pytest
 from sqlalchemy import func, select
 
 from models import CordisProject, Organisation, Participation
+from services.core.context import RequestContext
 from services.organisations import search as orgsearch
 from services.organisations.cordis_import import create_run, run_import
 from tests.support import SHARED_DATA
@@ -22,7 +23,7 @@ ORGANISATIONS = os.path.join(SHARED_DATA, "organization.csv.gz")
     reason=f"the CORDIS data is not in {SHARED_DATA}",
 )
 def test_full_import_of_the_real_files(app, db):
-    r = create_run(db, None, PROJECTS, ORGANISATIONS)
+    r = create_run(db, RequestContext(None), PROJECTS, ORGANISATIONS)
     run_import(db, r.id)
     db.commit()
     c = r.counts

@@ -6,6 +6,7 @@ import pytest
 from sqlalchemy.orm import Session
 
 from models import Organisation
+from services.core.context import RequestContext
 from services.organisations import search as orgsearch
 from services.organisations.cordis_import import create_run, run_import
 from services.organisations.search import OrgQuery, add_name_words, within_one_edit
@@ -18,7 +19,7 @@ def names(db: Session, **query) -> list[str]:
 
 @pytest.fixture
 def imported(app, db, tmp_path):
-    r = create_run(db, None, *cf.write(tmp_path))
+    r = create_run(db, RequestContext(None), *cf.write(tmp_path))
     run_import(db, r.id)
     manual = Organisation(
         legal_name="Fondation Sœurs de l'Espérance",

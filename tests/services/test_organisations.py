@@ -20,6 +20,7 @@ from models import (
     TopicIndustryPartner,
 )
 from services.consortia import expertise_data as expertise
+from services.core.context import RequestContext
 from services.core.errors import Conflict, InvalidInput, PermissionDenied
 from services.organisations import profiles as orgs
 from services.organisations import search as orgsearch
@@ -28,7 +29,7 @@ from tests.services import cordis_files as cf
 
 
 def _import(db, folder):
-    r = create_run(db, None, *cf.write(folder))
+    r = create_run(db, RequestContext(None), *cf.write(folder))
     run_import(db, r.id)
     db.commit()
     return r
@@ -37,7 +38,7 @@ def _import(db, folder):
 def test_own_representative_edits_descriptive_fields_only(app, db, world, make_user):
     uni = world["uni"]
     rep = make_user("viewer", org_id=uni.id, org_role="applicant")
-    changed = orgs.update_profile(db, rep, uni, {"description": "We study tests.",
+    changed = orgs.update_profile(db, RequestContext(rep), uni, {"description": "We study tests.",
                                                  "keywords": "testing"})  # fmt: skip
     db.commit()
     assert set(changed) == {"description", "keywords"}
@@ -45,12 +46,16 @@ def test_own_representative_edits_descriptive_fields_only(app, db, world, make_u
     assert entry.actor_id == rep.id and entry.object_id == uni.id
     assert entry.details["changes"]["description"] == {"old": "", "new": "We study tests."}
     with pytest.raises(PermissionDenied):
-        orgs.update_profile(db, rep, uni, {"legal_name": "Renamed", "description": "x"})
+        orgs.update_profile(
+            db, RequestContext(rep), uni, {"legal_name": "Renamed", "description": "x"}
+        )
     db.rollback()
     db.refresh(uni)
     assert uni.legal_name == "University of Testing" and uni.description == "We study tests."
     # unchanged office fields sent along are fine (a full form)
-    orgs.update_profile(db, rep, uni, {"legal_name": uni.legal_name, "city": "Testville"})
+    orgs.update_profile(
+        db, RequestContext(rep), uni, {"legal_name": uni.legal_name, "city": "Testville"}
+    )
     assert uni.city == "Testville"
 
 
@@ -58,18 +63,20 @@ def test_others_cannot_edit(app, db, world, make_user):
     other_rep = make_user("viewer", org_id=world["pharma"].id)
     for user in (other_rep, make_user("viewer")):
         with pytest.raises(PermissionDenied):
-            orgs.update_profile(db, user, world["uni"], {"description": "hijacked"})
+            orgs.update_profile(db, RequestContext(user), world["uni"], {"description": "hijacked"})
 
 
 def test_coordinator_edits_everything_with_validation(app, db, world, make_user):
     coordinator = make_user("coordinator")
     uni = world["uni"]
     with pytest.raises(InvalidInput) as exc:
-        orgs.update_profile(db, coordinator, uni, {"pic": "900000001", "country": "XX"})
+        orgs.update_profile(
+            db, RequestContext(coordinator), uni, {"pic": "900000001", "country": "XX"}
+        )
     assert set(exc.value.field_errors) == {"pic", "country"}
     changed = orgs.update_profile(
         db,
-        coordinator,
+        RequestContext(coordinator),
         uni,
         {
             "legal_name": "Universität Test",
@@ -118,8 +125,8 @@ def test_duplicates_and_merge_keep_history(app, db, world, make_user, tmp_path):
 
     admin = make_user("admin")
     with pytest.raises(PermissionDenied):
-        orgs.merge(db, make_user("coordinator"), ki.id, copy.id)
-    details = orgs.merge(db, admin, ki.id, copy.id)
+        orgs.merge(db, RequestContext(make_user("coordinator")), ki.id, copy.id)
+    details = orgs.merge(db, RequestContext(admin), ki.id, copy.id)
     db.commit()
     assert details["participations"]["moved"] == 1
     assert details["participations"]["dropped_as_duplicates"][0]["eu_contribution"] == Decimal(
@@ -143,16 +150,16 @@ def test_duplicates_and_merge_keep_history(app, db, world, make_user, tmp_path):
     assert entry.details["merged"]["legal_name"] == "Karolinska Institutet AB"
     assert orgs.duplicate_groups(db) == []
     with pytest.raises(Conflict):
-        orgs.merge(db, admin, ki.id, copy.id)
+        orgs.merge(db, RequestContext(admin), ki.id, copy.id)
     with pytest.raises(InvalidInput):
-        orgs.merge(db, admin, ki.id, ki.id)
+        orgs.merge(db, RequestContext(admin), ki.id, ki.id)
 
 
 def test_reimport_after_merge_follows_it(app, db, make_user, tmp_path):
     _import(db, tmp_path / "a")
     pharma = db.scalar(select(Organisation).where(Organisation.pic == "999000005"))
     ki = db.scalar(select(Organisation).where(Organisation.pic == "999000001"))
-    orgs.merge(db, make_user("admin"), ki.id, pharma.id)
+    orgs.merge(db, RequestContext(make_user("admin")), ki.id, pharma.id)
     db.commit()
     r = _import(db, tmp_path / "b")
     assert r.counts["organisations_merged_away"] == 1

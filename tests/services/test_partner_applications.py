@@ -6,6 +6,7 @@ import pytest
 from sqlalchemy import select
 
 from models import AuditEntry, Organisation, OutboxMessage
+from services.core.context import RequestContext
 from services.core.errors import Conflict, InvalidInput, PermissionDenied
 from services.pledges import lifecycle as pledges
 from services.pledges import partners
@@ -25,19 +26,21 @@ def test_apply_approve_then_pledge(db, world, make_user):
     coord = make_user(role="coordinator")
     topic = make_topic(db, world)
     with pytest.raises(PermissionDenied):
-        pledges.create_pledge(db, rep, topic_id=topic.id, organisation_id=org.id, data=form())
+        pledges.create_pledge(
+            db, RequestContext(rep), topic_id=topic.id, organisation_id=org.id, data=form()
+        )
     app_ = partners.apply(
-        db, rep, organisation_id=org.id, programme_id=world["programme"].id,
+        db, RequestContext(rep), organisation_id=org.id, programme_id=world["programme"].id,
         partner_type="associated", motivation="We fund vaccines.",
     )  # fmt: skip
     with pytest.raises(Conflict, match="already has an application"):
         partners.apply(
-            db, rep, organisation_id=org.id, programme_id=world["programme"].id,
+            db, RequestContext(rep), organisation_id=org.id, programme_id=world["programme"].id,
             partner_type="contributing",
         )  # fmt: skip
     with pytest.raises(PermissionDenied):
-        partners.decide(db, rep, app_.id, approve=True)
-    partners.decide(db, coord, app_.id, approve=True)
+        partners.decide(db, RequestContext(rep), app_.id, approve=True)
+    partners.decide(db, RequestContext(coord), app_.id, approve=True)
     db.commit()
     assert db.get(Organisation, org.id).partner_type == "associated"
     change = db.scalars(
@@ -50,9 +53,11 @@ def test_apply_approve_then_pledge(db, world, make_user):
         )
     ).all()
     assert set(told) == {rep.id}
-    pledges.create_pledge(db, rep, topic_id=topic.id, organisation_id=org.id, data=form())
+    pledges.create_pledge(
+        db, RequestContext(rep), topic_id=topic.id, organisation_id=org.id, data=form()
+    )
     with pytest.raises(Conflict, match="already approved"):
-        partners.decide(db, coord, app_.id, approve=False, note="late")
+        partners.decide(db, RequestContext(coord), app_.id, approve=False, note="late")
 
 
 def test_reject_needs_a_note_and_leaves_partner_type(db, world, make_user):
@@ -60,12 +65,14 @@ def test_reject_needs_a_note_and_leaves_partner_type(db, world, make_user):
     admin = make_user(role="admin")
     coord = make_user(role="coordinator")
     app_ = partners.apply(
-        db, admin, organisation_id=org.id, programme_id=world["programme"].id,
+        db, RequestContext(admin), organisation_id=org.id, programme_id=world["programme"].id,
         partner_type="contributing",
     )  # fmt: skip
     with pytest.raises(InvalidInput):
-        partners.decide(db, coord, app_.id, approve=False)
-    partners.decide(db, coord, app_.id, approve=False, note="Belongs to a member association")
+        partners.decide(db, RequestContext(coord), app_.id, approve=False)
+    partners.decide(
+        db, RequestContext(coord), app_.id, approve=False, note="Belongs to a member association"
+    )
     db.commit()
     assert db.get(Organisation, org.id).partner_type is None
     assert not partners.may_pledge(db, org, world["programme"].id)
@@ -76,11 +83,11 @@ def test_members_and_strangers_cannot_apply(db, world, make_user):
     other = make_user(org_id=world["uni"].id, org_role="applicant")
     with pytest.raises(Conflict, match="member of the partnership"):
         partners.apply(
-            db, rep, organisation_id=world["pharma"].id, programme_id=world["programme"].id,
-            partner_type="associated",
+            db, RequestContext(rep), organisation_id=world["pharma"].id,
+            programme_id=world["programme"].id, partner_type="associated",
         )  # fmt: skip
     with pytest.raises(PermissionDenied):
         partners.apply(
-            db, other, organisation_id=world["uni"].id, programme_id=world["programme"].id,
-            partner_type="associated",
+            db, RequestContext(other), organisation_id=world["uni"].id,
+            programme_id=world["programme"].id, partner_type="associated",
         )  # fmt: skip

@@ -14,6 +14,7 @@ from sqlalchemy import func, select
 
 from models import OutboxMessage, Pledge, User
 from models.db import make_engine, make_session_factory
+from services.core.context import RequestContext
 from services.core.errors import Conflict
 from services.pledges import decisions as pledge_decisions
 from tests.pledge_helpers import add_pledge, make_partner, make_topic
@@ -43,7 +44,7 @@ def test_parallel_confirmations_never_exceed_the_envelope(db, world, make_user, 
         with sessions() as session:
             actor = session.get(User, coord.id)
             try:
-                pledge_decisions.confirm_pledge(session, actor, pledge_id)
+                pledge_decisions.confirm_pledge(session, RequestContext(actor), pledge_id)
                 session.commit()
                 return "confirmed"
             except Conflict as exc:

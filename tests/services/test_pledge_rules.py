@@ -8,6 +8,7 @@ import pytest
 from sqlalchemy import select
 
 from models import OutboxMessage, Pledge
+from services.core.context import RequestContext
 from services.core.errors import Conflict
 from services.pledges import decisions as pledge_decisions
 from tests.pledge_helpers import add_pledge, make_partner, make_topic
@@ -19,7 +20,9 @@ def test_match_follows_the_programmes_ratio_rounded_down(db, world, make_user):
     topic = make_topic(db, world)
     coord = make_user(role="coordinator")
     pledge = add_pledge(db, topic, world["pharma"], "100.01")
-    assert pledge_decisions.confirm_pledge(db, coord, pledge.id).pledge.eu_match == Decimal("50.00")
+    assert pledge_decisions.confirm_pledge(
+        db, RequestContext(coord), pledge.id
+    ).pledge.eu_match == Decimal("50.00")
 
 
 def test_members_are_matched_outside_the_partner_envelope(db, world, make_user):
@@ -28,7 +31,7 @@ def test_members_are_matched_outside_the_partner_envelope(db, world, make_user):
     topic = make_topic(db, world)
     coord = make_user(role="coordinator")
     pledge = add_pledge(db, topic, world["pharma"], "5000.00")
-    decision = pledge_decisions.confirm_pledge(db, coord, pledge.id)
+    decision = pledge_decisions.confirm_pledge(db, RequestContext(coord), pledge.id)
     assert decision.pledge.eu_match == Decimal("5000.00") and not decision.pledge.from_envelope
 
 
@@ -39,16 +42,18 @@ def test_partner_match_beyond_the_envelope_is_refused_and_nothing_changes(db, wo
     partner = make_partner(db, world["programme"])
     coord = make_user(role="coordinator")
     first = add_pledge(db, topic, partner, "100.00")
-    assert pledge_decisions.confirm_pledge(db, coord, first.id).pledge.from_envelope
+    assert pledge_decisions.confirm_pledge(db, RequestContext(coord), first.id).pledge.from_envelope
     db.commit()
     second = add_pledge(db, topic, partner, "50.01")
     with pytest.raises(Conflict) as err:
-        pledge_decisions.confirm_pledge(db, coord, second.id)
+        pledge_decisions.confirm_pledge(db, RequestContext(coord), second.id)
     assert "needs EUR 50.01" in err.value.message and "only EUR 50.00 remains" in err.value.message
     db.rollback()
     assert db.get(Pledge, second.id).status == "submitted"
     third = add_pledge(db, topic, partner, "50.00")
-    assert pledge_decisions.confirm_pledge(db, coord, third.id).pledge.eu_match == Decimal("50.00")
+    assert pledge_decisions.confirm_pledge(
+        db, RequestContext(coord), third.id
+    ).pledge.eu_match == Decimal("50.00")
 
 
 def test_partner_no_longer_approved_cannot_be_confirmed(db, world, make_user):
@@ -57,7 +62,7 @@ def test_partner_no_longer_approved_cannot_be_confirmed(db, world, make_user):
     coord = make_user(role="coordinator")
     pledge = add_pledge(db, topic, stranger, "10.00")
     with pytest.raises(Conflict, match="neither a member nor an approved partner"):
-        pledge_decisions.confirm_pledge(db, coord, pledge.id)
+        pledge_decisions.confirm_pledge(db, RequestContext(coord), pledge.id)
 
 
 def test_confirming_on_a_topic_that_left_the_pledgeable_states_is_refused(db, world, make_user):
@@ -67,12 +72,12 @@ def test_confirming_on_a_topic_that_left_the_pledgeable_states_is_refused(db, wo
     topic.status = "withdrawn"
     db.commit()
     with pytest.raises(Conflict, match="withdrawn"):
-        pledge_decisions.confirm_pledge(db, coord, pledge.id)
+        pledge_decisions.confirm_pledge(db, RequestContext(coord), pledge.id)
 
 
 def _confirm(db, coord, topic, org, amount, **kw):
     pledge = add_pledge(db, topic, org, amount, **kw)
-    decision = pledge_decisions.confirm_pledge(db, coord, pledge.id)
+    decision = pledge_decisions.confirm_pledge(db, RequestContext(coord), pledge.id)
     db.commit()
     return decision.warnings
 

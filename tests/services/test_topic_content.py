@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 
 from models import Topic, TopicRevision
 from models.db import make_engine, make_session_factory
+from services.core.context import RequestContext
 from services.core.errors import Conflict, InvalidInput, PermissionDenied
 from services.core.markdown import render
 from services.topics import content as topics
@@ -34,7 +35,7 @@ def test_sgg_member_proposes_an_idea_with_a_first_revision(db, world, make_user)
         industry_partner_ids=[world["pharma"].id],
         eu_contribution=Decimal("1234567.89"),
     )
-    topic = topics.create_topic(db, member, world["sgg_a"].id, data)
+    topic = topics.create_topic(db, RequestContext(member), world["sgg_a"].id, data)
     db.commit()
     assert topic.status == "idea" and topic.area_id == world["area"].id
     assert topic.sector_targets == {"academia": 6, "sme": "0.2000", "patient": "0.1000"}
@@ -42,7 +43,7 @@ def test_sgg_member_proposes_an_idea_with_a_first_revision(db, world, make_user)
     assert [r.number for r in topics.revisions(db, topic)] == [1]
     other = make_user(sgg_id=world["sgg_b"].id)
     with pytest.raises(PermissionDenied):
-        topics.create_topic(db, other, world["sgg_a"].id, data)
+        topics.create_topic(db, RequestContext(other), world["sgg_a"].id, data)
 
 
 @pytest.mark.parametrize(
@@ -65,7 +66,9 @@ def test_bad_content_is_refused_with_a_field_error(db, world, make_user, changes
     topic = make_topic(db, world, "drafting")
     before = topic.version
     with pytest.raises(InvalidInput) as exc:
-        topics.update_topic(db, coordinator, topic, _content(topic, **changes), before)
+        topics.update_topic(
+            db, RequestContext(coordinator), topic, _content(topic, **changes), before
+        )
     assert field in exc.value.field_errors
     db.rollback()
     db.refresh(topic)
@@ -78,7 +81,11 @@ def test_only_partner_organisations_join_the_industry_consortium(db, world, make
     topic = make_topic(db, world, "drafting")
     with pytest.raises(InvalidInput) as exc:
         topics.update_topic(
-            db, coordinator, topic, _content(topic, industry_partner_ids=[world["uni"].id]), 1
+            db,
+            RequestContext(coordinator),
+            topic,
+            _content(topic, industry_partner_ids=[world["uni"].id]),
+            1,
         )
     assert "partner organisations" in exc.value.field_errors["industry_partner_ids"][0]
 
@@ -86,11 +93,18 @@ def test_only_partner_organisations_join_the_industry_consortium(db, world, make
 def test_every_edit_is_a_revision_and_the_diff_shows_it_escaped(db, world, make_user):
     member = make_user(sgg_id=world["sgg_a"].id)
     topic = topics.create_topic(
-        db, member, world["sgg_a"].id, topics.TopicContent(title="T", scope="line one\nline two")
+        db,
+        RequestContext(member),
+        world["sgg_a"].id,
+        topics.TopicContent(title="T", scope="line one\nline two"),
     )
     db.commit()
     topics.update_topic(
-        db, member, topic, _content(topic, scope="line one\n<b>line 2</b>"), topic.version
+        db,
+        RequestContext(member),
+        topic,
+        _content(topic, scope="line one\n<b>line 2</b>"),
+        topic.version,
     )
     db.commit()
     old, new = topics.get_revision(db, topic, 1), topics.get_revision(db, topic, 2)
@@ -104,10 +118,14 @@ def test_a_stale_save_is_refused_and_changes_nothing(db, world, make_user):
     bob = make_user("coordinator")
     topic = make_topic(db, world, "drafting")
     opened = topic.version
-    topics.update_topic(db, alice, topic, _content(topic, scope="Alice's scope"), opened)
+    topics.update_topic(
+        db, RequestContext(alice), topic, _content(topic, scope="Alice's scope"), opened
+    )
     db.commit()
     with pytest.raises(Conflict) as exc:
-        topics.update_topic(db, bob, topic, _content(topic, scope="Bob's scope"), opened)
+        topics.update_topic(
+            db, RequestContext(bob), topic, _content(topic, scope="Bob's scope"), opened
+        )
     assert "Someone else saved this topic" in exc.value.message
     db.rollback()
     db.refresh(topic)
@@ -132,7 +150,7 @@ def test_a_concurrent_save_in_another_session_is_detected_at_flush(db, world, ma
         engine.dispose()
     # Our in-memory copy is still the old version: the UPDATE ... WHERE version matches nothing.
     with pytest.raises(Conflict) as exc:
-        topics.update_topic(db, alice, topic, mine, opened)
+        topics.update_topic(db, RequestContext(alice), topic, mine, opened)
     assert "at the same moment" in exc.value.message
     db.rollback()
     db.refresh(topic)

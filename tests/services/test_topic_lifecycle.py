@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 
 from models import OutboxMessage, TopicTransition
 from models.topics import TOPIC_STATES
+from services.core.context import RequestContext
 from services.core.errors import Conflict, NotFound, PermissionDenied
 from services.topics import lifecycle
 from tests.topic_support import ROLES, expected_visible, make_call, make_people, make_topic
@@ -60,21 +61,23 @@ def test_every_state_transition_and_role(db, world, make_user):
                 try:
                     if not expected_visible(role, state):
                         with pytest.raises(NotFound):
-                            lifecycle.transition(db, user, topic, name, "because")
+                            lifecycle.transition(db, RequestContext(user), topic, name, "because")
                     elif state not in sources:
                         with pytest.raises(Conflict) as exc:
-                            lifecycle.transition(db, user, topic, name, "because")
+                            lifecycle.transition(db, RequestContext(user), topic, name, "because")
                         assert f"the topic is {lifecycle.STATE_LABELS[state]}" in exc.value.message
                     elif role not in allowed:
                         with pytest.raises(PermissionDenied) as exc:
-                            lifecycle.transition(db, user, topic, name, "because")
+                            lifecycle.transition(db, RequestContext(user), topic, name, "because")
                         assert exc.value.message.startswith("Only ")
                     elif name in BLOCKED_BY_REQUIREMENT:
                         with pytest.raises(Conflict) as exc:
-                            lifecycle.transition(db, user, topic, name, "because")
+                            lifecycle.transition(db, RequestContext(user), topic, name, "because")
                         assert BLOCKED_BY_REQUIREMENT[name] in exc.value.message
                     else:
-                        step = lifecycle.transition(db, user, topic, name, "because")
+                        step = lifecycle.transition(
+                            db, RequestContext(user), topic, name, "because"
+                        )
                         assert topic.status == target
                         assert (step.from_state, step.to_state, step.actor_id, step.comment) == (
                             state,
@@ -108,7 +111,7 @@ def coordinator(make_user):
 
 def _refused(db, user, topic, name, comment=""):
     with pytest.raises(Conflict) as exc:
-        lifecycle.transition(db, user, topic, name, comment)
+        lifecycle.transition(db, RequestContext(user), topic, name, comment)
     return exc.value.message
 
 
@@ -140,15 +143,15 @@ def test_requirements_and_comments(db, world, coordinator, make_user):
     single = make_call(db, world, "single_stage", identifier="SINGLE")
     done = make_topic(db, world, "consortium_selected", title="Single", call=single)
     assert "two-stage call" in _refused(db, coordinator, done, "open_stage2")
-    lifecycle.transition(db, coordinator, done, "close_single_stage")
+    lifecycle.transition(db, RequestContext(coordinator), done, "close_single_stage")
     assert done.status == "closed"
 
 
 def test_history_records_who_when_from_to_and_comment(db, world, make_user, coordinator):
     member = make_user(sgg_id=world["sgg_a"].id)
     topic = make_topic(db, world, "idea")
-    lifecycle.transition(db, member, topic, "submit", "ready")
-    lifecycle.transition(db, coordinator, topic, "accept")
+    lifecycle.transition(db, RequestContext(member), topic, "submit", "ready")
+    lifecycle.transition(db, RequestContext(coordinator), topic, "accept")
     db.commit()
     steps = lifecycle.history(db, topic)
     assert [(s.from_state, s.to_state, s.actor_id) for s in steps] == [
@@ -179,10 +182,10 @@ def test_a_concurrent_transition_is_a_conflict_not_an_error(db, world, settings,
         my_user = mine.get(User, coordinator.id)
         mine.commit()  # end the read transaction; the object stays in memory
         them = other.get(User, coordinator.id)
-        lifecycle.transition(other, them, other.get(Topic, topic.id), "accept")
+        lifecycle.transition(other, RequestContext(them), other.get(Topic, topic.id), "accept")
         other.commit()
         with pytest.raises(Conflict, match="at the same moment"):
-            lifecycle.transition(mine, my_user, my_view, "send_back", "stale view")
+            lifecycle.transition(mine, RequestContext(my_user), my_view, "send_back", "stale view")
         mine.rollback()
     finally:
         mine.close()

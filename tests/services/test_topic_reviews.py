@@ -8,6 +8,7 @@ import pytest
 from sqlalchemy import select
 
 from models import OutboxMessage
+from services.core.context import RequestContext
 from services.core.errors import Conflict, InvalidInput, PermissionDenied
 from services.topics import comments, lifecycle, reviews
 from tests.topic_support import make_people, make_topic
@@ -30,22 +31,24 @@ def test_conflicted_reviewer_neither_sees_nor_scores(db, world, make_user, peopl
     topic = make_topic(db, world, "consultation")
     honest, conflicted = make_user(), make_user()
     for user in (honest, conflicted):
-        reviews.assign_reviewer(db, coordinator, topic, user.id)
+        reviews.assign_reviewer(db, RequestContext(coordinator), topic, user.id)
     db.commit()
     assert ("topic.review_requested", honest.id) in _events(db)
     with pytest.raises(Conflict, match="Declare your conflicts"):
-        reviews.submit_review(db, honest, topic, {"excellence": 3}, "")
+        reviews.submit_review(db, RequestContext(honest), topic, {"excellence": 3}, "")
     assert reviews.visible_reviews(db, honest, topic) == []
-    reviews.declare_coi(db, honest, topic, conflicted=False)
+    reviews.declare_coi(db, RequestContext(honest), topic, conflicted=False)
     with pytest.raises(InvalidInput):
-        reviews.declare_coi(db, conflicted, topic, conflicted=True, reason=" ")
-    reviews.declare_coi(db, conflicted, topic, conflicted=True, reason="I advise Pharma One.")
+        reviews.declare_coi(db, RequestContext(conflicted), topic, conflicted=True, reason=" ")
+    reviews.declare_coi(
+        db, RequestContext(conflicted), topic, conflicted=True, reason="I advise Pharma One."
+    )
     with pytest.raises(Conflict):
-        reviews.declare_coi(db, conflicted, topic, conflicted=False)
+        reviews.declare_coi(db, RequestContext(conflicted), topic, conflicted=False)
     scores = {"excellence": "4", "impact": "3.5", "implementation": "5"}
-    reviews.submit_review(db, honest, topic, scores, "Good.")
+    reviews.submit_review(db, RequestContext(honest), topic, scores, "Good.")
     with pytest.raises(PermissionDenied):
-        reviews.submit_review(db, conflicted, topic, scores, "")
+        reviews.submit_review(db, RequestContext(conflicted), topic, scores, "")
     db.commit()
     assert reviews.visible_reviews(db, conflicted, topic) == []
     assert len(reviews.visible_reviews(db, honest, topic)) == 2
@@ -58,13 +61,15 @@ def test_conflicted_reviewer_neither_sees_nor_scores(db, world, make_user, peopl
 def test_scores_are_0_to_5_in_half_points(db, world, make_user, bad):
     topic = make_topic(db, world, "consultation")
     reviewer = make_user()
-    reviews.assign_reviewer(db, make_user("coordinator"), topic, reviewer.id)
-    reviews.declare_coi(db, reviewer, topic, conflicted=False)
+    reviews.assign_reviewer(db, RequestContext(make_user("coordinator")), topic, reviewer.id)
+    reviews.declare_coi(db, RequestContext(reviewer), topic, conflicted=False)
     scores = {"excellence": "3", "impact": bad, "implementation": "0"}
     with pytest.raises(InvalidInput) as exc:
-        reviews.submit_review(db, reviewer, topic, scores, "")
+        reviews.submit_review(db, RequestContext(reviewer), topic, scores, "")
     assert set(exc.value.field_errors) == {"impact"}
-    review = reviews.submit_review(db, reviewer, topic, {**scores, "impact": "4.5"}, "")
+    review = reviews.submit_review(
+        db, RequestContext(reviewer), topic, {**scores, "impact": "4.5"}, ""
+    )
     assert review.total == Decimal("7.5")
 
 
@@ -72,9 +77,11 @@ def test_mean_spread_and_thresholds(db, world, people, make_user):
     topic = make_topic(db, world, "consultation")
     for marks in (("3", "5", "4"), ("5", "3", "2")):
         user = make_user()
-        reviews.assign_reviewer(db, people["coordinator"], topic, user.id)
-        reviews.declare_coi(db, user, topic, conflicted=False)
-        reviews.submit_review(db, user, topic, dict(zip(reviews.CRITERIA, marks, strict=True)), "")
+        reviews.assign_reviewer(db, RequestContext(people["coordinator"]), topic, user.id)
+        reviews.declare_coi(db, RequestContext(user), topic, conflicted=False)
+        reviews.submit_review(
+            db, RequestContext(user), topic, dict(zip(reviews.CRITERIA, marks, strict=True)), ""
+        )
     db.commit()
     by_name = {c.name: c for c in reviews.summary(db, topic)}
     assert by_name["excellence"].mean == Decimal("4.00")
@@ -92,16 +99,20 @@ def test_comment_levels_and_who_is_told(db, world, people, make_user):
     coordinator, member, rep = people["coordinator"], people["sgg_same"], people["partner_rep"]
     topic = make_topic(db, world, "consultation")
     reviewer = make_user()
-    reviews.assign_reviewer(db, coordinator, topic, reviewer.id)
-    reviews.declare_coi(db, reviewer, topic, conflicted=False)
+    reviews.assign_reviewer(db, RequestContext(coordinator), topic, reviewer.id)
+    reviews.declare_coi(db, RequestContext(reviewer), topic, conflicted=False)
     db.commit()
-    sgg_note = comments.add_comment(db, coordinator, topic, "For the SGG only", "sgg")
-    reply = comments.add_comment(db, member, topic, "Noted", "all", parent_id=sgg_note.id)
+    sgg_note = comments.add_comment(
+        db, RequestContext(coordinator), topic, "For the SGG only", "sgg"
+    )
+    reply = comments.add_comment(
+        db, RequestContext(member), topic, "Noted", "all", parent_id=sgg_note.id
+    )
     assert reply.level == "sgg"  # a reply keeps its thread's level
-    comments.add_comment(db, reviewer, topic, "Reviewer note", "reviewers")
-    comments.add_comment(db, rep, topic, "Open remark", "all")
+    comments.add_comment(db, RequestContext(reviewer), topic, "Reviewer note", "reviewers")
+    comments.add_comment(db, RequestContext(rep), topic, "Open remark", "all")
     with pytest.raises(PermissionDenied):
-        comments.add_comment(db, rep, topic, "sneaky", "sgg")
+        comments.add_comment(db, RequestContext(rep), topic, "sneaky", "sgg")
     db.commit()
 
     def bodies(user):
@@ -130,7 +141,7 @@ def test_comment_recipients_are_exactly_its_readers(db, world, people, make_user
     coordinator, member = people["coordinator"], people["sgg_same"]
     topic = make_topic(db, world, "consultation")
     db.commit()
-    comments.add_comment(db, coordinator, topic, "For the SGG only", "sgg")
+    comments.add_comment(db, RequestContext(coordinator), topic, "For the SGG only", "sgg")
     db.commit()
     assert {r for _e, r in _events(db, "topic.comment")} == {member.id}
 
@@ -138,14 +149,14 @@ def test_comment_recipients_are_exactly_its_readers(db, world, people, make_user
 def test_transition_events_and_rollback(db, world, people):
     member, coordinator = people["sgg_same"], people["coordinator"]
     topic = make_topic(db, world, "idea")
-    lifecycle.transition(db, member, topic, "submit")
+    lifecycle.transition(db, RequestContext(member), topic, "submit")
     db.rollback()
     assert _events(db) == set()
-    lifecycle.transition(db, member, topic, "submit")
+    lifecycle.transition(db, RequestContext(member), topic, "submit")
     db.commit()
     # Coordinators are told once; the acting SGG member not at all.
     assert _events(db) == {("topic.submitted", coordinator.id)}
-    lifecycle.transition(db, coordinator, topic, "accept")
+    lifecycle.transition(db, RequestContext(coordinator), topic, "accept")
     db.commit()
     assert ("topic.state_changed", member.id) in _events(db)
     assert ("topic.state_changed", people["sgg_other"].id) not in _events(db)

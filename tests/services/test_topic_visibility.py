@@ -7,6 +7,7 @@ from sqlalchemy import select
 from models import Topic
 from models.topics import TOPIC_STATES
 from services import policies
+from services.core import exports
 from services.topics import listing as topic_list
 from tests.topic_support import (
     ROLES,
@@ -14,8 +15,8 @@ from tests.topic_support import (
     make_call,
     make_people,
     make_topic,
-    xlsx_strings,
 )
+from tests.xlsx_reader import xlsx_strings
 
 
 def test_python_and_sql_rules_match_the_specification(db, world, make_user):
@@ -57,9 +58,9 @@ def test_search_and_export_never_leak_drafts(db, world, make_user):
     assert titles == ["Open zebrafish call"]
     member_titles = {t.title for t in db.scalars(topic_list.topic_query(member, query))}
     assert member_titles == {"Open zebrafish call", "Secret zebrafish draft"}
-    exported = topic_list.to_csv(topic_list.export_rows(db, viewer, query))
+    exported = exports.to_csv(topic_list.export_table(db, viewer, query))
     assert "Open zebrafish call" in exported and "Secret" not in exported
-    cells = xlsx_strings(topic_list.to_xlsx(topic_list.export_rows(db, viewer, query)))
+    cells = xlsx_strings(exports.to_xlsx(topic_list.export_table(db, viewer, query)))
     assert "Open zebrafish call" in cells and not any("Secret" in c for c in cells)
 
 

@@ -8,6 +8,7 @@ import re
 from sqlalchemy import func, select
 
 from models import AuditEntry, ImportRun, Organisation, Participation
+from services.core.context import RequestContext
 from services.organisations.cordis_import import create_run, run_import
 from tests.conftest import PASSWORD
 from tests.services import cordis_files as cf
@@ -15,7 +16,7 @@ from tests.support import csrf_from, login, post_form
 
 
 def _imported(db, tmp_path):
-    r = create_run(db, None, *cf.write(tmp_path))
+    r = create_run(db, RequestContext(None), *cf.write(tmp_path))
     run_import(db, r.id)
     db.commit()
     return {o.pic: o for o in db.scalars(select(Organisation))}

@@ -17,8 +17,8 @@ from tests.topic_support import (
     make_call,
     make_people,
     make_topic,
-    xlsx_strings,
 )
+from tests.xlsx_reader import xlsx_strings
 
 
 def _signed_in(app, user):

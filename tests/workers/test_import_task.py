@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from models import ImportRun
 from services.accounts import users as accounts
+from services.core.context import RequestContext
 from tests.conftest import PASSWORD
 from tests.services import cordis_files as cf
 from tests.support import csrf_from, login
@@ -17,7 +18,12 @@ from tests.support import csrf_from, login
 def test_upload_runs_on_a_real_worker(celery_worker, redis_app, tmp_path):
     session = redis_app.extensions["partnering.sessions"]()
     admin = accounts.create_user(
-        session, None, email="admin-w@example.org", name="Admin", role="admin", password=PASSWORD
+        session,
+        RequestContext(None),
+        email="admin-w@example.org",
+        name="Admin",
+        role="admin",
+        password=PASSWORD,
     )
     session.commit()
     client = redis_app.test_client()

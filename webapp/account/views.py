@@ -11,7 +11,7 @@ from services.accounts import api_tokens
 from services.core.errors import ServiceError
 from webapp.database import db
 from webapp.fields import SelectField
-from webapp.helpers import client_ip, form_errors_from, raise_if_refused
+from webapp.helpers import context, form_errors_from, raise_if_refused
 
 bp = Blueprint("account", __name__, url_prefix="/account")
 
@@ -43,10 +43,9 @@ def tokens() -> str:
         try:
             _token, raw = api_tokens.create_token(
                 db(),
-                current_user,
+                context(),
                 name=form.name.data or "",
                 scope=form.scope.data,
-                ip=client_ip(),
             )
         except ServiceError as exc:
             form_errors_from(form, exc)
@@ -66,7 +65,7 @@ def tokens() -> str:
 def revoke(token_id: int) -> Response:
     if RevokeForm().validate_on_submit():
         try:
-            token = api_tokens.revoke_token(db(), current_user, token_id, ip=client_ip())
+            token = api_tokens.revoke_token(db(), context(), token_id)
         except ServiceError as exc:
             raise_if_refused(exc)
             flash(exc.message, "error")

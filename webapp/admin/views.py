@@ -12,7 +12,7 @@ from services.core.errors import ServiceError
 from services.notifications import outbox_log
 from webapp.admin.forms import EmptyForm, InviteForm, OrgMembershipForm, RoleForm, SggMembershipForm
 from webapp.database import db
-from webapp.helpers import client_ip, form_errors_from
+from webapp.helpers import context, form_errors_from
 from webapp.pagination import paginate
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -32,11 +32,10 @@ def users() -> str | Response:
         try:
             user = accounts.invite_user(
                 db(),
-                current_user,
+                context(),
                 email=form.email.data or "",
                 name=form.name.data or "",
                 role=form.role.data,
-                public_url=current_app.config["PUBLIC_URL"],
                 hours=current_app.config["TOKEN_HOURS"],
             )
         except ServiceError as exc:
@@ -78,7 +77,7 @@ def set_role(user_id: int) -> Response:
     form = RoleForm()
     if form.validate_on_submit():
         try:
-            accounts.set_role(db(), current_user, user, form.role.data, ip=client_ip())
+            accounts.set_role(db(), context(), user, form.role.data)
         except ServiceError as exc:
             flash(exc.message, "error")
         else:
@@ -93,7 +92,7 @@ def add_sgg(user_id: int) -> Response:
     user = _user_or_404(user_id)
     try:
         sgg_id = int(request.form.get("sgg_id", ""))
-        memberships.add_to_sgg(db(), current_user, user, sgg_id, ip=client_ip())
+        memberships.add_to_sgg(db(), context(), user, sgg_id)
     except ValueError:
         flash("Choose an SGG.", "error")
     except ServiceError as exc:
@@ -108,9 +107,7 @@ def add_organisation(user_id: int) -> Response:
     user = _user_or_404(user_id)
     try:
         org_id = int(request.form.get("organisation_id", ""))
-        memberships.add_to_organisation(
-            db(), current_user, user, org_id, request.form.get("role", ""), ip=client_ip()
-        )
+        memberships.add_to_organisation(db(), context(), user, org_id, request.form.get("role", ""))
     except ValueError:
         flash("Choose an organisation.", "error")
     except ServiceError as exc:
@@ -126,7 +123,7 @@ def remove_membership(user_id: int, kind: str, membership_id: int) -> Response:
     if kind not in ("sgg", "organisation"):
         abort(404)
     try:
-        memberships.remove_membership(db(), current_user, user, kind, membership_id, ip=client_ip())
+        memberships.remove_membership(db(), context(), user, kind, membership_id)
     except ServiceError as exc:
         flash(exc.message, "error")
     else:

@@ -18,6 +18,7 @@ from webapp.api.auth import api_user
 from webapp.api.pagination import cursor_page
 from webapp.api.schemas import VALID_ID, CursorArgs, Extended, PageSchema, one_of
 from webapp.database import db
+from webapp.helpers import context
 
 blp = api_blueprint("api_matches", "", "Consortium suggestions (match requests)")
 
@@ -145,7 +146,7 @@ class TopicMatches(MethodView):
     @blp.response(201, CreatedMatchSchema)
     def post(self, args: dict[str, Any], topic_id: int) -> Extended:
         """Ask for suggestions; the same inputs return the stored request (`reused`)."""
-        req, reused = consortia.request_match(db(), api_user(), topic_id, args)
+        req, reused = consortia.request_match(db(), context(api_user()), topic_id, args)
         return Extended(req, reused=reused)
 
 

@@ -11,6 +11,7 @@ from services.accounts import users as accounts
 from webapp.api import api_blueprint
 from webapp.api.auth import api_user
 from webapp.database import db
+from webapp.helpers import context
 
 blp = api_blueprint("api_me", "/me", "The token's user")
 
@@ -53,5 +54,5 @@ class Me(MethodView):
     @blp.arguments(MePatchSchema)
     @blp.response(200, MeSchema)
     def patch(self, args: dict[str, str]) -> dict[str, object]:
-        accounts.rename(db(), api_user(), args["name"])
+        accounts.rename(db(), context(api_user()), args["name"])
         return _me()

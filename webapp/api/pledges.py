@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import current_app
 from flask.views import MethodView
 from marshmallow import Schema, fields, validate
 
@@ -20,7 +19,7 @@ from webapp.api.auth import api_user
 from webapp.api.pagination import cursor_page
 from webapp.api.schemas import VALID_ID, CursorArgs, MoneyIn, PageSchema, money, one_of
 from webapp.database import db
-from webapp.helpers import client_ip
+from webapp.helpers import context
 
 blp = api_blueprint("api_pledges", "/pledges", "Pledges: partner contributions to topics")
 
@@ -115,10 +114,6 @@ def _form_data(args: dict[str, Any]) -> dict[str, Any]:
     return data
 
 
-def _public_url() -> str:
-    return str(current_app.config["PUBLIC_URL"])
-
-
 @blp.route("")
 class Pledges(MethodView):
     @blp.arguments(PledgeListArgs, location="query")
@@ -144,11 +139,10 @@ class Pledges(MethodView):
         """A draft pledge of one of the user's organisations (partner representatives)."""
         return pledges.create_pledge(
             db(),
-            api_user(),
+            context(api_user()),
             topic_id=args["topic_id"],
             organisation_id=args["organisation_id"],
             data=_form_data(args),
-            ip=client_ip(),
         )
 
 
@@ -165,9 +159,7 @@ class Submit(MethodView):
     def post(self, pledge_id: int) -> Pledge:
         """Send a draft to the programme office."""
         pledge = pledges.get_pledge(db(), api_user(), pledge_id)
-        return pledges.submit_pledge(
-            db(), api_user(), pledge, public_url=_public_url(), ip=client_ip()
-        )
+        return pledges.submit_pledge(db(), context(api_user()), pledge)
 
 
 @blp.route("/<int:pledge_id>/withdraw")
@@ -179,11 +171,9 @@ class Withdraw(MethodView):
         pledge = pledges.get_pledge(db(), api_user(), pledge_id)
         return pledges.withdraw_pledge(
             db(),
-            api_user(),
+            context(api_user()),
             pledge,
             reason=args["reason"],
-            public_url=_public_url(),
-            ip=client_ip(),
         )
 
 
@@ -193,9 +183,7 @@ class Confirm(MethodView):
     def post(self, pledge_id: int) -> pledge_decisions.Decision:
         """Confirm a submitted pledge (coordinators): grants its EU match."""
         pledges.get_pledge(db(), api_user(), pledge_id)
-        return pledge_decisions.confirm_pledge(
-            db(), api_user(), pledge_id, public_url=_public_url(), ip=client_ip()
-        )
+        return pledge_decisions.confirm_pledge(db(), context(api_user()), pledge_id)
 
 
 @blp.route("/<int:pledge_id>/reject")
@@ -207,9 +195,7 @@ class Reject(MethodView):
         pledges.get_pledge(db(), api_user(), pledge_id)
         return pledge_decisions.reject_pledge(
             db(),
-            api_user(),
+            context(api_user()),
             pledge_id,
             reason=args["reason"],
-            public_url=_public_url(),
-            ip=client_ip(),
         )

@@ -30,6 +30,7 @@ from webapp.api.schemas import (
     one_of,
 )
 from webapp.database import db
+from webapp.helpers import context
 
 blp = api_blueprint("api_topics", "/topics", "Call topics and their lifecycle")
 
@@ -230,7 +231,7 @@ class Topics(MethodView):
     @blp.response(201, TopicDetailSchema)
     def post(self, args: dict[str, Any]) -> Extended:
         """Propose a topic idea (members of the SGG, coordinators)."""
-        topic = topics.create_topic(db(), api_user(), args["sgg_id"], _content(None, args))
+        topic = topics.create_topic(db(), context(api_user()), args["sgg_id"], _content(None, args))
         return _detail(topic)
 
 
@@ -248,7 +249,12 @@ class TopicItem(MethodView):
         session = db()
         topic = topics.get_topic(session, api_user(), topic_id)
         topics.update_topic(
-            session, api_user(), topic, _content(topic, args), args["version"], args["note"]
+            session,
+            context(api_user()),
+            topic,
+            _content(topic, args),
+            args["version"],
+            args["note"],
         )
         return _detail(topic)
 
@@ -269,4 +275,6 @@ class Transitions(MethodView):
         403 (role) problem with the reason."""
         session = db()
         topic = topics.get_topic(session, api_user(), topic_id)
-        return lifecycle.transition(session, api_user(), topic, args["name"], args["comment"])
+        return lifecycle.transition(
+            session, context(api_user()), topic, args["name"], args["comment"]
+        )

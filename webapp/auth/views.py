@@ -19,7 +19,7 @@ from services.core.errors import ServiceError
 from webapp.auth.forms import ChangePasswordForm, LoginForm, ResetRequestForm, SetPasswordForm
 from webapp.database import db
 from webapp.extensions import limiter
-from webapp.helpers import client_ip, form_errors_from, safe_next
+from webapp.helpers import context, form_errors_from, safe_next
 
 bp = Blueprint("auth", __name__, url_prefix="/auth")
 
@@ -53,7 +53,7 @@ def login() -> str | BaseResponse:
     form = LoginForm()
     if form.validate_on_submit():
         user = accounts.authenticate(
-            db(), form.email.data or "", form.password.data or "", ip=client_ip()
+            db(), context(), form.email.data or "", form.password.data or ""
         )
         if user is not None:
             session.clear()
@@ -68,7 +68,7 @@ def login() -> str | BaseResponse:
 @bp.route("/logout", methods=["POST"])
 @login_required
 def logout() -> BaseResponse:
-    accounts.logout(db(), current_user._get_current_object(), ip=client_ip())
+    accounts.logout(db(), context())
     logout_user()
     session.clear()
     flash("You are signed out.", "success")
@@ -82,9 +82,8 @@ def reset_request() -> str | BaseResponse:
     if form.validate_on_submit():
         accounts.request_password_reset(
             db(),
+            context(),
             form.email.data or "",
-            public_url=current_app.config["PUBLIC_URL"],
-            ip=client_ip(),
         )
         flash("If an account exists for that address, a reset link is on its way.", "success")
         return redirect(url_for("auth.login"))
@@ -100,7 +99,7 @@ def redeem(token: str) -> str | BaseResponse:
     form = SetPasswordForm()
     if form.validate_on_submit():
         try:
-            user = accounts.redeem_token(db(), token, form.password.data or "", ip=client_ip())
+            user = accounts.redeem_token(db(), context(), token, form.password.data or "")
         except ServiceError as exc:
             form_errors_from(form, exc)
         else:
@@ -122,10 +121,9 @@ def change_password() -> str | BaseResponse:
         try:
             accounts.change_password(
                 db(),
-                user,
+                context(user),
                 form.current_password.data or "",
                 form.password.data or "",
-                ip=client_ip(),
             )
         except ServiceError as exc:
             form_errors_from(form, exc)

@@ -12,6 +12,7 @@ from flask.cli import with_appcontext
 
 from services.consortia import expertise_index as matching_index
 from services.consortia import suggest
+from services.core.context import RequestContext
 from services.core.errors import ServiceError
 from webapp.cli.session import command_session
 
@@ -28,7 +29,7 @@ def build_index(if_stale: bool) -> None:
                 click.echo("The expertise index is up to date.")
                 return
             session.flush()
-        version = matching_index.build_now(session, None, instance, "command line")
+        version = matching_index.build_now(session, RequestContext(None), instance, "command line")
     if version.status != "ready":
         raise click.ClickException(version.message or f"The build ended {version.status}.")
     click.echo(
@@ -58,7 +59,9 @@ def suggest_command(file: str) -> None:
             version = matching_index.current_version(session)
             if version is None:
                 click.echo("No expertise index yet: building it now (once).", err=True)
-                version = matching_index.build_now(session, None, instance, "partnering suggest")
+                version = matching_index.build_now(
+                    session, RequestContext(None), instance, "partnering suggest"
+                )
                 if version.status != "ready":
                     raise click.ClickException(version.message or "The index build failed.")
             index = matching_index.load_index(version, instance)

@@ -9,6 +9,7 @@ import click
 from flask.cli import with_appcontext
 
 from models import ImportRun
+from services.core.context import RequestContext
 from services.core.errors import ServiceError
 from services.organisations import cordis_import
 from webapp.cli.session import command_session
@@ -48,7 +49,7 @@ def import_cordis(projects: str, organisations: str) -> None:
     bar = _Bar()
     try:
         with command_session() as session:
-            run = cordis_import.create_run(session, None, projects, organisations)
+            run = cordis_import.create_run(session, RequestContext(None), projects, organisations)
             cordis_import.run_import(session, run.id, on_progress=bar)
             bar.close()
             lines = cordis_import.report_lines(session, run)

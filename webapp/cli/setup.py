@@ -6,6 +6,7 @@ import click
 from flask.cli import with_appcontext
 
 from services.accounts import users as accounts
+from services.core.context import RequestContext
 from services.core.errors import ServiceError
 from services.demo import load as demo
 from webapp.cli.session import command_session
@@ -22,7 +23,7 @@ def create_user(email: str, name: str, role: str, password: str) -> None:
     try:
         with command_session() as session:
             user = accounts.create_user(
-                session, None, email=email, name=name, role=role, password=password
+                session, RequestContext(None), email=email, name=name, role=role, password=password
             )
     except ServiceError as exc:
         raise click.ClickException(exc.message) from exc

@@ -23,7 +23,7 @@ from services.consortia import review as consortium_review
 from services.core.errors import ServiceError
 from webapp.consortia.forms import SECTOR_FIELDS, ActionForm, RequestForm
 from webapp.database import db
-from webapp.helpers import form_errors_from, raise_if_refused
+from webapp.helpers import context, form_errors_from, raise_if_refused
 from webapp.pagination import paginate
 
 bp = Blueprint("consortia", __name__, url_prefix="/consortia")
@@ -37,10 +37,6 @@ def _signed_in() -> None:
 
 def _instance():  # type: ignore[no-untyped-def]
     return current_app.config["SETTINGS"].instance_path
-
-
-def _public_url() -> str:
-    return current_app.config["PUBLIC_URL"]
 
 
 def _ids(text: str | None) -> list[str]:
@@ -90,7 +86,7 @@ def new() -> str | Response:
             },
         }
         try:
-            req, reused = consortia.request_match(db(), current_user, topic.id, raw)
+            req, reused = consortia.request_match(db(), context(), topic.id, raw)
         except ServiceError as exc:
             form_errors_from(form, exc)
             for key in ("sector_counts", "must_include", "exclude"):
@@ -172,7 +168,7 @@ def member_action(request_id: int, member_id: int, action: str) -> Response:
         abort(404)
     return _act(
         request_id,
-        lambda: consortium_review.set_status(db(), current_user, request_id, member_id, action),
+        lambda: consortium_review.set_status(db(), context(), request_id, member_id, action),
         f"Member {action}ed; the checks are updated.",
     )
 
@@ -189,9 +185,7 @@ def swap(request_id: int, member_id: int) -> Response:
     org_id = _org_id()
     return _act(
         request_id,
-        lambda: consortium_review.swap(
-            db(), current_user, request_id, member_id, org_id, _instance()
-        ),
+        lambda: consortium_review.swap(db(), context(), request_id, member_id, org_id, _instance()),
         "Member swapped; scores and checks are updated.",
     )
 
@@ -204,7 +198,7 @@ def add(request_id: int) -> Response:
         return swap(request_id, replace)
     return _act(
         request_id,
-        lambda: consortium_review.add(db(), current_user, request_id, org_id, _instance()),
+        lambda: consortium_review.add(db(), context(), request_id, org_id, _instance()),
         "Organisation added; scores and checks are updated.",
     )
 
@@ -213,7 +207,7 @@ def add(request_id: int) -> Response:
 def reoptimise(request_id: int) -> Response:
     return _act(
         request_id,
-        lambda: consortium_review.reoptimise(db(), current_user, request_id, _instance()),
+        lambda: consortium_review.reoptimise(db(), context(), request_id, _instance()),
         "Seats refilled around your locked and chosen members.",
     )
 
@@ -226,7 +220,7 @@ def rerun(request_id: int) -> Response:
     req = consortia.get_request(db(), current_user, request_id)
     params = {k: v for k, v in req.params.items() if k != "query"}
     try:
-        new, reused = consortia.request_match(db(), current_user, req.topic_id, params)
+        new, reused = consortia.request_match(db(), context(), req.topic_id, params)
     except ServiceError as exc:
         raise_if_refused(exc)
         flash(exc.message, "error")
@@ -244,7 +238,7 @@ def rerun(request_id: int) -> Response:
 def finalise(request_id: int) -> Response:
     return _act(
         request_id,
-        lambda: invitations.finalise(db(), current_user, request_id, _public_url()),
+        lambda: invitations.finalise(db(), context(), request_id),
         "Consortium finalised; invitations sent.",
     )
 
@@ -254,9 +248,7 @@ def invite_alternate(request_id: int, member_id: int) -> Response:
     org_id = _org_id()
     return _act(
         request_id,
-        lambda: invitations.invite_alternate(
-            db(), current_user, request_id, member_id, org_id, _public_url()
-        ),
+        lambda: invitations.invite_alternate(db(), context(), request_id, member_id, org_id),
         "The alternate is invited.",
     )
 
@@ -296,9 +288,7 @@ def respond(invitation_id: int, answer: str) -> Response:
     if not form.validate_on_submit():
         abort(400, "The form expired; reload the page and try again.")
     try:
-        inv = invitations.respond(
-            db(), current_user, invitation_id, answer == "accept", _public_url()
-        )
+        inv = invitations.respond(db(), context(), invitation_id, answer == "accept")
     except ServiceError as exc:
         raise_if_refused(exc)
         flash(exc.message, "error")
@@ -313,7 +303,7 @@ def expertise_index() -> str | Response:
         abort(403, "This page is for administrators.")
     form = ActionForm()
     if form.validate_on_submit():
-        version = matching_index.request_build(db(), current_user, "admin button")
+        version = matching_index.request_build(db(), context(), "admin button")
         flash(f"Index build {version.id} queued.", "success")
         return redirect(url_for("consortia.expertise_index"))
     return render_template(

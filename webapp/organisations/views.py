@@ -28,7 +28,7 @@ from services.organisations import cordis_import
 from services.organisations import profiles as orgs
 from services.organisations import search as orgsearch
 from webapp.database import db
-from webapp.helpers import client_ip, form_errors_from
+from webapp.helpers import context, form_errors_from
 from webapp.organisations.forms import ImportForm, MergeForm, OrganisationForm
 from webapp.pagination import paginate
 
@@ -119,7 +119,7 @@ def edit(org_id: int) -> str | Response:
     if form.validate_on_submit():
         data = {name: getattr(form, name).data for name in allowed}
         try:
-            changed = orgs.update_profile(db(), current_user, org, data, ip=client_ip())
+            changed = orgs.update_profile(db(), context(), org, data)
         except ServiceError as exc:
             form_errors_from(form, exc)
         else:
@@ -151,7 +151,7 @@ def imports() -> str | Response:
         try:
             run = cordis_import.queue_import(
                 db(),
-                current_user,
+                context(),
                 projects,
                 organisations,
                 projects_name=form.projects.data.filename or "",
@@ -212,7 +212,7 @@ def merge() -> Response:
         keep_id, drop_id = int(form.keep_id.data), int(form.drop_id.data)
     except (TypeError, ValueError):
         abort(400, "Choose the two organisations to merge.")
-    details = orgs.merge(db(), current_user, keep_id, drop_id, ip=client_ip())
+    details = orgs.merge(db(), context(), keep_id, drop_id)
     flash(
         f"Merged: {details['merged']['legal_name']} now points here "
         f"({details['participations']['moved']} participations moved).",

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
@@ -12,7 +12,7 @@ from services.core.errors import ServiceError
 from services.pledges import partners
 from services.topics import calls as call_service
 from webapp.database import db
-from webapp.helpers import client_ip, form_errors_from
+from webapp.helpers import context, form_errors_from
 from webapp.pagination import paginate
 from webapp.pledges.blueprint import bp
 from webapp.pledges.forms import ApplicationForm, DecisionForm
@@ -35,13 +35,11 @@ def applications() -> str | Response:
             try:
                 partners.apply(
                     db(),
-                    current_user,
+                    context(),
                     organisation_id=form.organisation_id.data,
                     programme_id=form.programme_id.data,
                     partner_type=form.partner_type.data,
                     motivation=form.motivation.data or "",
-                    public_url=current_app.config["PUBLIC_URL"],
-                    ip=client_ip(),
                 )
             except ServiceError as exc:
                 form_errors_from(form, exc)
@@ -68,12 +66,10 @@ def decide(application_id: int) -> Response:
     try:
         application = partners.decide(
             db(),
-            current_user,
+            context(),
             application_id,
             approve=form.decision.data == "approve",
             note=form.note.data or "",
-            public_url=current_app.config["PUBLIC_URL"],
-            ip=client_ip(),
         )
     except ServiceError as exc:
         db().rollback()

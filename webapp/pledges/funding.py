@@ -10,6 +10,7 @@ from flask_login import current_user
 from models.pledges import PLEDGE_KIND_LABELS
 from services import policies
 from services.core import exports
+from services.pledges import exports as funding_tables
 from services.pledges.funding import (
     area_distribution,
     decision_queue,
@@ -24,7 +25,7 @@ from services.topics import calls as call_service
 from webapp.database import db
 from webapp.pledges.blueprint import bp
 
-EXPORTS = {"pledges": exports.pledges_table, "areas": exports.areas_table}
+EXPORTS = {"pledges": funding_tables.pledges_table, "areas": funding_tables.areas_table}
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
@@ -17,7 +17,7 @@ from services.pledges import lifecycle as pledges
 from services.pledges import partners
 from services.pledges.funding import partner_funding
 from webapp.database import db
-from webapp.helpers import client_ip, form_errors_from, raise_if_refused
+from webapp.helpers import context, form_errors_from, raise_if_refused
 from webapp.pledges.blueprint import bp
 from webapp.pledges.forms import ActionForm, PledgeForm, ReasonForm
 
@@ -37,10 +37,6 @@ FORM_FIELDS = (
     "end_year",
     "note",
 )
-
-
-def _public_url() -> str:
-    return str(current_app.config["PUBLIC_URL"])
 
 
 def _my_orgs() -> list[Organisation]:
@@ -77,11 +73,10 @@ def new() -> str | Response:
         try:
             pledge = pledges.create_pledge(
                 db(),
-                current_user,
+                context(),
                 topic_id=form.topic_id.data,
                 organisation_id=form.organisation_id.data,
                 data=_form_data(form),
-                ip=client_ip(),
             )
         except ServiceError as exc:
             form_errors_from(form, exc)
@@ -133,7 +128,7 @@ def edit(pledge_id: int) -> str | Response:
             getattr(form, name).data = "" if value is None else f"{value:.2f}"
     if form.validate_on_submit():
         try:
-            pledges.update_pledge(db(), current_user, pledge, _form_data(form), ip=client_ip())
+            pledges.update_pledge(db(), context(), pledge, _form_data(form))
         except ServiceError as exc:
             form_errors_from(form, exc)
         else:
@@ -150,27 +145,21 @@ def _act(pledge_id: int, action: str) -> Response:
     if not form.validate_on_submit():
         abort(400, "The form expired or was incomplete; reload the page and try again.")
     reason = form.reason.data or ""
-    session, url, ip = db(), _public_url(), client_ip()
+    session = db()
     try:
         if action == "submit":
-            pledges.submit_pledge(session, current_user, pledge, public_url=url, ip=ip)
+            pledges.submit_pledge(session, context(), pledge)
             flash("Pledge submitted to the programme office.", "success")
         elif action == "withdraw":
-            pledges.withdraw_pledge(
-                session, current_user, pledge, reason=reason, public_url=url, ip=ip
-            )
+            pledges.withdraw_pledge(session, context(), pledge, reason=reason)
             flash("Pledge withdrawn.", "success")
         elif action == "confirm":
-            decision = pledge_decisions.confirm_pledge(
-                session, current_user, pledge.id, public_url=url, ip=ip
-            )
+            decision = pledge_decisions.confirm_pledge(session, context(), pledge.id)
             flash(f"Pledge confirmed; EU match EUR {decision.pledge.eu_match:,.2f}.", "success")
             for warning in decision.warnings:
                 flash(f"Warning: {warning}", "warning")
         else:
-            pledge_decisions.reject_pledge(
-                session, current_user, pledge.id, reason=reason, public_url=url, ip=ip
-            )
+            pledge_decisions.reject_pledge(session, context(), pledge.id, reason=reason)
             flash("Pledge rejected.", "success")
     except ServiceError as exc:
         session.rollback()

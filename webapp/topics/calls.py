@@ -11,7 +11,7 @@ from services.topics import content as topics
 from services.topics import lifecycle
 from services.topics import listing as topic_list
 from webapp.database import db
-from webapp.helpers import form_errors_from
+from webapp.helpers import context, form_errors_from
 from webapp.topics.blueprint import bp, me
 from webapp.topics.forms import CallForm
 
@@ -54,7 +54,7 @@ def _save(call: Call | None) -> str | Response:
             stage2_local=form.stage2_local.data,
         )
         try:
-            saved = call_service.save_call(db(), me(), data, call)  # type: ignore[arg-type]
+            saved = call_service.save_call(db(), context(me()), data, call)  # type: ignore[arg-type]
         except ServiceError as exc:
             form_errors_from(form, exc)
         else:

@@ -9,7 +9,7 @@ from services.core.errors import ServiceError
 from services.topics import comments, reviews
 from services.topics import content as topics
 from webapp.database import db
-from webapp.helpers import raise_if_refused
+from webapp.helpers import context, raise_if_refused
 from webapp.topics.blueprint import bp, me, nothing_changes
 from webapp.topics.forms import AssignReviewerForm, CoiForm, CommentForm, ReviewForm, optional_int
 
@@ -40,7 +40,7 @@ def assign_reviewer(topic_id: int) -> Response:
         flash("Choose a reviewer from the list.", "error")
         return _back(topic_id, "#review")
     try:
-        review = reviews.assign_reviewer(session, me(), topic, form.reviewer_id.data or 0)
+        review = reviews.assign_reviewer(session, context(me()), topic, form.reviewer_id.data or 0)
     except ServiceError as exc:
         return _refused(exc, topic_id, "#review")
     flash(f"{review.reviewer.name} was asked to review this topic.", "success")
@@ -59,7 +59,7 @@ def declare_coi(topic_id: int) -> Response:
         return _back(topic_id, "#review")
     try:
         review = reviews.declare_coi(
-            session, me(), topic, form.coi.data == "conflicted", form.coi_reason.data or ""
+            session, context(me()), topic, form.coi.data == "conflicted", form.coi_reason.data or ""
         )
     except ServiceError as exc:
         return _refused(exc, topic_id, "#review")
@@ -82,7 +82,7 @@ def submit_review(topic_id: int) -> Response:
         return _back(topic_id, "#review")
     scores = {name: getattr(form, name).data or "" for name in reviews.CRITERIA}
     try:
-        reviews.submit_review(session, me(), topic, scores, form.comments.data or "")
+        reviews.submit_review(session, context(me()), topic, scores, form.comments.data or "")
     except ServiceError as exc:
         return _refused(exc, topic_id, "#review")
     flash("Review saved.", "success")
@@ -103,7 +103,7 @@ def add_comment(topic_id: int) -> Response:
     try:
         comment = comments.add_comment(
             session,
-            me(),
+            context(me()),
             topic,
             form.body.data or "",
             form.level.data or "all",

@@ -8,6 +8,7 @@ from models.organisations import SECTORS
 from models.topics import TOPIC_STATES
 from services import policies
 from services.consortia import match_requests
+from services.core import exports
 from services.core.errors import Conflict, ServiceError
 from services.pledges import funding
 from services.topics import calls as call_service
@@ -16,7 +17,7 @@ from services.topics import content as topics
 from services.topics import listing as topic_list
 from webapp.database import db
 from webapp.errors import wants_json
-from webapp.helpers import form_errors_from, raise_if_refused
+from webapp.helpers import context, form_errors_from, raise_if_refused
 from webapp.pagination import paginate
 from webapp.topics.blueprint import bp, me, nothing_changes
 from webapp.topics.forms import (
@@ -67,16 +68,16 @@ def index() -> str:
 @bp.route("/topics/export.<fmt>")
 @login_required
 def export(fmt: str) -> Response:
-    rows = topic_list.export_rows(db(), me(), _filters())
+    table = topic_list.export_table(db(), me(), _filters())
     if fmt == "csv":
         return Response(
-            topic_list.to_csv(rows),
+            exports.to_csv(table),
             mimetype="text/csv",
             headers={"Content-Disposition": "attachment; filename=topics.csv"},
         )
     if fmt == "xlsx":
         return Response(
-            topic_list.to_xlsx(rows),
+            exports.to_xlsx(table),
             mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
             headers={"Content-Disposition": "attachment; filename=topics.xlsx"},
         )
@@ -142,7 +143,7 @@ def new() -> str | Response:
     _fill_choices(form, allowed)
     if form.validate_on_submit():
         try:
-            topic = topics.create_topic(db(), user, form.sgg_id.data or 0, _content(form))
+            topic = topics.create_topic(db(), context(user), form.sgg_id.data or 0, _content(form))
         except ServiceError as exc:
             _place_target_errors(form, exc)
             form_errors_from(form, exc)
@@ -179,7 +180,7 @@ def edit(topic_id: int) -> str | Response | tuple[str, int]:
         expected = optional_int(form.version.data) or 0
         try:
             topics.update_topic(
-                session, me(), topic, _content(form), expected, form.note.data or ""
+                session, context(me()), topic, _content(form), expected, form.note.data or ""
             )
         except Conflict as exc:
             session.rollback()
@@ -265,7 +266,7 @@ def transition(topic_id: int, name: str) -> Response | tuple[Response, int]:
         flash("The form was incomplete; nothing changed.", "error")
         return redirect(url_for("topics.detail", topic_id=topic.id))
     try:
-        step = lifecycle.transition(session, me(), topic, name, form.comment.data or "")
+        step = lifecycle.transition(session, context(me()), topic, name, form.comment.data or "")
     except ServiceError as exc:
         nothing_changes()
         if wants_json():
