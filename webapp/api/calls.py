@@ -10,7 +10,7 @@ from marshmallow import Schema, fields
 from sqlalchemy import select
 
 from models import Call
-from webapp.api import api_blueprint
+from webapp.api.core import api_blueprint
 from webapp.api.pagination import cursor_page
 from webapp.api.schemas import CursorArgs, PageSchema
 from webapp.database import db

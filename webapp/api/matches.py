@@ -13,8 +13,8 @@ from models import MatchRequest
 from models.consortia import MATCH_STATES, MEMBER_STATES
 from services.consortia import match_requests as consortia
 from services.consortia import review as consortium_review
-from webapp.api import api_blueprint
 from webapp.api.auth import api_user
+from webapp.api.core import api_blueprint
 from webapp.api.pagination import cursor_page
 from webapp.api.schemas import VALID_ID, CursorArgs, Extended, PageSchema, one_of
 from webapp.database import db
