@@ -56,7 +56,7 @@ class Param:
             return value, [f"Choose {', '.join(self.values[:-1])} or {self.values[-1]}."]
         if self.kind == "seats":
             return _seats(value, self.lo, self.hi)
-        return _organisations(value, self.max_items)
+        return _organisations(value, self.lo, self.hi, self.max_items)
 
     def seat_errors(self, sector: str, value: Any) -> list[str]:
         """The errors of one sector's seat count (the form shows them beside that seat)."""
@@ -99,14 +99,14 @@ def _seats(value: Any, lo: int, hi: int) -> tuple[dict[str, int], list[str]]:
     return dict(sorted(clean.items())), errors
 
 
-def _organisations(value: Any, max_items: int) -> tuple[list[int], list[str]]:
+def _organisations(value: Any, lo: int, hi: int, max_items: int) -> tuple[list[int], list[str]]:
     if value is None:
         return [], []
     if not isinstance(value, list | tuple):
         return [], ["Give a list of organisation ids."]
     if len(value) > max_items:
         return [], [f"Give at most {max_items} organisation ids."]
-    ids = [_whole(v, 1, ID_MAX, nullable=False)[0] for v in value]
+    ids = [_whole(v, lo, hi, nullable=False)[0] for v in value]
     if None in ids:
         return [], ["Give organisation ids."]
     return sorted(set(ids)), []
