@@ -18,6 +18,8 @@ NAMING_CONVENTION = {
     "pk": "pk_%(table_name)s",
 }
 
+ID_MAX = 2**31 - 1  # the largest id a PostgreSQL integer key holds; no larger id can exist
+
 
 def utcnow() -> datetime:
     """The current time, timezone-aware in UTC (called per row, never at import)."""

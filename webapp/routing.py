@@ -6,7 +6,9 @@ from typing import Any
 
 from werkzeug.routing import IntegerConverter, Map
 
-ID_MAX = 2**31 - 1  # PostgreSQL integer; a larger id cannot exist
+from models.base import ID_MAX
+
+__all__ = ["ID_MAX", "IdConverter"]
 
 
 class IdConverter(IntegerConverter):

@@ -12,7 +12,6 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-import math
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -21,12 +20,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from matching.consortium import build_consortium
-from matching.sectors import SECTOR_GROUPS
 from matching.types import ConsortiumSpec, SpecError, Suggestion, TopicQuery
 from models import ExpertiseIndexVersion, MatchRequest, Organisation, SuggestedMember, Topic, User
 from models.base import utcnow
 from services import policies
 from services.consortia import expertise_index as matching_index
+from services.consortia.params import DEFAULT_ALTERNATES, normalise_params
 from services.core import audit
 from services.core.context import RequestContext
 from services.core.errors import InvalidInput, NotFound, PermissionDenied, ServiceError
@@ -35,12 +34,9 @@ from services.notifications.notify import notify, ring
 log = logging.getLogger(__name__)
 
 RUN_TASK = "workers.consortia_tasks.run_match"
-INDUSTRY_MODES = ("exclude", "include", "ignore")
-MAX_SIZE = 200
-DEFAULT_ALTERNATES = 30
 
 
-# ---- parameters ---------------------------------------------------------------------------
+# ---- inputs -------------------------------------------------------------------------------
 def topic_query(topic: Topic) -> dict[str, Any]:
     """The topic's texts the suggestion is scored against."""
     text = "\n".join(
@@ -50,122 +46,6 @@ def topic_query(topic: Topic) -> dict[str, Any]:
     )
     keywords = [k.strip() for k in (topic.keywords or "").replace(",", ";").split(";")]
     return {"title": topic.title, "text": text, "keywords": [k for k in keywords if k]}
-
-
-def default_params(topic: Topic) -> dict[str, Any]:
-    """Parameters pre-filled from the topic's desired consortium profile."""
-    lo, hi = topic.consortium_size_min, topic.consortium_size_max
-    targets = {k: int(v) for k, v in (topic.sector_targets or {}).items() if k in SECTOR_GROUPS}
-    programme = topic.programme
-    floor = max(programme.min_consortium_size if programme else 3, sum(targets.values()), 3)
-    size = math.ceil((lo + hi) / 2) if lo and hi else hi or lo or max(floor, 8)
-    two_stage = topic.call is not None and topic.call.call_type == "two_stage"
-    return {
-        "size": max(size, sum(targets.values())),
-        "sector_counts": targets,
-        "sector_mode": "hard",
-        "min_countries": topic.min_countries or (programme.min_countries if programme else 3),
-        "max_per_country": None,
-        "min_sme_share": float(topic.sme_share or 0),
-        "capacity": None,
-        "must_include": [],
-        "exclude": [],
-        # Stage-1 applicants may not team up with the topic's industry consortium.
-        "industry_partners": "exclude" if two_stage else "ignore",
-        "alternates": DEFAULT_ALTERNATES,
-    }
-
-
-def _int(raw: dict[str, Any], key: str, errors: dict[str, list[str]], lo: int, hi: int) -> Any:
-    value = raw.get(key)
-    if value in (None, ""):
-        return None
-    try:
-        number = int(value)
-    except (TypeError, ValueError):
-        errors[key] = [f"Enter a whole number between {lo} and {hi}."]
-        return None
-    if not lo <= number <= hi or str(value).strip() not in (str(number), f"{number}.0"):
-        errors[key] = [f"Enter a whole number between {lo} and {hi}."]
-        return None
-    return number
-
-
-def _ids(session: Session, values: Any, key: str, errors: dict[str, list[str]]) -> list[int]:
-    if not values:
-        return []
-    try:
-        ids = sorted({int(v) for v in values})
-    except (TypeError, ValueError):
-        errors[key] = ["Give organisation ids."]
-        return []
-    found = set(session.scalars(select(Organisation.id).where(Organisation.id.in_(ids))))
-    missing = [i for i in ids if i not in found]
-    if missing:
-        errors[key] = [f"Unknown organisation(s): {missing}."]
-    return ids
-
-
-def normalise_params(session: Session, topic: Topic, raw: dict[str, Any]) -> dict[str, Any]:
-    """Check and complete ``raw`` (a form or API body); InvalidInput names the bad fields."""
-    base = default_params(topic)
-    errors: dict[str, list[str]] = {}
-    out = dict(base)
-    size = _int(raw, "size", errors, 1, MAX_SIZE)
-    out["size"] = size if size is not None else base["size"]
-    counts = raw.get("sector_counts", base["sector_counts"]) or {}
-    clean: dict[str, int] = {}
-    if not isinstance(counts, dict):
-        errors["sector_counts"] = ["Give seat counts per sector."]
-    else:
-        for key, value in counts.items():
-            if key not in SECTOR_GROUPS:
-                errors.setdefault("sector_counts", []).append(f"Unknown sector {key!r}.")
-                continue
-            try:
-                n = int(value or 0)
-            except (TypeError, ValueError):
-                n = -1
-            if n < 0:
-                errors.setdefault("sector_counts", []).append(f"Seats for {key} must be >= 0.")
-            elif n:
-                clean[key] = n
-        if sum(clean.values()) > out["size"]:
-            errors.setdefault("sector_counts", []).append(
-                f"The sector seats add up to {sum(clean.values())}, more than the size "
-                f"{out['size']}."
-            )
-    out["sector_counts"] = dict(sorted(clean.items()))
-    mode = raw.get("sector_mode", base["sector_mode"])
-    if mode not in ("hard", "soft"):
-        errors["sector_mode"] = ["Choose hard or soft sector targets."]
-    out["sector_mode"] = mode
-    for key, lo, hi in (("min_countries", 0, 50), ("max_per_country", 1, MAX_SIZE)):
-        value = _int(raw, key, errors, lo, hi) if key in raw else base[key]
-        out[key] = value if value is not None or key == "max_per_country" else base[key]
-    capacity = _int(raw, "capacity", errors, 1, 100) if "capacity" in raw else None
-    out["capacity"] = capacity
-    try:
-        share = float(raw.get("min_sme_share", base["min_sme_share"]) or 0)
-    except (TypeError, ValueError):
-        share = -1.0
-    if not 0 <= share <= 1:
-        errors["min_sme_share"] = ["Enter a share between 0 and 1 (e.g. 0.2)."]
-    out["min_sme_share"] = round(share, 4)
-    industry = raw.get("industry_partners", base["industry_partners"])
-    if industry not in INDUSTRY_MODES:
-        errors["industry_partners"] = ["Choose exclude, include or ignore."]
-    out["industry_partners"] = industry
-    alternates = _int(raw, "alternates", errors, 0, 500) if "alternates" in raw else None
-    out["alternates"] = alternates if alternates is not None else base["alternates"]
-    out["must_include"] = _ids(session, raw.get("must_include"), "must_include", errors)
-    out["exclude"] = _ids(session, raw.get("exclude"), "exclude", errors)
-    clash = set(out["must_include"]) & set(out["exclude"])
-    if clash:
-        errors["exclude"] = [f"Organisation(s) {sorted(clash)} are both required and excluded."]
-    if errors:
-        raise InvalidInput("Please correct the parameters.", errors)
-    return out
 
 
 def input_hash(

@@ -1,8 +1,9 @@
 """`partnering suggest FILE.json`: one consortium from a JSON description, as JSON.
 
 Input: title, text, keywords (list), size, sector_counts (our sectors or CORDIS codes
-HES/REC/PRC/PUB/OTH), min_countries, optional must_include / exclude (PICs or ids),
-alternates (default 100). Output: consortium (members in rank order) and alternates, each
+HES/REC/PRC/PUB/OTH), min_countries (default 3), optional must_include / exclude (PICs or
+ids), alternates (default 100); the fields shared with a match request have its bounds
+(services.consortia.params). Output: consortium (members in rank order) and alternates, each
 with pic, name, sector, country, score and why. A malformed file raises InvalidInput.
 """
 
@@ -18,9 +19,9 @@ from sqlalchemy.orm import Session
 from matching.consortium import build_consortium
 from matching.index import ExpertiseIndex
 from matching.scoring import explain, project_similarities
-from matching.sectors import SECTOR_GROUPS
 from matching.types import ConsortiumSpec, SpecError, TopicQuery
 from models import Organisation
+from services.consortia import params
 from services.core.errors import InvalidInput
 
 FIELDS = {
@@ -36,12 +37,15 @@ FIELDS = {
 }
 
 
-def _is_int(value: Any) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool)
+# The fields shared with a match request, checked by the same declaration; the defaults
+# are the command's own (no topic to take them from).
+SHARED = ("size", "sector_counts", "min_countries", "alternates")
+DEFAULTS = {"sector_counts": {}, "min_countries": 3, "alternates": 100}
 
 
 def parse(raw: str) -> dict[str, Any]:
-    """Check the JSON text; every problem is listed in one InvalidInput message."""
+    """Check the JSON text; every problem is listed in one InvalidInput message (and in its
+    field errors, keyed by field name as for the form and the API)."""
     try:
         data = json.loads(raw)
     except json.JSONDecodeError as exc:
@@ -50,45 +54,36 @@ def parse(raw: str) -> dict[str, Any]:
         ) from None
     if not isinstance(data, dict):
         raise InvalidInput("the file must hold a JSON object")
-    errors: list[str] = []
+    shared, errors = params.check(data, DEFAULTS, SHARED)
+    problems = [f"{key}: {m}" for key, messages in errors.items() for m in messages]
     unknown = sorted(set(data) - FIELDS)
     if unknown:
-        errors.append(f"unknown field(s) {unknown}; expected {sorted(FIELDS)}")
+        problems.append(f"unknown field(s) {unknown}; expected {sorted(FIELDS)}")
     for key in ("title", "text"):
         if not isinstance(data.get(key, ""), str):
-            errors.append(f"{key} must be a string")
+            errors[key] = [f"{key} must be a string"]
     if not str(data.get("title") or "").strip() and not str(data.get("text") or "").strip():
-        errors.append("give a title or a text to match")
+        errors.setdefault("title", []).append("give a title or a text to match")
     keywords = data.get("keywords", [])
     if not isinstance(keywords, list) or not all(isinstance(k, str) for k in keywords):
-        errors.append("keywords must be a list of strings")
-    size = data.get("size")
-    if not _is_int(size) or size < 1:
-        errors.append(f"size must be a positive integer, got {size!r}")
-    counts = data.get("sector_counts", {})
-    if not isinstance(counts, dict):
-        errors.append("sector_counts must be an object of counts keyed by sector")
-    else:
-        for key, value in counts.items():
-            if key not in SECTOR_GROUPS:
-                errors.append(
-                    f"unknown sector {key!r} in sector_counts; use {sorted(SECTOR_GROUPS)}"
-                )
-            if not _is_int(value) or value < 0:
-                errors.append(f"sector_counts[{key!r}] must be a non-negative integer")
-    for key, default in (("min_countries", 3), ("alternates", 100)):
-        value = data.get(key, default)
-        if not _is_int(value) or value < 0:
-            errors.append(f"{key} must be a non-negative integer, got {value!r}")
+        errors["keywords"] = ["keywords must be a list of strings"]
     for key in ("must_include", "exclude"):
-        value = data.get(key, [])
-        if not isinstance(value, list) or not all(
-            _is_int(v) or (isinstance(v, str) and v.strip()) for v in value
-        ):
-            errors.append(f"{key} must be a list of PICs (strings) or organisation ids")
-    if errors:
-        raise InvalidInput("; ".join(errors))
-    return data
+        refs, most = data.get(key, []), params.PARAMS[key].max_items
+        if not isinstance(refs, list) or not all(_is_ref(v) for v in refs):
+            errors[key] = [f"{key} must be a list of PICs (strings) or organisation ids"]
+        elif len(refs) > most:
+            errors[key] = [f"{key}: give at most {most} organisations"]
+    problems += [m for key, messages in errors.items() if key not in SHARED for m in messages]
+    if problems:
+        raise InvalidInput("; ".join(problems), errors)
+    return {**data, **shared}
+
+
+def _is_ref(value: Any) -> bool:
+    """A PIC (a non-empty string) or an organisation id."""
+    if isinstance(value, str):
+        return bool(value.strip())
+    return isinstance(value, int) and not isinstance(value, bool)
 
 
 def resolve(session: Session, refs: list[Any], field: str) -> list[int]:
@@ -141,11 +136,11 @@ def suggest(
         raise InvalidInput(f"must_include: organisation(s) {absent} are not in the expertise index")
     spec = ConsortiumSpec(
         size=data["size"],
-        sector_counts=dict(data.get("sector_counts", {})),
-        min_countries=data.get("min_countries", 3),
+        sector_counts=dict(data["sector_counts"]),
+        min_countries=data["min_countries"],
         must_include=must,
         exclude=exclude,
-        alternates=data.get("alternates", 100),
+        alternates=data["alternates"],
     )
     query = TopicQuery(data.get("title", ""), data.get("text", ""), data.get("keywords", []))
     try:

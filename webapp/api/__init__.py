@@ -1,56 +1,24 @@
-"""The JSON REST API under /api/v1: personal tokens, problem+json errors, OpenAPI 3.1."""
+"""The JSON REST API under /api/v1: personal tokens, problem+json errors, OpenAPI 3.1.
+
+The resource modules build their blueprints from ``webapp.api.core``; this package only
+assembles them into the ``Api`` and registers it on the app.
+"""
 
 from __future__ import annotations
 
-import http
-from typing import Any
-
 from flask import Flask
-from flask_smorest import Api as SmorestApi
-from flask_smorest import Blueprint
-from flask_smorest.utils import prepare_response
+from flask_smorest.spec.plugins import integerconverter2paramschema
 
-from webapp.api.schemas import ProblemSchema
+from webapp.api import calls, docs, matches, me, notifications, organisations, pledges, topics
+from webapp.api.core import Api
+from webapp.extensions import csrf
+from webapp.routing import IdConverter
 
-PROBLEM_JSON = "application/problem+json"
-
-
-class Api(SmorestApi):
-    """flask-smorest, with errors documented as problem+json and rendered by webapp.errors."""
-
-    ERROR_SCHEMA = ProblemSchema
-
-    def _register_error_handlers(self) -> None:
-        """webapp.errors already answers every error (problem+json under /api/)."""
-
-    def _register_responses(self) -> None:
-        for status in http.HTTPStatus:
-            response: dict[str, Any] = {"description": status.phrase}
-            if status >= 400:
-                response["schema"] = self.ERROR_SCHEMA
-                prepare_response(response, self.spec, PROBLEM_JSON)
-            self.spec.components.response(status.name, response, lazy=True)
-        response = {"description": "Error", "schema": self.ERROR_SCHEMA}
-        prepare_response(response, self.spec, PROBLEM_JSON)
-        self.spec.components.response("DEFAULT_ERROR", response, lazy=True)
-
-
-def api_blueprint(name: str, url_prefix: str, description: str) -> Blueprint:
-    """An API blueprint whose every request is authenticated by a bearer token."""
-    from webapp.api.auth import authenticate
-
-    blp = Blueprint(name, name, url_prefix=url_prefix, description=description)
-    blp.before_request(authenticate)
-    return blp
+RESOURCES = (me, calls, topics, pledges, organisations, matches, notifications)
 
 
 def init_app(app: Flask) -> None:
-    from flask_smorest.spec.plugins import integerconverter2paramschema
-
-    from webapp.api import calls, docs, matches, me, notifications, organisations, pledges, topics
-    from webapp.extensions import csrf
-    from webapp.routing import IdConverter
-
+    """Register every API blueprint (CSRF-exempt: tokens, not cookies) and the docs page."""
     app.config.update(
         API_TITLE="Partnering Machine API",
         API_VERSION="v1",
@@ -70,7 +38,7 @@ def init_app(app: Flask) -> None:
     )
     api = Api(app)
     api.register_converter(IdConverter, integerconverter2paramschema)
-    for module in (me, calls, topics, pledges, organisations, matches, notifications):
+    for module in RESOURCES:
         csrf.exempt(module.blp)
         api.register_blueprint(module.blp, url_prefix=f"/api/v1{module.blp.url_prefix or ''}")
     app.register_blueprint(docs.bp)

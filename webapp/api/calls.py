@@ -9,7 +9,7 @@ from marshmallow import Schema, fields
 
 from models import Call
 from services.topics import calls as call_service
-from webapp.api import api_blueprint
+from webapp.api.core import api_blueprint
 from webapp.api.pagination import cursor_page
 from webapp.api.schemas import CursorArgs, PageSchema
 from webapp.database import db

@@ -6,53 +6,46 @@ from __future__ import annotations
 from typing import Any
 
 from flask.views import MethodView
-from marshmallow import Schema, fields, validate
+from marshmallow import Schema, fields
 
-from matching.sectors import SECTOR_GROUPS
 from models import MatchRequest
 from models.consortia import MATCH_STATES, MEMBER_STATES
 from services.consortia import match_requests as consortia
 from services.consortia import review as consortium_review
-from webapp.api import api_blueprint
+from services.consortia.params import PARAMS, Param
 from webapp.api.auth import api_user
+from webapp.api.core import api_blueprint
 from webapp.api.pagination import cursor_page
-from webapp.api.schemas import VALID_ID, CursorArgs, Extended, PageSchema, one_of
+from webapp.api.schemas import CursorArgs, Extended, PageSchema, one_of
 from webapp.database import db
 from webapp.helpers import context
 
 blp = api_blueprint("api_matches", "", "Consortium suggestions (match requests)")
 
 
-class MatchParamsSchema(Schema):
-    """Everything optional: missing values come from the topic's desired consortium."""
+def _param_field(param: Param) -> fields.Field:
+    """A parameter as a typed JSON field whose bounds are documented from the declaration;
+    the service checks them (``params.validate``), so its field errors are the 422's."""
+    about = {"description": param.help} if param.help else {}
+    if param.kind == "whole":
+        bounds = {"minimum": param.lo, "maximum": param.hi}
+        return fields.Integer(allow_none=param.nullable, metadata={**bounds, **about})
+    if param.kind == "share":
+        bounds = {"minimum": float(param.lo), "maximum": float(param.hi)}
+        return fields.Float(allow_nan=False, metadata={**bounds, **about})
+    if param.kind == "choice":
+        return fields.String(metadata={"enum": list(param.values), **about})
+    if param.kind == "seats":
+        seats = fields.Integer(metadata={"minimum": param.lo, "maximum": param.hi})
+        return fields.Dict(keys=fields.String(), values=seats, metadata=about)
+    org_id = fields.Integer(metadata={"minimum": param.lo, "maximum": param.hi})
+    return fields.List(org_id, metadata={"maxItems": param.max_items, **about})
 
-    size = fields.Integer(validate=validate.Range(1, consortia.MAX_SIZE))
-    sector_counts = fields.Dict(
-        keys=fields.String(validate=validate.OneOf(list(SECTOR_GROUPS))),
-        values=fields.Integer(validate=validate.Range(0, consortia.MAX_SIZE)),
-        metadata={"description": "Seats per sector"},
-    )
-    sector_mode = fields.String(validate=validate.OneOf(("hard", "soft")))
-    min_countries = fields.Integer(validate=validate.Range(0, 50))
-    max_per_country = fields.Integer(
-        allow_none=True, validate=validate.Range(1, consortia.MAX_SIZE)
-    )
-    min_sme_share = fields.Float(validate=validate.Range(0, 1), allow_nan=False)
-    capacity = fields.Integer(
-        allow_none=True,
-        validate=validate.Range(1, 100),
-        metadata={"description": "Leave out organisations already in this many consortia"},
-    )
-    industry_partners = fields.String(validate=validate.OneOf(consortia.INDUSTRY_MODES))
-    alternates = fields.Integer(validate=validate.Range(0, 500))
-    must_include = fields.List(
-        fields.Integer(validate=VALID_ID),
-        validate=validate.Length(max=200),
-    )
-    exclude = fields.List(
-        fields.Integer(validate=VALID_ID),
-        validate=validate.Length(max=1000),
-    )
+
+# Everything optional: missing values come from the topic's desired consortium.
+MatchParamsSchema = Schema.from_dict(
+    {name: _param_field(param) for name, param in PARAMS.items()}, name="MatchParamsSchema"
+)
 
 
 class MatchRequestSchema(Schema):

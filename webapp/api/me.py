@@ -8,8 +8,8 @@ from marshmallow import Schema, fields, validate
 
 from services import policies
 from services.accounts import users as accounts
-from webapp.api import api_blueprint
 from webapp.api.auth import api_user
+from webapp.api.core import api_blueprint
 from webapp.database import db
 from webapp.helpers import context
 

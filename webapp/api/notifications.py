@@ -9,8 +9,8 @@ from marshmallow import Schema, fields
 
 from models import OutboxMessage
 from services.notifications import inbox
-from webapp.api import api_blueprint
 from webapp.api.auth import api_user
+from webapp.api.core import api_blueprint
 from webapp.api.pagination import cursor_page
 from webapp.api.schemas import CursorArgs, PageSchema
 from webapp.database import db

@@ -13,7 +13,7 @@ from marshmallow import Schema, fields, validate
 from models.organisations import PARTNER_TYPES, SECTORS
 from services.organisations import profiles as orgs
 from services.organisations import search as orgsearch
-from webapp.api import api_blueprint
+from webapp.api.core import api_blueprint
 from webapp.database import db
 from webapp.pagination import paginate
 

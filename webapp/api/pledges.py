@@ -14,8 +14,8 @@ from services.pledges import decisions as pledge_decisions
 from services.pledges import lifecycle as pledges
 from services.pledges.parsing import YEAR_MAX, YEAR_MIN
 from services.topics import content as topics
-from webapp.api import api_blueprint
 from webapp.api.auth import api_user
+from webapp.api.core import api_blueprint
 from webapp.api.pagination import cursor_page
 from webapp.api.schemas import VALID_ID, CursorArgs, MoneyIn, PageSchema, money, one_of
 from webapp.database import db

@@ -15,8 +15,8 @@ from models.topics import TOPIC_STATES
 from services.topics import content as topics
 from services.topics import lifecycle
 from services.topics import listing as topic_list
-from webapp.api import api_blueprint
 from webapp.api.auth import api_user
+from webapp.api.core import api_blueprint
 from webapp.api.pagination import cursor_page
 from webapp.api.schemas import (
     VALID_ID,

@@ -1,51 +1,105 @@
+"""The match-request form, built from the parameter declaration in services.consortia.params.
+
+Each field's label, choices and HTML limits come from the declaration; its check is the
+service's own (``Param.check``), so errors show beside the field with the service's words.
+"""
+
 from __future__ import annotations
 
+from typing import Any
+
 from flask_wtf import FlaskForm
-from wtforms import DecimalField, IntegerField, StringField, SubmitField
-from wtforms.validators import NumberRange, Optional
+from wtforms import DecimalField, Field, IntegerField, StringField, SubmitField
+from wtforms.validators import Optional, ValidationError
 
 from matching.sectors import SECTORS
+from services.consortia.params import PARAMS, SECTOR_COUNTS, Param
 from webapp.fields import SelectField
 
 SECTOR_FIELDS = tuple(f"seats_{s}" for s in SECTORS)
+ID_LISTS = ("must_include", "exclude")  # typed as comma-separated ids
+
+
+class DeclaredCheck:
+    """A WTForms validator running the declaration's check of one parameter, looked up
+    when the form is checked (the HTML limits are taken once, when the form is defined)."""
+
+    def __init__(self, name: str, sector: str | None = None) -> None:
+        self.name, self.sector = name, sector
+        self.field_flags = {"min": PARAMS[name].lo, "max": PARAMS[name].hi}
+
+    def __call__(self, form: FlaskForm, field: Field) -> None:
+        if field.process_errors:  # not a number at all: WTForms has said so already
+            return
+        param = PARAMS[self.name]
+        if self.sector is not None:
+            problems = param.seat_errors(self.sector, field.data)
+        else:
+            problems = param.check(field.data)[1]
+        if problems:
+            raise ValidationError(" ".join(problems))
+
+
+def _field(param: Param) -> Field:
+    if param.kind == "choice":
+        return SelectField(param.label, choices=list(param.choices))
+    if param.kind == "organisations":
+        return StringField(param.label)
+    optional = [Optional()] if param.nullable else []
+    if param.kind == "share":
+        return DecimalField(param.label, places=2, validators=[DeclaredCheck(param.name)])
+    return IntegerField(param.label, validators=[*optional, DeclaredCheck(param.name)])
+
+
+def _seat_field(sector: str) -> Field:
+    return IntegerField(
+        f"Seats: {sector}", validators=[Optional(), DeclaredCheck(SECTOR_COUNTS.name, sector)]
+    )
 
 
 class RequestForm(FlaskForm):
-    size = IntegerField("Consortium size", validators=[NumberRange(1, 200)])
-    min_countries = IntegerField("Minimum countries", validators=[NumberRange(0, 50)])
-    max_per_country = IntegerField(
-        "Maximum members per country", validators=[Optional(), NumberRange(1, 200)]
-    )
-    min_sme_share = DecimalField(
-        "Minimum SME share (0-1)", places=2, validators=[NumberRange(0, 1)]
-    )
-    capacity = IntegerField(
-        "Capacity (leave out organisations already in this many consortia)",
-        validators=[Optional(), NumberRange(1, 100)],
-    )
-    sector_mode = SelectField(
-        "Sector targets", choices=[("hard", "Required"), ("soft", "Preferred (penalty)")]
-    )
-    industry_partners = SelectField(
-        "The topic's industry partners",
-        choices=[
-            ("exclude", "Exclude (stage-1 applicant consortium)"),
-            ("include", "Include as required members"),
-            ("ignore", "Treat like anyone else"),
-        ],
-    )
-    alternates = IntegerField("Ranked alternates to keep", validators=[NumberRange(0, 500)])
-    must_include = StringField("Required organisation ids (comma separated)")
-    exclude = StringField("Excluded organisation ids (comma separated)")
+    """One field per declared parameter (seats: one per sector); see ``_declare_fields``."""
+
     submit = SubmitField("Request suggestions")
 
+    def fill(self, defaults: dict[str, Any]) -> None:
+        """Show ``defaults`` (the topic's) in the fields."""
+        for name in PARAMS:
+            if name in self and name not in ID_LISTS:
+                self[name].data = defaults[name]
+        for name in SECTOR_FIELDS:
+            self[name].data = defaults["sector_counts"].get(name.removeprefix("seats_"))
 
-for _s in SECTORS:
-    setattr(
-        RequestForm,
-        f"seats_{_s}",
-        IntegerField(f"Seats: {_s}", validators=[Optional(), NumberRange(0, 200)]),
-    )
+    def raw_params(self) -> dict[str, Any]:
+        """The parameters as typed, for ``params.validate`` (through request_match)."""
+        raw = {name: self[name].data for name in PARAMS if name in self}
+        raw["min_sme_share"] = float(raw["min_sme_share"] or 0)
+        for name in ID_LISTS:
+            raw[name] = [_id_or_text(x) for x in _split(raw[name])]
+        raw["sector_counts"] = {
+            name.removeprefix("seats_"): self[name].data or 0 for name in SECTOR_FIELDS
+        }
+        return raw
+
+
+def _declare_fields() -> None:
+    for name, param in PARAMS.items():
+        if param is not SECTOR_COUNTS:
+            setattr(RequestForm, name, _field(param))
+    for name in SECTOR_FIELDS:
+        setattr(RequestForm, name, _seat_field(name.removeprefix("seats_")))
+
+
+_declare_fields()
+
+
+def _split(text: str | None) -> list[str]:
+    return [x.strip() for x in (text or "").replace(";", ",").split(",") if x.strip()]
+
+
+def _id_or_text(text: str) -> int | str:
+    """A typed id as a number; anything else as typed, for the service to refuse."""
+    return int(text) if text.isdigit() else text
 
 
 class ActionForm(FlaskForm):

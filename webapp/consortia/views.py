@@ -17,7 +17,7 @@ from werkzeug.wrappers import Response
 from models import Topic
 from services import policies
 from services.consortia import expertise_index as matching_index
-from services.consortia import invitations
+from services.consortia import invitations, params
 from services.consortia import match_requests as consortia
 from services.consortia import review as consortium_review
 from services.core.errors import ServiceError
@@ -39,8 +39,6 @@ def _instance():  # type: ignore[no-untyped-def]
     return current_app.config["SETTINGS"].instance_path
 
 
-def _ids(text: str | None) -> list[str]:
-    return [x.strip() for x in (text or "").replace(";", ",").split(",") if x.strip()]
 
 
 @bp.route("/")
@@ -59,39 +57,15 @@ def new() -> str | Response:
     if topic_id is None:
         abort(404, "Choose a topic first: open it and follow 'Request consortium suggestions'.")
     topic = consortia.get_topic(db(), current_user, topic_id)
-    defaults = consortia.default_params(topic)
     form = RequestForm()
     if request.method == "GET":
-        for key in ("size", "min_countries", "max_per_country", "capacity", "alternates"):
-            getattr(form, key).data = defaults[key]
-        form.min_sme_share.data = defaults["min_sme_share"]
-        form.sector_mode.data = defaults["sector_mode"]
-        form.industry_partners.data = defaults["industry_partners"]
-        for name in SECTOR_FIELDS:
-            getattr(form, name).data = defaults["sector_counts"].get(name.removeprefix("seats_"))
+        form.fill(params.default_params(topic))
     if form.validate_on_submit():
-        raw = {
-            "size": form.size.data,
-            "min_countries": form.min_countries.data,
-            "max_per_country": form.max_per_country.data,
-            "min_sme_share": float(form.min_sme_share.data or 0),
-            "capacity": form.capacity.data,
-            "sector_mode": form.sector_mode.data,
-            "industry_partners": form.industry_partners.data,
-            "alternates": form.alternates.data,
-            "must_include": _ids(form.must_include.data),
-            "exclude": _ids(form.exclude.data),
-            "sector_counts": {
-                n.removeprefix("seats_"): getattr(form, n).data or 0 for n in SECTOR_FIELDS
-            },
-        }
         try:
-            req, reused = consortia.request_match(db(), context(), topic.id, raw)
+            req, reused = consortia.request_match(db(), context(), topic.id, form.raw_params())
         except ServiceError as exc:
             form_errors_from(form, exc)
-            for key in ("sector_counts", "must_include", "exclude"):
-                if key not in ("must_include", "exclude") or not getattr(form, key).errors:
-                    form.form_errors.extend(exc.field_errors.get(key, []))
+            form.form_errors.extend(exc.field_errors.get("sector_counts", []))  # no one field
         else:
             if reused:
                 flash("The same request was made before: here is its stored result.", "info")
