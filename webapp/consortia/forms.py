@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from wtforms import DecimalField, IntegerField, StringField, SubmitField
-from wtforms.validators import NumberRange, Optional
+from wtforms.validators import InputRequired, NumberRange, Optional
 
 from matching.sectors import SECTORS
 from webapp.fields import SelectField
@@ -50,3 +50,10 @@ for _s in SECTORS:
 
 class ActionForm(FlaskForm):
     """A button: only the CSRF token."""
+
+
+class SeatForm(FlaskForm):
+    """Seat an organisation: in place of a member (``replace``) or in an extra seat."""
+
+    organisation_id = IntegerField("Organisation", validators=[InputRequired()])
+    replace = IntegerField("In place of", validators=[Optional()])
