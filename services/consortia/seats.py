@@ -213,3 +213,19 @@ def place(
             session, actor, req.id, seat.id, organisation_id, instance_path, public_url
         )
     return Placement(inv.member, seat, inv)
+
+
+def invite_to_seat(
+    session: Session,
+    actor: User,
+    request_id: int,
+    organisation_id: int,
+    seat_id: int,
+    instance_path: Path | str,
+    public_url: str,
+) -> Placement:
+    """The offer buttons of a finalised consortium (same arguments as ``place``)."""
+    inv = invitations.invite_alternate(
+        session, actor, request_id, seat_id, organisation_id, instance_path, public_url
+    )
+    return Placement(inv.member, consortium_review.member_of(inv.request, seat_id), inv)

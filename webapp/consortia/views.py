@@ -1,5 +1,8 @@
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from flask import (
     Blueprint,
     abort,
@@ -189,7 +192,9 @@ def _placed(done: seats.Placement) -> str:
     return f"{name} {seat}. The {'alternate' if done.replaced else 'organisation'} is invited."
 
 
-def _place(request_id: int, seat_id: int | None = None) -> Response:
+def _place(
+    request_id: int, seat_id: int | None = None, service: Callable[..., Any] = seats.place
+) -> Response:
     """The search box, the swap list and the offer buttons: seat one organisation."""
     form = SeatForm()
     if not form.validate_on_submit():
@@ -204,7 +209,7 @@ def _place(request_id: int, seat_id: int | None = None) -> Response:
     seat = seat_id if seat_id is not None else form.replace.data
     return _act(
         request_id,
-        lambda: seats.place(
+        lambda: service(
             db(),
             current_user,
             request_id,
@@ -277,7 +282,7 @@ def finalise(request_id: int) -> Response:
 
 @bp.post("/<int:request_id>/members/<int:member_id>/invite-alternate")
 def invite_alternate(request_id: int, member_id: int) -> Response:
-    return _place(request_id, member_id)
+    return _place(request_id, member_id, seats.invite_to_seat)
 
 
 @bp.route("/compare")
