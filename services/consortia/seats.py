@@ -41,8 +41,9 @@ class Offer:
 
 @dataclass
 class SeatOffers:
-    keep_rules: list[Offer]  # best first
+    keep_rules: list[Offer]  # best first, at most KEEPERS_SHOWN
     best_breaking: list[Offer]  # only when no alternate keeps every rule
+    keeping: int = 0  # how many alternates keep every rule (more than shown, maybe)
 
     @property
     def offers(self) -> list[Offer]:
@@ -118,6 +119,7 @@ def seat_offers(session: Session, req: MatchRequest, seat: SuggestedMember) -> S
     return SeatOffers(
         keep_rules=keepers[:KEEPERS_SHOWN],
         best_breaking=[] if keepers else offers[:BREAKERS_SHOWN],
+        keeping=len(keepers),
     )
 
 

@@ -122,6 +122,7 @@ def test_removed_seat_offers_alternates_that_keep_every_rule(db, pool, make_user
     db.commit()
     offers = seats.open_seats(db, req)[academic.id]
     assert offers.keep_rules and not offers.best_breaking
+    assert offers.keeping >= len(offers.keep_rules)
     others = [m.organisation for m in consortium_review.active(req)]
     for offer in offers.keep_rules:
         checks = consortium_review.rule_checks(req, [*others, offer.organisation])
@@ -150,6 +151,7 @@ def test_without_a_rule_keeping_alternate_the_broken_rule_is_named(db, pool, mak
     db.commit()
     offers = seats.open_seats(db, req)[sme.id]
     assert offers.keep_rules == [] and 0 < len(offers.best_breaking) <= seats.BREAKERS_SHOWN
+    assert offers.keeping == 0
     for offer in offers.best_breaking:
         assert any(b.startswith("Sector target: SME") for b in offer.breaks), offer.breaks
     reasons = seats.exclusion_reasons(db, req)

@@ -62,7 +62,7 @@ def test_whitelist_has_no_stale_entries():
 def test_markup_in_python_is_sanitised_or_escaped():
     """``Markup(...)`` bypasses autoescaping: each use is listed with its reason."""
     allowed = {
-        "services/markdown.py": "nh3.clean output",
+        "services/core/markdown.py": "nh3.clean output",
         "webapp/fields.py": "option values and labels escaped (tests/web/test_fast_widgets.py)",
     }
     users = sorted(
