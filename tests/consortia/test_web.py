@@ -278,3 +278,29 @@ def test_after_finalising_a_declined_seat_is_refilled(app, client, db, pool, mak
     # Running again after finalising answers with a page, never a 500.
     r = post_form(client, f"/consortia/{req.id}/rerun", {}, page=location)
     assert r.status_code == 302
+
+
+def test_a_removed_seat_offers_its_alternates(client, db, pool, make_user):
+    coord = make_user("coordinator")
+    login(client, coord.email, PASSWORD)
+    req, location = _request(client, db, pool)
+    member = consortium_review.active(req)[2]
+    r = post_form(client, f"/consortia/{req.id}/members/{member.id}/remove", {}, page=location)
+    assert r.status_code == 302
+    page = client.get(location).get_data(as_text=True)
+    assert "Member removed; the checks are updated." in page
+    offer = re.search(
+        rf'action="(/consortia/{req.id}/members/{member.id}/swap)" class="inline">'
+        r'<input[^>]*csrf_token[^>]*><input type="hidden" name="organisation_id" value="(\d+)">'
+        r"<button type=\"submit\">Put the next alternate in this seat: ([^<]+)</button>",
+        page,
+    )
+    assert "This seat is open." in page and offer, page
+    r = client.post(
+        offer.group(1), data={"organisation_id": offer.group(2), "csrf_token": csrf_from(page)}
+    )
+    assert r.status_code == 302
+    page = client.get(location).get_data(as_text=True)
+    name = member.organisation.display_name
+    assert f"Member swapped: {offer.group(3)} takes the seat of {name}" in page
+    assert "This seat is open." not in page and "all checks met" in page
