@@ -199,9 +199,11 @@ def invite_alternate(
     member = member_of(req, member_id)
     latest = invitations_of(session, req).get(member.id)
     if not open_invitation_seat(member, latest):
+        name = member.organisation.display_name
+        if (member.explanation or {}).get("replaced_by"):
+            raise Conflict(f"The seat of {name} already went to another organisation.")
         raise Conflict(
-            f"The seat of {member.organisation.display_name} is not open: it has not declined "
-            "and has people to invite."
+            f"The seat of {name} is not open: it has not declined and has people to invite."
         )
     row = take_seat(session, req, organisation_id, instance_path, "alternate", seat=member)
     row.explanation = {

@@ -237,7 +237,7 @@ def test_finalise_invite_accept_decline_and_alternate(db, pool, make_user, setti
     )
     db.commit()
     assert new.organisation_id == first and new.member.status == "invited"
-    with pytest.raises(Conflict):  # the seat is taken now
+    with pytest.raises(Conflict, match="already went to another"):
         invitations.invite_alternate(
             db, coord, req.id, declining.id, first, settings.instance_path, URL
         )

@@ -150,7 +150,7 @@ def progress(request_id: int) -> str | Response:
     return response
 
 
-def _act(request_id: int, fn, ok) -> Response:  # type: ignore[no-untyped-def]
+def _act(request_id: int, fn: Callable[[], Any], ok: str | Callable[[Any], str]) -> Response:
     """Run one edit; ``ok`` is the success message, or makes it from what ``fn`` returned."""
     form = ActionForm()
     if not form.validate_on_submit():
@@ -179,11 +179,9 @@ def member_action(request_id: int, member_id: int, action: str) -> Response:
 
 def _placed(done: seats.Placement) -> str:
     name = done.member.organisation.display_name
-    seat = (
-        f"takes the seat of {done.replaced.organisation.display_name}"
-        if done.replaced
-        else ("takes an extra seat")
-    )
+    seat = "takes an extra seat"
+    if done.replaced is not None:
+        seat = f"takes the seat of {done.replaced.organisation.display_name}"
     if done.invitation is None:
         verb = "Member swapped" if done.replaced else "Organisation added"
         return f"{verb}: {name} {seat}; scores and checks are updated."
