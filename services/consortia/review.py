@@ -313,7 +313,9 @@ def take_seat(
         explanation["constraint"] = f"replaces {seat.organisation.display_name}"
     rank = seat.rank if seat is not None else _next_rank(req)
     if row is None:  # every column set before it joins the session (rank is NOT NULL)
-        row = SuggestedMember(organisation_id=organisation_id, organisation=org, rank=rank)
+        row = SuggestedMember(
+            organisation_id=organisation_id, organisation=org, rank=rank, score=score
+        )
         req.members.append(row)
     row.is_alternate, row.status, row.rank = False, "suggested", rank
     row.score, row.explanation = score, explanation
