@@ -3,10 +3,14 @@
 An invitation goes through the outbox (consortium.invitation) to every active user of the
 organisation (partner representatives and applicants). An organisation without users gets
 an invitation row in status ``no_contact``: the page says so and the seat can go to one
-of its alternates. A declined seat offers its alternates; inviting one is one click.
+of its alternates. A declined seat offers its alternates (services.consortia.seats);
+inviting one, or any organisation found by search, is one click, and so is inviting an
+organisation into an extra seat.
 """
 
 from __future__ import annotations
+
+from pathlib import Path
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -15,7 +19,7 @@ from models import Invitation, MatchRequest, OrganisationMembership, SuggestedMe
 from models.base import utcnow
 from services import policies
 from services.consortia.match_requests import get_request
-from services.consortia.review import _member, active, alternates_of
+from services.consortia.review import active, member_of, take_seat
 from services.core import audit
 from services.core.context import RequestContext
 from services.core.errors import Conflict, InvalidInput, NotFound, PermissionDenied
@@ -158,7 +162,7 @@ def respond(session: Session, ctx: RequestContext, invitation_id: int, accept: b
         recipients,
         subject=f"{org} {inv.status} the invitation: {req.topic.title}",
         summary=f"{actor.name} {inv.status} the invitation for {org}."
-        + ("" if accept else " The seat's alternates are offered on the consortium page."),
+        + ("" if accept else " The consortium page offers alternates for the seat."),
         link=ctx.link(f"/consortia/{req.id}"),
         obj=inv,
         label=f"Consortium for {req.topic.title}",
@@ -175,51 +179,79 @@ def respond(session: Session, ctx: RequestContext, invitation_id: int, accept: b
     return inv
 
 
+def open_invitation_seat(member: SuggestedMember, latest: Invitation | None) -> bool:
+    """A finalised seat that can go to someone else: declined, or nobody to invite."""
+    if (member.explanation or {}).get("replaced_by"):
+        return False
+    return member.status == "declined" or (
+        member.status == "invited" and latest is not None and latest.status == "no_contact"
+    )
+
+
+def _finalised(session: Session, actor: User, request_id: int) -> MatchRequest:
+    req = get_request(session, actor, request_id)
+    if not policies.can_invite_alternate(actor, req):
+        raise PermissionDenied("Only coordinators can invite alternates of a finalised consortium.")
+    return req
+
+
 def invite_alternate(
     session: Session,
     ctx: RequestContext,
     request_id: int,
     member_id: int,
     organisation_id: int,
+    instance_path: Path | str,
 ) -> Invitation:
-    """Give a declined (or unreachable) seat to one of its alternates and invite it."""
+    """Give a declined (or unreachable) seat to an alternate, or anyone found, and invite it."""
     actor = ctx.user
-    req = get_request(session, actor, request_id)
-    if not policies.can_invite_alternate(actor, req):
-        raise PermissionDenied("Only coordinators can invite alternates of a finalised consortium.")
-    member = _member(req, member_id)
+    req = _finalised(session, actor, request_id)
+    member = member_of(req, member_id)
     latest = invitations_of(session, req).get(member.id)
-    open_seat = member.status == "declined" or (
-        member.status == "invited" and latest is not None and latest.status == "no_contact"
-    )
-    if not open_seat or (member.explanation or {}).get("replaced_by"):
-        raise Conflict("This seat is not open: its member has not declined.")
-    offered = {a["id"] for a in alternates_of(session, member)}
-    if organisation_id not in offered:
-        raise InvalidInput("Choose one of the seat's alternates.")
-    row = next((m for m in req.members if m.organisation_id == organisation_id), None)
-    if row is None:
-        row = SuggestedMember(organisation_id=organisation_id, score=0.0, explanation={})
-        req.members.append(row)
-    score = next(
-        (s for a, s in member.explanation.get("alternates", []) if a == organisation_id), 0
-    )
-    row.is_alternate, row.rank, row.score = False, member.rank, float(score)
+    if not open_invitation_seat(member, latest):
+        name = member.organisation.display_name
+        if (member.explanation or {}).get("replaced_by"):
+            raise Conflict(f"The seat of {name} already went to another organisation.")
+        raise Conflict(
+            f"The seat of {name} is not open: it has not declined and has people to invite."
+        )
+    row = take_seat(session, req, organisation_id, instance_path, "alternate", seat=member)
     row.explanation = {
-        "fit": None,
-        "reasons": [f"alternate for the seat of {member.organisation.display_name}"],
-        "top_projects": [],
-        "top_terms": [],
-        "constraint": f"replaces {member.organisation.display_name}",
-        "alternates": [
-            a for a in member.explanation.get("alternates", []) if a[0] != organisation_id
+        **row.explanation,
+        "reasons": [
+            f"alternate for the seat of {member.organisation.display_name}",
+            *row.explanation.get("reasons", []),
         ],
-        "source": "alternate",
     }
-    session.flush()
     if member.status == "invited":  # unreachable: the seat is withdrawn from it
         member.status = "removed"
         if latest is not None:
             latest.status = "withdrawn"
-    member.explanation = {**member.explanation, "replaced_by": row.id}
+    session.flush()
+    audit.record(
+        session,
+        actor,
+        "match.member_swapped",
+        req,
+        ip=ctx.client_ip,
+        old=member.organisation_id,
+        new=organisation_id,
+    )
+    return _invite(session, ctx, req, row)
+
+
+def invite_extra(
+    session: Session,
+    ctx: RequestContext,
+    request_id: int,
+    organisation_id: int,
+    instance_path: Path | str,
+) -> Invitation:
+    """After finalising: put an organisation found by search into an extra seat and invite it."""
+    actor = ctx.user
+    req = _finalised(session, actor, request_id)
+    row = take_seat(session, req, organisation_id, instance_path, "search")
+    audit.record(
+        session, actor, "match.member_added", req, ip=ctx.client_ip, organisation_id=organisation_id
+    )
     return _invite(session, ctx, req, row)

@@ -2,12 +2,13 @@
 
 Edits act on the stored set and the checks are recomputed from it on every view:
 - lock / unlock, remove / restore change a member's status (the seat stays empty until
-  filled: the checks say what is now missing);
-- swap replaces a member by one of its alternates or by any organisation found by search,
-  add puts an organisation in an extra seat; the newcomer's score and explanation come from
-  the same expertise index (one vectorised pass);
+  filled: the checks say what is now missing, services.consortia.seats what could fill it);
+- swap gives a member's seat (or an open one) to one of its alternates or to any
+  organisation found by search, add puts an organisation in an extra seat; the newcomer's
+  score and explanation come from the same expertise index (one vectorised pass);
 - re-optimise reruns the engine with must_include = locked members and the coordinator's
   own picks, exclude = removed members, so empty seats are filled optimally.
+All of them end at finalising; afterwards services.consortia.invitations fills open seats.
 """
 
 from __future__ import annotations
@@ -15,10 +16,8 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 import numpy as np
-from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from matching.consortium import build_consortium
@@ -28,13 +27,15 @@ from matching.types import SpecError
 from models import ExpertiseIndexVersion, MatchRequest, Organisation, SuggestedMember, User
 from models.consortia import ACTIVE_MEMBER_STATES
 from models.countries import country_name, is_eligible, is_eu_member
-from models.names import normalise
 from services import policies
 from services.consortia import expertise_index as matching_index
 from services.consortia.match_requests import get_request, spec_for, store_suggestion
 from services.core import audit
 from services.core.context import RequestContext
 from services.core.errors import Conflict, InvalidInput, NotFound, PermissionDenied
+
+SIZE_CHECK = "Consortium size"
+EXCLUSION_CHECK = "No excluded organisation (industry partners, exclusions, capacity)"
 
 
 @dataclass
@@ -77,10 +78,8 @@ def _bars(rows: list[tuple[str, int, int | None]]) -> list[Bar]:
     return [Bar(label, h, t, round(100 * h / top)) for label, h, t in rows]
 
 
-def evaluate(req: MatchRequest) -> Review:
-    """The checks of the current member set against the request and programme rules."""
-    members = active(req)
-    orgs = [m.organisation for m in members]
+def rule_checks(req: MatchRequest, orgs: list[Organisation]) -> list[Check]:
+    """The request's and the programme's rules checked on a set of organisations."""
     p = req.params
     programme = req.topic.programme
     min_size = programme.min_consortium_size if programme else 3
@@ -106,34 +105,23 @@ def evaluate(req: MatchRequest) -> Review:
             len(eligible_countries) >= int(p.get("min_countries") or 0),
             f"{len(eligible_countries)} of {p.get('min_countries') or 0} required",
         ),
-        Check("Consortium size", len(orgs) == size, f"{len(orgs)} of {size} seats filled"),
+        Check(SIZE_CHECK, len(orgs) == size, f"{len(orgs)} of {size} seats filled"),
     ]
     share = float(p.get("min_sme_share") or 0)
     if share:
         need = int(np.ceil(share * size - 1e-9))
         checks.append(Check("SME share", smes >= need, f"{smes} SMEs, {need} required"))
     sectors = Counter(o.sector for o in orgs)
-    sector_rows: list[tuple[str, int, int | None]] = []
-    targets = dict(p.get("sector_counts") or {})
-    for key, target in targets.items():
-        have = sum(sectors[s] for s in SECTOR_GROUPS[key])
-        sector_rows.append((SECTOR_LABELS.get(key, key), have, int(target)))
-        if p.get("sector_mode", "hard") == "hard":
+    if p.get("sector_mode", "hard") == "hard":
+        for key, target in dict(p.get("sector_counts") or {}).items():
+            have = sum(sectors[s] for s in SECTOR_GROUPS[key])
+            label = SECTOR_LABELS.get(key, key)
             checks.append(
-                Check(
-                    f"Sector target: {SECTOR_LABELS.get(key, key)}",
-                    have >= target,
-                    f"{have} of {target} seats",
-                )
+                Check(f"Sector target: {label}", have >= target, f"{have} of {target} seats")
             )
-    covered = {s for k in targets for s in SECTOR_GROUPS[k]}
-    for sector, n in sorted(sectors.items()):
-        if sector not in covered:
-            sector_rows.append((SECTOR_LABELS.get(sector, sector), n, None))
     max_pc = p.get("max_per_country")
-    per_country = Counter(o.country for o in orgs)
     if max_pc:
-        worst = max(per_country.values() or [0])
+        worst = max(Counter(o.country for o in orgs).values() or [0])
         checks.append(
             Check("Members per country", worst <= max_pc, f"at most {worst}, max {max_pc}")
         )
@@ -142,11 +130,29 @@ def evaluate(req: MatchRequest) -> Review:
     if excluded or clash:
         checks.append(
             Check(
-                "No excluded organisation (industry partners, exclusions, capacity)",
+                EXCLUSION_CHECK,
                 not clash,
                 ", ".join(clash) if clash else "none present",
             )
         )
+    return checks
+
+
+def evaluate(req: MatchRequest) -> Review:
+    """The checks of the current member set against the request and programme rules."""
+    members = active(req)
+    orgs = [m.organisation for m in members]
+    sectors = Counter(o.sector for o in orgs)
+    sector_rows: list[tuple[str, int, int | None]] = []
+    targets = dict(req.params.get("sector_counts") or {})
+    for key, target in targets.items():
+        have = sum(sectors[s] for s in SECTOR_GROUPS[key])
+        sector_rows.append((SECTOR_LABELS.get(key, key), have, int(target)))
+    covered = {s for k in targets for s in SECTOR_GROUPS[k]}
+    for sector, n in sorted(sectors.items()):
+        if sector not in covered:
+            sector_rows.append((SECTOR_LABELS.get(sector, sector), n, None))
+    per_country = Counter(o.country for o in orgs)
     country_rows = [
         (f"{c} {country_name(c) or ''}".strip(), n, None)
         for c, n in sorted(per_country.items(), key=lambda x: (-x[1], x[0]))
@@ -156,7 +162,7 @@ def evaluate(req: MatchRequest) -> Review:
         members=sorted(members, key=lambda m: m.rank),
         out=[m for m in req.members if not m.is_alternate and m.status not in ACTIVE_MEMBER_STATES],
         alternates=sorted([m for m in req.members if m.is_alternate], key=lambda m: m.rank),
-        checks=checks,
+        checks=rule_checks(req, orgs),
         sectors=_bars(sector_rows),
         countries=_bars(country_rows),
         total_score=round(sum(m.score for m in members), 4),
@@ -168,22 +174,42 @@ def review(session: Session, actor: User, request_id: int) -> Review:
 
 
 # ---- edits --------------------------------------------------------------------------------
-def _editable(session: Session, actor: User, request_id: int) -> MatchRequest:
+FINALISED_HINT = (
+    "Invitations have gone out; a declined seat, or one without anybody to invite, can go "
+    "to an alternate or to an organisation found by search."
+)
+PAST_TENSE = {"lock": "locked", "unlock": "unlocked", "remove": "removed", "restore": "restored"}
+
+
+def _editable(session: Session, actor: User, request_id: int, what: str) -> MatchRequest:
+    """The request if ``actor`` may still edit it; ``what`` names the refused action."""
     req = get_request(session, actor, request_id)
     if req.status != "done":
         raise Conflict("Only a finished suggestion can be edited.")
     if req.finalised_at is not None:
-        raise Conflict("This consortium is finalised; invitations have been sent.")
+        raise Conflict(
+            f"This consortium is finalised: {what} is no longer possible. " + FINALISED_HINT
+        )
     if not policies.can_edit_match(actor, req):
         raise PermissionDenied("Only coordinators and the requester can edit this suggestion.")
     return req
 
 
-def _member(req: MatchRequest, member_id: int) -> SuggestedMember:
+def member_of(req: MatchRequest, member_id: int) -> SuggestedMember:
+    """A seat (not a ranked alternate) of this request."""
     for m in req.members:
         if m.id == member_id and not m.is_alternate:
             return m
     raise NotFound("No such member in this suggestion.")
+
+
+def seat_is_open(req: MatchRequest, member: SuggestedMember) -> bool:
+    """A declined seat, or a removed one while seats are missing, that nobody took yet."""
+    if member.is_alternate or (member.explanation or {}).get("replaced_by"):
+        return False
+    if member.status == "declined":
+        return True
+    return member.status == "removed" and len(active(req)) < int(req.params.get("size") or 0)
 
 
 def set_status(
@@ -191,21 +217,27 @@ def set_status(
 ) -> SuggestedMember:
     """lock, unlock, remove or restore a member."""
     actor = ctx.user
-    req = _editable(session, actor, request_id)
-    member = _member(req, member_id)
     allowed = {
-        "lock": ("suggested", "locked"),
-        "unlock": ("locked", "suggested"),
+        "lock": (("suggested",), "locked"),
+        "unlock": (("locked",), "suggested"),
         "remove": (("suggested", "locked"), "removed"),
-        "restore": ("removed", "suggested"),
+        "restore": (("removed",), "suggested"),
     }
     if action not in allowed:
         raise InvalidInput(f"Unknown action {action!r}.")
+    req = _editable(session, actor, request_id, f"a member cannot be {PAST_TENSE[action]}")
+    member = member_of(req, member_id)
     before, after = allowed[action]
-    if member.status not in (before if isinstance(before, tuple) else (before,)):
-        raise Conflict(f"A {member.status} member cannot be {action}ed.")
+    if member.status not in before:
+        raise Conflict(
+            f"{member.organisation.display_name} is {member.status}: it cannot be "
+            f"{PAST_TENSE[action]}."
+        )
     old = member.status
+    if action == "restore" and not seat_is_open(req, member):
+        member.rank = _next_rank(req)  # its seat went to another: it comes back in an extra one
     member.status = after
+    member.explanation = {k: v for k, v in (member.explanation or {}).items() if k != "replaced_by"}
     session.flush()
     audit.record(
         session,
@@ -255,20 +287,44 @@ def _scored(session: Session, req: MatchRequest, org: Organisation, instance_pat
     }
 
 
-def _seat_for(session: Session, req: MatchRequest, org_id: int, instance_path, source: str):
-    org = session.get(Organisation, org_id)
+def _next_rank(req: MatchRequest) -> int:
+    return max([m.rank for m in req.members if not m.is_alternate and m.rank] or [0]) + 1
+
+
+def take_seat(
+    session: Session,
+    req: MatchRequest,
+    organisation_id: int,
+    instance_path: Path | str,
+    source: str,
+    seat: SuggestedMember | None = None,
+) -> SuggestedMember:
+    """Seat an organisation (in ``seat``'s place, or in an extra one), scored by the index."""
+    org = session.get(Organisation, organisation_id)
     if org is None or org.merged_into_id is not None:
         raise InvalidInput("No such organisation (or it was merged into another).")
-    row = next((m for m in req.members if m.organisation_id == org_id), None)
-    if row is not None and not row.is_alternate and row.status in ACTIVE_MEMBER_STATES:
-        raise Conflict(f"{org.display_name} is already a member.")
-    score, expl = _scored(session, req, org, instance_path)
-    expl["source"] = source
-    if row is None:
-        row = SuggestedMember(organisation_id=org_id, organisation=org)
+    row = next((m for m in req.members if m.organisation_id == organisation_id), None)
+    if row is not None and not row.is_alternate:
+        if row.status in ACTIVE_MEMBER_STATES:
+            raise Conflict(f"{org.display_name} is already a member.")
+        if row.status == "declined":
+            raise Conflict(f"{org.display_name} declined the invitation; choose another one.")
+        raise Conflict(f"{org.display_name} was removed from this consortium; restore it instead.")
+    score, explanation = _scored(session, req, org, instance_path)
+    explanation["source"] = source
+    if seat is not None:
+        explanation["constraint"] = f"replaces {seat.organisation.display_name}"
+    rank = seat.rank if seat is not None else _next_rank(req)
+    if row is None:  # every column set before it joins the session (rank is NOT NULL)
+        row = SuggestedMember(
+            organisation_id=organisation_id, organisation=org, rank=rank, score=score
+        )
         req.members.append(row)
-    row.is_alternate, row.status, row.score, row.explanation = False, "suggested", score, expl
-    row.rank = max([m.rank for m in active(req)] or [0]) + 1
+    row.is_alternate, row.status, row.rank = False, "suggested", rank
+    row.score, row.explanation = score, explanation
+    session.flush()
+    if seat is not None:
+        seat.explanation = {**(seat.explanation or {}), "replaced_by": row.id}
     return row
 
 
@@ -280,20 +336,16 @@ def swap(
     organisation_id: int,
     instance_path: Path | str,
 ) -> SuggestedMember:
-    """Replace a member by another organisation (an alternate or anyone found by search)."""
+    """Give a member's seat (or an open one) to another organisation: an alternate or anyone."""
     actor = ctx.user
-    req = _editable(session, actor, request_id)
-    member = _member(req, member_id)
-    if member.status not in ("suggested", "locked"):
-        raise Conflict("Only a current member can be swapped.")
-    seat_rank = member.rank
-    new = _seat_for(session, req, organisation_id, instance_path, "swap")
+    req = _editable(session, actor, request_id, "swapping a member")
+    member = member_of(req, member_id)
+    if member.status not in ("suggested", "locked") and not seat_is_open(req, member):
+        raise Conflict(
+            f"{member.organisation.display_name} is {member.status} and its seat is not open."
+        )
+    new = take_seat(session, req, organisation_id, instance_path, "swap", seat=member)
     member.status = "removed"
-    new.rank = seat_rank
-    new.explanation = {
-        **new.explanation,
-        "constraint": f"replaces {member.organisation.display_name}",
-    }
     session.flush()
     audit.record(
         session,
@@ -316,9 +368,8 @@ def add(
 ) -> SuggestedMember:
     """Put an organisation found by search into an extra seat."""
     actor = ctx.user
-    req = _editable(session, actor, request_id)
-    new = _seat_for(session, req, organisation_id, instance_path, "search")
-    session.flush()
+    req = _editable(session, actor, request_id, "adding a member this way")
+    new = take_seat(session, req, organisation_id, instance_path, "search")
     audit.record(
         session, actor, "match.member_added", req, ip=ctx.client_ip, organisation_id=organisation_id
     )
@@ -330,7 +381,7 @@ def reoptimise(
 ) -> MatchRequest:
     """Refill the seats: locked members and coordinator picks kept, removed ones excluded."""
     actor = ctx.user
-    req = _editable(session, actor, request_id)
+    req = _editable(session, actor, request_id, "refilling the seats")
     index = _index_for(session, req, instance_path)
     spec, query = spec_for(req, session)
     keep = [
@@ -374,23 +425,7 @@ def reoptimise(
     return req
 
 
-# ---- search and comparison ----------------------------------------------------------------
-def search_organisations(session: Session, q: str, limit: int = 10) -> list[Organisation]:
-    """Organisations whose name or PIC contains ``q`` (merged ones left out)."""
-    q = (q or "").strip()
-    if len(q) < 2:
-        return []
-    needle = normalise(q, None)
-    stmt = (
-        select(Organisation)
-        .where(Organisation.merged_into_id.is_(None))
-        .where(or_(Organisation.search_name.contains(needle), Organisation.pic == q))
-        .order_by(Organisation.legal_name)
-        .limit(limit)
-    )
-    return list(session.scalars(stmt))
-
-
+# ---- comparison ---------------------------------------------------------------------------
 @dataclass
 class Comparison:
     a: Review
@@ -411,25 +446,3 @@ def compare(session: Session, actor: User, a_id: int, b_id: int) -> Comparison:
         only_a=[m for m in a.members if m.organisation_id not in in_b],
         only_b=[m for m in b.members if m.organisation_id not in in_a],
     )
-
-
-def organisation_names(session: Session, ids: list[int]) -> dict[int, str]:
-    if not ids:
-        return {}
-    rows = session.execute(
-        select(Organisation.id, Organisation.legal_name, Organisation.short_name).where(
-            Organisation.id.in_(ids)
-        )
-    )
-    return {i: s or n for i, n, s in rows}
-
-
-def alternates_of(session: Session, member: SuggestedMember) -> list[dict[str, Any]]:
-    """The seat's alternates (ids and scores from the engine) with names, present ones left out."""
-    req = member.request
-    taken = {m.organisation_id for m in active(req)}
-    pairs = [(int(a), s) for a, s in (member.explanation or {}).get("alternates", [])]
-    names = organisation_names(session, [a for a, _ in pairs])
-    return [
-        {"id": a, "name": names[a], "score": s} for a, s in pairs if a in names and a not in taken
-    ]

@@ -3,7 +3,8 @@
 An SGG member drafts and submits a topic; a coordinator screens it, moves it through
 drafting, consultation and approval, creates a call and publishes the topic in it; a
 partner representative pledges and the coordinator confirms; the coordinator requests a
-consortium, swaps a member and sends the invitations; a user of an invited organisation
+consortium, adds an organisation found by search in place of a member, swaps another for
+one of its seat's alternates and sends the invitations; a user of an invited organisation
 sees the notification in the inbox and accepts. Each step leaves a screenshot in
 ``test-artifacts/browser/``. Then the main pages are checked with axe-core and for CSP
 violations in the console.
@@ -271,8 +272,15 @@ def test_whole_journey(
     # An organisation already seated is no longer offered as anyone's alternate.
     expect(coord.locator("select[id^=swap-] option", has_text=INVITED)).to_have_count(0)
     j.shot(coord, "consortium-swapped")
+    # Another member is swapped for one of its seat's own alternates.
+    swap = members.filter(has_not_text=INVITED).locator("form:has(select[id^=swap-])").first
+    alternate = swap.locator("option").first.inner_text().rsplit(" (", 1)[0]
+    swap.get_by_role("button", name="Swap").click()
+    _flash(coord, f"Member swapped: {alternate} takes the seat of")
+    expect(members.locator("td:nth-child(2)", has_text=alternate)).to_have_count(1)
+    j.shot(coord, "consortium-swapped-for-alternate")
     coord.get_by_role("button", name="Finalise and send invitations").click()
-    _flash(coord, "Consortium finalised; invitations sent.")
+    _flash(coord, "Consortium finalised; invitations sent to")
     j.shot(coord, "consortium-finalised")
 
     # 5. A user of the invited organisation sees the notification and accepts.

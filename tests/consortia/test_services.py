@@ -11,7 +11,7 @@ from matching.index import ExpertiseIndex
 from matching.scoring import score_candidates
 from matching.types import TopicQuery
 from services.consortia import expertise_index as matching_index
-from services.consortia import invitations
+from services.consortia import invitations, seats
 from services.consortia import match_requests as consortia
 from services.consortia import review as consortium_review
 from services.core.context import RequestContext
@@ -175,7 +175,7 @@ def test_review_edits_recompute_checks(db, pool, make_user, settings):
     size_check = next(c for c in rv.checks if c.label == "Consortium size")
     assert not size_check.ok and "5 of 6" in size_check.detail
     # Swap another member for an organisation found by search: score from the index.
-    found = consortium_review.search_organisations(db, "nordic")
+    found = seats.search_organisations(db, "nordic")
     assert [o.legal_name for o in found] == ["Nordic Vax"]
     other = next(m for m in consortium_review.active(req) if m.status == "suggested")
     new = consortium_review.swap(
@@ -253,25 +253,41 @@ def test_finalise_invite_accept_decline_and_alternate(db, pool, make_user, setti
             db, RequestContext(rep, public_url=URL), by_org[reachable.organisation_id].id, False
         )
     # The declined seat offers its alternates; invite the first one.
-    offers = consortium_review.alternates_of(db, inv.member)
+    offers = seats.open_seats(db, req)[declining.id].keep_rules
     assert offers
+    first = offers[0].organisation.id
     new = invitations.invite_alternate(
-        db, RequestContext(coord, public_url=URL), req.id, declining.id, offers[0]["id"]
+        db,
+        RequestContext(coord, public_url=URL),
+        req.id,
+        declining.id,
+        first,
+        settings.instance_path,
     )
     db.commit()
-    assert new.organisation_id == offers[0]["id"] and new.member.status == "invited"
-    with pytest.raises(Conflict):  # the seat is taken now
+    assert new.organisation_id == first and new.member.status == "invited"
+    with pytest.raises(Conflict, match="already went to another"):
         invitations.invite_alternate(
-            db, RequestContext(coord, public_url=URL), req.id, declining.id, offers[0]["id"]
+            db,
+            RequestContext(coord, public_url=URL),
+            req.id,
+            declining.id,
+            first,
+            settings.instance_path,
         )
     # An unreachable seat can go to an alternate too.
     quiet = by_org[members[2].organisation_id]
-    alt = consortium_review.alternates_of(db, quiet.member)
-    if alt:
-        invitations.invite_alternate(
-            db, RequestContext(coord, public_url=URL), req.id, quiet.member_id, alt[0]["id"]
-        )
-        db.commit()
-        assert db.get(models.Invitation, quiet.id).status == "withdrawn"
+    alt = seats.open_seats(db, req)[quiet.member_id].offers
+    assert alt
+    invitations.invite_alternate(
+        db,
+        RequestContext(coord, public_url=URL),
+        req.id,
+        quiet.member_id,
+        alt[0].organisation.id,
+        settings.instance_path,
+    )
+    db.commit()
+    assert db.get(models.Invitation, quiet.id).status == "withdrawn"
     # Capacity: the accepted organisation now counts one active consortium.
     assert matching_index.active_consortia(db)[reachable.organisation_id] == 1

@@ -137,7 +137,11 @@ def test_invitation_accept_decline_and_alternate(app, client, db, pool, make_use
         form.group(1), data={"organisation_id": form.group(2), "csrf_token": csrf_from(page)}
     )
     assert r.status_code == 302
-    assert "The alternate is invited." in client.get(location).get_data(as_text=True)
+    # The alternate has no user of its own: the flash says so instead of "invited".
+    assert re.search(
+        r"takes the seat of [^<]+, but it has no user to invite yet\.",
+        client.get(location).get_data(as_text=True),
+    )
     db.rollback()
     assert db.scalar(
         select(models.Invitation).where(models.Invitation.organisation_id == int(form.group(2)))
@@ -158,3 +162,141 @@ def test_admin_rebuilds_index_from_the_page(app, runtime, client, db, pool, make
     client = app.test_client()
     login(client, viewer.email, PASSWORD)
     assert client.get("/consortia/expertise-index").status_code == 403
+
+
+def _seated(db, req):
+    db.rollback()  # a fresh snapshot of what the requests committed
+    return sorted(
+        (m.organisation_id, m.status)
+        for m in db.scalars(
+            select(models.SuggestedMember).where(
+                models.SuggestedMember.request_id == req.id,
+                models.SuggestedMember.is_alternate.is_(False),
+            )
+        )
+    )
+
+
+def _flashed(client, location):
+    return re.findall(
+        r'class="flash[^"]*"[^>]*>(.*?)<', client.get(location).get_data(as_text=True)
+    )
+
+
+def test_add_from_search_and_bad_input_change_nothing(client, db, pool, make_user):
+    coord = make_user("coordinator")
+    login(client, coord.email, PASSWORD)
+    req, location = _request(client, db, pool)
+    # Swiss Pharma has no row at all (an excluded industry partner): this answered 500.
+    page = client.get(f"{location}?q=swiss").get_data(as_text=True)
+    swiss = pool["by_name"]["Swiss Pharma"]
+    assert f'name="organisation_id" value="{swiss.id}"' in page
+    token = csrf_from(page)
+    r = client.post(f"/consortia/{req.id}/add", data={"organisation_id": swiss.id, "replace": "",
+                                                       "csrf_token": token})  # fmt: skip
+    assert r.status_code == 302
+    page = client.get(location).get_data(as_text=True)
+    assert "Organisation added: Swiss Pharma takes an extra seat" in page
+    assert re.search(r"Not met</span> No excluded organisation[^:]*: Swiss Pharma", page)
+    before = _seated(db, req)
+    assert (swiss.id, "suggested") in before
+    other_req = models.MatchRequest(topic_id=req.topic_id, input_hash="x", params={}, status="done")
+    db.add(other_req)
+    db.flush()
+    foreign = models.SuggestedMember(
+        request_id=other_req.id, organisation_id=swiss.id, rank=1, score=0.0
+    )
+    db.add(foreign)
+    db.commit()
+    for data, message in (
+        ({"organisation_id": "abc"}, "Organisation: Not a valid integer value"),
+        ({"organisation_id": swiss.id, "replace": "x"}, "In place of: Not a valid integer"),
+        ({}, "Organisation: This field is required"),
+        ({"organisation_id": swiss.id}, "Swiss Pharma is already a member."),
+    ):
+        r = client.post(f"/consortia/{req.id}/add", data={**data, "csrf_token": token})
+        assert r.status_code == 302, data
+        assert any(message in f for f in _flashed(client, location)), (data, message)
+        assert _seated(db, req) == before
+    r = client.post(
+        f"/consortia/{req.id}/add",
+        data={"organisation_id": swiss.id, "replace": foreign.id, "csrf_token": token},
+    )
+    assert r.status_code == 404  # another request's member: not found here
+    assert (
+        client.post(f"/consortia/{req.id}/add", data={"organisation_id": swiss.id}).status_code
+        == 400
+    )
+    assert _seated(db, req) == before
+
+
+def test_after_finalising_a_declined_seat_is_refilled(app, client, db, pool, make_user):
+    coord = make_user("coordinator")
+    login(client, coord.email, PASSWORD)
+    req, location = _request(client, db, pool)
+    members = consortium_review.active(req)
+    declining = members[0]
+    decliner = make_user("viewer", org_id=declining.organisation_id)
+    assert post_form(client, f"/consortia/{req.id}/finalise", {}, page=location).status_code == 302
+    assert any("invitations sent to 1 of 6 members" in f for f in _flashed(client, location))
+    r = post_form(client, f"/consortia/{req.id}/members/{members[1].id}/lock", {}, page=location)
+    assert r.status_code == 302
+    assert any("finalised: a member cannot be locked" in f for f in _flashed(client, location))
+    db.rollback()
+    inv = db.scalar(select(models.Invitation).where(models.Invitation.member_id == declining.id))
+    other = app.test_client()
+    login(other, decliner.email, PASSWORD)
+    url = f"/consortia/invitations/{inv.id}"
+    assert post_form(other, url + "/decline", {}, page=url).status_code == 302
+    page = client.get(f"{location}?q=swiss").get_data(as_text=True)
+    assert "This seat is open." in page and "No alternate left" not in page
+    assert "Add and invite" in page
+    swiss = pool["by_name"]["Swiss Pharma"]
+    r = client.post(
+        f"/consortia/{req.id}/add",
+        data={"organisation_id": swiss.id, "replace": declining.id, "csrf_token": csrf_from(page)},
+    )
+    assert r.status_code == 302
+    flashes = _flashed(client, location)
+    assert any(
+        f"Swiss Pharma takes the seat of {declining.organisation.display_name}, but it has no "
+        "user to invite yet." in f
+        for f in flashes
+    ), flashes
+    db.rollback()
+    row = db.scalar(
+        select(models.SuggestedMember).where(
+            models.SuggestedMember.request_id == req.id,
+            models.SuggestedMember.organisation_id == swiss.id,
+        )
+    )
+    assert row.status == "invited" and row.rank == declining.rank
+    # Running again after finalising answers with a page, never a 500.
+    r = post_form(client, f"/consortia/{req.id}/rerun", {}, page=location)
+    assert r.status_code == 302
+
+
+def test_a_removed_seat_offers_its_alternates(client, db, pool, make_user):
+    coord = make_user("coordinator")
+    login(client, coord.email, PASSWORD)
+    req, location = _request(client, db, pool)
+    member = consortium_review.active(req)[2]
+    r = post_form(client, f"/consortia/{req.id}/members/{member.id}/remove", {}, page=location)
+    assert r.status_code == 302
+    page = client.get(location).get_data(as_text=True)
+    assert "Member removed; the checks are updated." in page
+    offer = re.search(
+        rf'action="(/consortia/{req.id}/members/{member.id}/swap)" class="inline">'
+        r'<input[^>]*csrf_token[^>]*><input type="hidden" name="organisation_id" value="(\d+)">'
+        r"<button type=\"submit\">Put the next alternate in this seat: ([^<]+)</button>",
+        page,
+    )
+    assert "This seat is open." in page and offer, page
+    r = client.post(
+        offer.group(1), data={"organisation_id": offer.group(2), "csrf_token": csrf_from(page)}
+    )
+    assert r.status_code == 302
+    page = client.get(location).get_data(as_text=True)
+    name = member.organisation.display_name
+    assert f"Member swapped: {offer.group(3)} takes the seat of {name}" in page
+    assert "This seat is open." not in page and "all checks met" in page

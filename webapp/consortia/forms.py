@@ -10,7 +10,7 @@ from typing import Any
 
 from flask_wtf import FlaskForm
 from wtforms import DecimalField, Field, IntegerField, StringField, SubmitField
-from wtforms.validators import Optional, ValidationError
+from wtforms.validators import InputRequired, Optional, ValidationError
 
 from matching.sectors import SECTORS
 from services.consortia.params import PARAMS, SECTOR_COUNTS, Param
@@ -104,3 +104,10 @@ def _id_or_text(text: str) -> int | str:
 
 class ActionForm(FlaskForm):
     """A button: only the CSRF token."""
+
+
+class SeatForm(FlaskForm):
+    """Seat an organisation: in place of a member (``replace``) or in an extra seat."""
+
+    organisation_id = IntegerField("Organisation", validators=[InputRequired()])
+    replace = IntegerField("In place of", validators=[Optional()])

@@ -1,5 +1,8 @@
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from flask import (
     Blueprint,
     abort,
@@ -14,14 +17,14 @@ from flask import (
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
-from models import Topic
+from models import Invitation, Topic
 from services import policies
 from services.consortia import expertise_index as matching_index
-from services.consortia import invitations, params
+from services.consortia import invitations, params, seats
 from services.consortia import match_requests as consortia
 from services.consortia import review as consortium_review
 from services.core.errors import ServiceError
-from webapp.consortia.forms import SECTOR_FIELDS, ActionForm, RequestForm
+from webapp.consortia.forms import SECTOR_FIELDS, ActionForm, RequestForm, SeatForm
 from webapp.database import db
 from webapp.helpers import context, form_errors_from, raise_if_refused
 from webapp.pagination import paginate
@@ -37,8 +40,6 @@ def _signed_in() -> None:
 
 def _instance():  # type: ignore[no-untyped-def]
     return current_app.config["SETTINGS"].instance_path
-
-
 
 
 @bp.route("/")
@@ -80,26 +81,22 @@ def new() -> str | Response:
 def _page_context(request_id: int) -> dict:
     rv = consortium_review.review(db(), current_user, request_id)
     req = rv.request
-    invs = invitations.invitations_of(db(), req) if req.finalised_at else {}
-    offers = {
-        m.id: consortium_review.alternates_of(db(), m)
-        for m in rv.out + rv.members
-        if (m.status == "declined" or (invs.get(m.id) and invs[m.id].status == "no_contact"))
-        and not (m.explanation or {}).get("replaced_by")
-    }
-    alt_ids = [int(a[0]) for m in rv.members for a in (m.explanation or {}).get("alternates", [])]
     others = consortia.requests_of_topic(db(), current_user, req.topic_id)
+    can_edit = policies.can_edit_match(current_user, req) and req.status == "done"
+    can_invite = policies.can_invite_alternate(current_user, req)
     return {
         "rv": rv,
         "req": req,
-        "invs": invs,
-        "offers": offers,
-        "names": consortium_review.organisation_names(db(), alt_ids),
+        "invs": invitations.invitations_of(db(), req) if req.finalised_at else {},
+        "offers": seats.open_seats(db(), req) if can_edit or can_invite else {},
+        "swaps": seats.swap_choices(db(), req) if can_edit else {},
+        "replaceable": seats.replaceable(db(), req) if can_edit or can_invite else [],
         "others": [o for o in others if o.id != req.id and o.status == "done"],
         "action": ActionForm(),
-        "can_edit": policies.can_edit_match(current_user, req) and req.status == "done",
+        "can_edit": can_edit,
+        "can_search": can_edit or can_invite,
         "can_finalise": policies.can_finalise_match(current_user, req) and req.finalised_at is None,
-        "can_invite": policies.can_invite_alternate(current_user, req),
+        "can_invite": can_invite,
     }
 
 
@@ -108,7 +105,7 @@ def show(request_id: int) -> str:
     ctx = _page_context(request_id)
     q = request.args.get("q", "")
     ctx["q"] = q
-    ctx["found"] = consortium_review.search_organisations(db(), q) if ctx["can_edit"] else []
+    ctx["found"] = seats.search_organisations(db(), q) if ctx["can_search"] else []
     return render_template("consortia/show.html", **ctx)
 
 
@@ -121,60 +118,76 @@ def progress(request_id: int) -> str | Response:
     return response
 
 
-def _act(request_id: int, fn, ok: str) -> Response:  # type: ignore[no-untyped-def]
+def _act(request_id: int, fn: Callable[[], Any], ok: str | Callable[[Any], str]) -> Response:
+    """Run one edit; ``ok`` is the success message, or makes it from what ``fn`` returned."""
     form = ActionForm()
     if not form.validate_on_submit():
         abort(400, "The form expired; reload the page and try again.")
     try:
-        fn()
+        result = fn()
     except ServiceError as exc:
         raise_if_refused(exc)
         g.rollback_only = True  # nothing of a refused action is kept
         flash(exc.message, "error")
     else:
-        flash(ok, "success")
+        flash(ok(result) if callable(ok) else ok, "success")
     return redirect(url_for("consortia.show", request_id=request_id))
 
 
 @bp.post("/<int:request_id>/members/<int:member_id>/<action>")
 def member_action(request_id: int, member_id: int, action: str) -> Response:
-    if action not in ("lock", "unlock", "remove", "restore"):
+    if action not in consortium_review.PAST_TENSE:
         abort(404)
     return _act(
         request_id,
         lambda: consortium_review.set_status(db(), context(), request_id, member_id, action),
-        f"Member {action}ed; the checks are updated.",
+        f"Member {consortium_review.PAST_TENSE[action]}; the checks are updated.",
     )
 
 
-def _org_id() -> int:
-    value = request.form.get("organisation_id", type=int)
-    if value is None:
-        abort(400, "Choose an organisation.")
-    return value
+def _placed(done: seats.Placement) -> str:
+    name = done.member.organisation.display_name
+    seat = "takes an extra seat"
+    if done.replaced is not None:
+        seat = f"takes the seat of {done.replaced.organisation.display_name}"
+    if done.invitation is None:
+        verb = "Member swapped" if done.replaced else "Organisation added"
+        return f"{verb}: {name} {seat}; scores and checks are updated."
+    if done.invitation.status == "no_contact":
+        return f"{name} {seat}, but it has no user to invite yet."
+    return f"{name} {seat}. The {'alternate' if done.replaced else 'organisation'} is invited."
+
+
+def _place(
+    request_id: int, seat_id: int | None = None, service: Callable[..., Any] = seats.place
+) -> Response:
+    """The search box, the swap list and the offer buttons: seat one organisation."""
+    form = SeatForm()
+    if not form.validate_on_submit():
+        if form.csrf_token.errors:
+            abort(400, "The form expired; reload the page and try again.")
+        flash(
+            "; ".join(f"{form[name].label.text}: {' '.join(e)}" for name, e in form.errors.items())
+            + ". Nothing was changed.",
+            "error",
+        )
+        return redirect(url_for("consortia.show", request_id=request_id))
+    seat = seat_id if seat_id is not None else form.replace.data
+    return _act(
+        request_id,
+        lambda: service(db(), context(), request_id, form.organisation_id.data, seat, _instance()),
+        _placed,
+    )
 
 
 @bp.post("/<int:request_id>/members/<int:member_id>/swap")
 def swap(request_id: int, member_id: int) -> Response:
-    org_id = _org_id()
-    return _act(
-        request_id,
-        lambda: consortium_review.swap(db(), context(), request_id, member_id, org_id, _instance()),
-        "Member swapped; scores and checks are updated.",
-    )
+    return _place(request_id, member_id)
 
 
 @bp.post("/<int:request_id>/add")
 def add(request_id: int) -> Response:
-    org_id = _org_id()
-    replace = request.form.get("replace", type=int)
-    if replace:
-        return swap(request_id, replace)
-    return _act(
-        request_id,
-        lambda: consortium_review.add(db(), context(), request_id, org_id, _instance()),
-        "Organisation added; scores and checks are updated.",
-    )
+    return _place(request_id)
 
 
 @bp.post("/<int:request_id>/reoptimise")
@@ -208,23 +221,26 @@ def rerun(request_id: int) -> Response:
     return redirect(url_for("consortia.show", request_id=new.id))
 
 
+def _finalised(sent: list[Invitation]) -> str:
+    quiet = sum(1 for inv in sent if inv.status == "no_contact")
+    text = f"Consortium finalised; invitations sent to {len(sent) - quiet} of {len(sent)} members."
+    if quiet:
+        text += f" {quiet} have no user to invite: their seats can go to an alternate."
+    return text
+
+
 @bp.post("/<int:request_id>/finalise")
 def finalise(request_id: int) -> Response:
     return _act(
         request_id,
         lambda: invitations.finalise(db(), context(), request_id),
-        "Consortium finalised; invitations sent.",
+        _finalised,
     )
 
 
 @bp.post("/<int:request_id>/members/<int:member_id>/invite-alternate")
 def invite_alternate(request_id: int, member_id: int) -> Response:
-    org_id = _org_id()
-    return _act(
-        request_id,
-        lambda: invitations.invite_alternate(db(), context(), request_id, member_id, org_id),
-        "The alternate is invited.",
-    )
+    return _place(request_id, member_id, seats.invite_to_seat)
 
 
 @bp.route("/compare")
