@@ -23,24 +23,6 @@ FORBIDDEN = {
     "services": {"webapp", "workers"},
     "workers": {"webapp"},
 }
-# Circles outside the runtime's files that other branches of issue 12 remove; empty this
-# once they are merged (the test fails while an entry here no longer exists).
-KNOWN_CYCLES: set[frozenset[str]] = {
-    frozenset(
-        {
-            "webapp.api",
-            "webapp.api.calls",
-            "webapp.api.matches",
-            "webapp.api.me",
-            "webapp.api.notifications",
-            "webapp.api.organisations",
-            "webapp.api.pledges",
-            "webapp.api.topics",
-        }
-    ),
-}
-
-
 def module_files() -> dict[str, Path]:
     modules = {}
     for package in PACKAGES:
@@ -137,11 +119,8 @@ def test_the_checker_sees_imports_inside_functions_and_relative_ones(tmp_path):
 
 
 def test_no_import_circle_between_our_modules():
-    found = set(cycles(import_graph()))
-    unexpected = [sorted(c) for c in found - KNOWN_CYCLES]
-    gone = [sorted(c) for c in KNOWN_CYCLES - found]
-    assert not unexpected, f"import circles: {unexpected}"
-    assert not gone, f"these circles are gone: remove them from KNOWN_CYCLES: {gone}"
+    found = [sorted(c) for c in cycles(import_graph())]
+    assert not found, f"import circles: {found}"
 
 
 def test_dependencies_point_one_way():
