@@ -14,6 +14,7 @@ from sqlalchemy import func, select
 import models
 from services.accounts import api_tokens
 from services.consortia import params
+from services.core.context import RequestContext
 from tests.conftest import PASSWORD
 from tests.consortia.test_cli import VALID, _suggest
 from tests.support import csrf_from, login
@@ -72,7 +73,7 @@ def _cli_errors(app: Any, tmp_path: Any, inputs: dict[str, Any]) -> set[str]:
 @pytest.fixture
 def doors(app, client, db, pool, make_user, tmp_path):
     coord = make_user("coordinator")
-    _token, raw = api_tokens.create_token(db, coord, name="doors", scope="write")
+    _token, raw = api_tokens.create_token(db, RequestContext(coord), name="doors", scope="write")
     db.commit()
     login(client, coord.email, PASSWORD)
     topic_id = pool["topic"].id

@@ -23,6 +23,8 @@ FORBIDDEN = {
     "services": {"webapp", "workers"},
     "workers": {"webapp"},
 }
+
+
 def module_files() -> dict[str, Path]:
     modules = {}
     for package in PACKAGES:
