@@ -173,7 +173,7 @@ def swap_choices(session: Session, req: MatchRequest) -> dict[int, list[Offer]]:
 
 def search_organisations(session: Session, q: str, limit: int = 10) -> list[Organisation]:
     """Organisations whose name or PIC contains ``q`` (merged ones left out)."""
-    q = (q or "").strip()
+    q = (q or "").replace("\x00", "").strip()  # PostgreSQL refuses NUL in text
     if len(q) < 2:
         return []
     needle = normalise(q, None)

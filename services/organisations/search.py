@@ -9,7 +9,7 @@ the substring tests from a pg_trgm GIN index and ranks by word similarity.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from sqlalchemy import Select, and_, case, func, insert, literal_column, or_, select
@@ -162,6 +162,11 @@ def project_count() -> Any:
 
 def search(session: Session, query: OrgQuery) -> Select[tuple[Organisation]]:
     """A SELECT of the organisations matching ``query``, sorted; paginate it."""
+    # A NUL byte reads as a space: PostgreSQL text cannot hold one (it would be a 500).
+    query = replace(
+        query,
+        **{f: getattr(query, f).replace("\x00", " ") for f in ("name", "pic", "country", "text")},
+    )
     stmt = select(Organisation).where(Organisation.merged_into_id.is_(None))
     rank: Any = None
     if query.name.strip():

@@ -191,6 +191,7 @@ def test_add_from_search_and_bad_input_change_nothing(client, db, pool, make_use
     page = client.get(f"{location}?q=swiss").get_data(as_text=True)
     swiss = pool["by_name"]["Swiss Pharma"]
     assert f'name="organisation_id" value="{swiss.id}"' in page
+    assert client.get(f"{location}?q=sw%00iss").status_code == 200  # NUL: no 500 on PostgreSQL
     token = csrf_from(page)
     r = client.post(f"/consortia/{req.id}/add", data={"organisation_id": swiss.id, "replace": "",
                                                        "csrf_token": token})  # fmt: skip

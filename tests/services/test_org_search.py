@@ -79,6 +79,15 @@ def test_words_in_project_texts_and_expertise(imported):
     assert names(imported, text="registries") == ["Fondation Sœurs de l'Espérance"]
 
 
+def test_a_nul_byte_in_any_field_reads_as_a_space(imported):
+    """PostgreSQL text cannot hold NUL: a query carrying one is a search, never a 500."""
+    assert names(imported, text="antibiotics\x00zz", sort="name") == []
+    assert names(imported, text="\x00registries") == ["Fondation Sœurs de l'Espérance"]
+    assert names(imported, name="karolinska\x00", pic="\x00", country="se\x00")[0] == (
+        "KAROLINSKA INSTITUTET"
+    )
+
+
 def test_sort_by_projects_and_merged_left_out(imported):
     assert names(imported, sort="projects")[0] == "KAROLINSKA INSTITUTET"
     pharma = imported.query(Organisation).filter_by(pic="999000005").one()
