@@ -19,7 +19,7 @@ from models import Invitation, MatchRequest, OrganisationMembership, SuggestedMe
 from models.base import utcnow
 from services import policies
 from services.consortia.match_requests import get_request
-from services.consortia.review import active, member_of, take_seat
+from services.consortia.review import active, member_of, record_swap, take_seat
 from services.core import audit
 from services.core.context import RequestContext
 from services.core.errors import Conflict, InvalidInput, NotFound, PermissionDenied
@@ -228,15 +228,7 @@ def invite_alternate(
         if latest is not None:
             latest.status = "withdrawn"
     session.flush()
-    audit.record(
-        session,
-        actor,
-        "match.member_swapped",
-        req,
-        ip=ctx.client_ip,
-        old=member.organisation_id,
-        new=organisation_id,
-    )
+    record_swap(session, ctx, req, member.organisation_id, organisation_id)
     return _invite(session, ctx, req, row)
 
 

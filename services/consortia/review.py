@@ -212,6 +212,15 @@ def seat_is_open(req: MatchRequest, member: SuggestedMember) -> bool:
     return member.status == "removed" and len(active(req)) < int(req.params.get("size") or 0)
 
 
+def record_swap(
+    session: Session, ctx: RequestContext, req: MatchRequest, old_org: int, new_org: int
+) -> None:
+    """Audit a seat passing from one organisation to another (edit or alternate invited)."""
+    audit.record(
+        session, ctx.actor, "match.member_swapped", req, ip=ctx.client_ip, old=old_org, new=new_org
+    )
+
+
 def set_status(
     session: Session, ctx: RequestContext, request_id: int, member_id: int, action: str
 ) -> SuggestedMember:
@@ -347,15 +356,7 @@ def swap(
     new = take_seat(session, req, organisation_id, instance_path, "swap", seat=member)
     member.status = "removed"
     session.flush()
-    audit.record(
-        session,
-        actor,
-        "match.member_swapped",
-        req,
-        ip=ctx.client_ip,
-        old=member.organisation_id,
-        new=organisation_id,
-    )
+    record_swap(session, ctx, req, member.organisation_id, organisation_id)
     return new
 
 
