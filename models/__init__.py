@@ -8,6 +8,7 @@ from models.api_tokens import ApiToken
 from models.audit import AuditEntry, Heartbeat
 from models.base import Base
 from models.consortia import ExpertiseIndexVersion, Invitation, MatchRequest, SuggestedMember
+from models.contacts import Contact
 from models.cordis import CordisProject, ImportIssue, ImportRun, Participation
 from models.notifications import (
     DeadlineReminder,
@@ -28,6 +29,7 @@ __all__ = [
     "AuditEntry",
     "Base",
     "Call",
+    "Contact",
     "CordisProject",
     "DeadlineReminder",
     "ExpertiseIndexVersion",
