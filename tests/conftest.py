@@ -26,6 +26,27 @@ from workers.runtime import Runtime, build_runtime
 PASSWORD = "correct horse battery"
 
 
+ON_POSTGRES = os.environ.get("TEST_DATABASE_URL", "").startswith("postgresql")
+# Folders whose tests never touch the database under test (file readers, static checks, the
+# README's commands on their own embedded database): CI's SQLite pass leaves them to its
+# PostgreSQL pass (-m "not backend_independent"); a plain `make test` runs them.
+BACKEND_INDEPENDENT = ("tests/unit/", "tests/system/", "tests/security/test_static_checks.py")
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    root = Path(str(config.rootpath))
+    production_only = pytest.mark.skip(
+        reason="needs the production database: runs when TEST_DATABASE_URL names a "
+        "PostgreSQL server, as in CI's second pass"
+    )
+    for item in items:
+        where = Path(str(item.path)).relative_to(root).as_posix()
+        if where.startswith(BACKEND_INDEPENDENT):
+            item.add_marker(pytest.mark.backend_independent)
+        if not ON_POSTGRES and item.get_closest_marker("postgres_only"):
+            item.add_marker(production_only)
+
+
 def _postgres_database(base_url: str) -> Iterator[str]:
     """A fresh PostgreSQL database for this test run, dropped afterwards."""
     url = make_url(base_url)

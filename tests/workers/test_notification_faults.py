@@ -27,7 +27,8 @@ from services.notifications.notify import notify
 from tests.workers.faults import Processes, RedisServer, SmtpSink, figures, wait_for
 from workers.runtime import build_runtime
 
-pytestmark = pytest.mark.slow
+# Real worker, beat and Redis processes killed and restarted: the production configuration.
+pytestmark = [pytest.mark.slow, pytest.mark.postgres_only]
 
 FAST = {
     "CELERY_VISIBILITY_TIMEOUT": "5",

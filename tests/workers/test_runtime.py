@@ -46,6 +46,7 @@ print(json.dumps({
 
 
 @pytest.mark.slow  # imports numpy/scipy and every blueprint in a fresh interpreter
+@pytest.mark.backend_independent
 def test_importing_our_modules_configures_nothing():
     env = {
         **os.environ,
