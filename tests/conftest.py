@@ -108,15 +108,23 @@ def settings(migrated: str, tmp_path: Path) -> Settings:
 
 
 def _truncate(engine: Any) -> None:
-    tables = [t for t in reversed(models.Base.metadata.sorted_tables)]
+    """Empty the tables a test wrote to, children first.
+
+    DELETE of the few tables in use, not TRUNCATE ... CASCADE of all of them: on PostgreSQL a
+    TRUNCATE rewrites every referencing table's files and cost ~1-2 s per test, DELETE of a
+    handful of rows costs milliseconds. Ids are therefore not restarted between tests.
+    """
+    tables = list(reversed(models.Base.metadata.sorted_tables))
+    used_query = " UNION ALL ".join(
+        f"SELECT '{t.name}' WHERE EXISTS (SELECT 1 FROM \"{t.name}\")" for t in tables
+    )
     with engine.begin() as conn:
         if engine.dialect.name == "postgresql":
             # Fail loudly instead of waiting forever on a session a test left open.
             conn.execute(text("SET LOCAL lock_timeout = '60s'"))
-            names = ", ".join(f'"{t.name}"' for t in tables)
-            conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
-        else:
-            for table in tables:
+        used = set(conn.scalars(text(used_query)))
+        for table in tables:
+            if table.name in used:
                 conn.execute(table.delete())
 
 
