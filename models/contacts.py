@@ -15,8 +15,8 @@ if TYPE_CHECKING:
     from models.accounts import User
     from models.organisations import Organisation
 
-# pending until a representative or coordinator decides; withdrawn by the requester.
-JOIN_STATES = ("pending", "approved", "refused", "withdrawn")
+# pending until a partner representative or a coordinator decides.
+JOIN_STATES = ("pending", "approved", "refused")
 # manual: typed in on a page or the API; csv: imported from a file; join: an approved join request.
 CONTACT_SOURCES = ("manual", "csv", "join")
 

@@ -32,7 +32,7 @@ def upgrade() -> None:
     sa.Column('decided_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.CheckConstraint("role IN ('partner_rep', 'applicant')", name=op.f('ck_join_requests_role_valid')),
-    sa.CheckConstraint("status IN ('pending', 'approved', 'refused', 'withdrawn')", name=op.f('ck_join_requests_status_valid')),
+    sa.CheckConstraint("status IN ('pending', 'approved', 'refused')", name=op.f('ck_join_requests_status_valid')),
     sa.ForeignKeyConstraint(['decided_by_id'], ['users.id'], name=op.f('fk_join_requests_decided_by_id_users'), ondelete='SET NULL'),
     sa.ForeignKeyConstraint(['organisation_id'], ['organisations.id'], name=op.f('fk_join_requests_organisation_id_organisations'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_join_requests_user_id_users'), ondelete='CASCADE'),
