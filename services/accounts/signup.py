@@ -108,8 +108,8 @@ def sign_up(
         audit.record(session, None, "user.sign_up_deactivated", existing, ip=ctx.client_ip)
 
 
-def verify_email(session: Session, ctx: RequestContext, settings: Settings, token: str) -> User:
-    """Activate the account a verification link names; link its contacts to it."""
+def check_link(session: Session, settings: Settings, token: str) -> User:
+    """The account a verification link names, if the link is still good (changes nothing)."""
     try:
         user_id, fingerprint = _serializer(settings).loads(
             token, max_age=settings.token_hours * 3600
@@ -125,6 +125,12 @@ def verify_email(session: Session, ctx: RequestContext, settings: Settings, toke
         raise Conflict("This address is already verified: sign in.")
     if fingerprint != _fingerprint(user):
         raise Conflict("This link is no longer valid. Sign up again to receive a new one.")
+    return user
+
+
+def verify_email(session: Session, ctx: RequestContext, settings: Settings, token: str) -> User:
+    """Activate the account a verification link names; link its contacts to it."""
+    user = check_link(session, settings, token)
     user.email_verified_at = utcnow()
     user.is_active = True
     user.session_token = new_session_token()
