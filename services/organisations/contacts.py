@@ -36,7 +36,8 @@ def clean_text(value: str | None, field: str, label: str, limit: int, required: 
         raise InvalidInput(
             f"{label} has at most {limit} characters.", {field: [f"At most {limit} characters."]}
         )
-    if any(unicodedata.category(c) == "Cc" for c in text):
+    # Cc: control characters (NUL...); Cs: lone surrogates, which no database can encode.
+    if any(unicodedata.category(c) in ("Cc", "Cs") for c in text):
         raise InvalidInput(
             f"{label} contains a control character (such as a NUL byte).",
             {field: ["Remove the control characters."]},

@@ -74,6 +74,7 @@ BAD_CONTACTS = [
     ("Ann\x00", "a@x.org", "", {"name"}),
     ("Ann", "a\x00@x.org", "", {"email"}),
     ("Ann", "a@x.org", "Boss\x00", {"function"}),
+    ("Ann\ud800", "a@x.org", "", {"name"}),
     ("A" * 201, "a@x.org", "F" * 201, {"name", "function"}),
     ("Ann", "a@" + "x" * 250 + ".org", "", {"email"}),
     ("", "", "", {"name", "email"}),
