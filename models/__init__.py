@@ -8,7 +8,7 @@ from models.api_tokens import ApiToken
 from models.audit import AuditEntry, Heartbeat
 from models.base import Base
 from models.consortia import ExpertiseIndexVersion, Invitation, MatchRequest, SuggestedMember
-from models.contacts import Contact
+from models.contacts import Contact, JoinRequest
 from models.cordis import CordisProject, ImportIssue, ImportRun, Participation
 from models.notifications import (
     DeadlineReminder,
@@ -37,6 +37,7 @@ __all__ = [
     "ImportIssue",
     "ImportRun",
     "Invitation",
+    "JoinRequest",
     "MatchRequest",
     "NameWord",
     "NotificationPreference",

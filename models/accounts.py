@@ -38,6 +38,9 @@ class User(Base):
     session_token: Mapped[str] = mapped_column(String(64), default=new_session_token)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_login_at: Mapped[datetime | None]
+    # When the person proved the address (sign-up link) or an administrator vouched for it;
+    # None for a self-registered account still waiting for its verification link.
+    email_verified_at: Mapped[datetime | None]
 
     sgg_memberships: Mapped[list[SggMembership]] = relationship(
         back_populates="user", cascade="all, delete-orphan"

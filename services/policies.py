@@ -371,3 +371,37 @@ def can_respond_invitation(user: User | None, invitation: Invitation) -> bool:
 
 def can_build_index(user: User | None) -> bool:
     return is_admin(user)
+
+
+# ---- people of an organisation (contacts, join requests) ---------------------------------
+# Contacts are personal data: the programme office and the organisation's own people see and
+# keep them. Join requests are decided by the office and the organisation's representatives.
+
+
+def can_see_contacts(user: User | None, org: Organisation | int) -> bool:
+    """Coordinators, admins and the organisation's own people (representatives, members)."""
+    if not is_signed_in(user):
+        return False
+    return is_coordinator(user) or is_organisation_member(user, org)
+
+
+def can_manage_contacts(user: User | None, org: Organisation | int) -> bool:
+    """Add, edit, remove and import contacts: the same people who see them."""
+    return can_see_contacts(user, org)
+
+
+def is_verified(user: User | None) -> bool:
+    """An active account whose email address was proved (or vouched for by an admin)."""
+    return is_signed_in(user) and getattr(user, "email_verified_at", None) is not None
+
+
+def can_request_to_join(user: User | None, org: Organisation | int) -> bool:
+    """A verified person asks to join an organisation they do not belong to yet."""
+    return is_verified(user) and not is_organisation_member(user, org)
+
+
+def can_decide_join_requests(user: User | None, org: Organisation | int) -> bool:
+    """Coordinators, admins and the organisation's partner representatives."""
+    if not is_signed_in(user):
+        return False
+    return is_coordinator(user) or is_partner_rep(user, org)

@@ -26,6 +26,7 @@ BLUEPRINTS = (
     "webapp.topics",
     "webapp.notifications",
     "webapp.organisations",
+    "webapp.people",
     "webapp.consortia",
 )
 

@@ -27,6 +27,16 @@ NAV: tuple[NavItem, ...] = (
     NavItem("Topics", "topics.index", _anyone),
     NavItem("Calls", "topics.calls", _anyone),
     NavItem("Organisations", "organisations.index", _anyone),
+    NavItem(
+        "Join an organisation",
+        "people.join_start",
+        lambda u: not policies.organisation_ids(u) and not policies.is_coordinator(u),
+    ),
+    NavItem(
+        "Join requests",
+        "people.join_requests",
+        lambda u: policies.is_coordinator(u) or policies.is_partner_rep(u),
+    ),
     NavItem("My pledges", "pledges.mine", policies.is_partner_rep),
     NavItem("Funding", "pledges.funding", policies.is_coordinator),
     NavItem(

@@ -19,6 +19,7 @@ from services.core import audit
 from services.core.context import RequestContext
 from services.core.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from services.notifications.notify import queue_email
+from services.organisations import contacts
 
 MIN_PASSWORD_LENGTH = 10
 _hasher = PasswordHasher()
@@ -136,9 +137,11 @@ def create_user(
         name=name.strip(),
         role=role,
         password_hash=hash_password(password) if password else None,
+        email_verified_at=utcnow(),  # an administrator (or the command line) vouches for it
     )
     session.add(user)
     session.flush()
+    contacts.link_contacts(session, user)
     audit.record(session, actor, "user.created", user, ip=ctx.client_ip, role=role)
     return user
 

@@ -50,10 +50,19 @@ EVENT_GROUPS: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = (
             ("invitation.declined", "An invitation was declined"),
         ),
     ),
+    (
+        "Organisations",
+        (
+            ("join.requested", "Someone asks to join your organisation"),
+            ("join.decided", "Your request to join an organisation was decided"),
+        ),
+    ),
 )
 EVENTS: dict[str, str] = {event: label for _, items in EVENT_GROUPS for event, label in items}
 # Account mail is always sent at once, whatever the preferences say.
-ALWAYS_IMMEDIATE = frozenset({"account.invite", "account.reset"})
+ALWAYS_IMMEDIATE = frozenset(
+    {"account.invite", "account.reset", "account.verify", "account.exists"}
+)
 
 
 def modes_for(session: Session, users: Iterable[User], event: str) -> dict[int, str]:

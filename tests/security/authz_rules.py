@@ -111,6 +111,29 @@ def pledge_rows(allow_x: frozenset[str], allow_y: frozenset[str], **extra: Any) 
     return rows
 
 
+# Who sees and keeps the contacts of X (and of Y): the office and the organisation's people.
+KEEPS_X = OFFICE | {"rep_x"}
+KEEPS_Y = OFFICE | {"rep_y"}
+
+
+def org_rows(**extra: Any) -> list[Row]:
+    """Contacts of organisation X and of Y: the others are refused (403; the organisation's
+    page itself is public to the signed-in)."""
+    return [
+        Row(keeps, {"org_id": org}, **extra)
+        for keeps, org in ((KEEPS_X, "org_x"), (KEEPS_Y, "org_y"))
+    ]
+
+
+def join_rows(**extra: Any) -> list[Row]:
+    """User V's requests to join X and Y: decided by the office and that organisation's
+    representatives; hidden (404) from everyone else."""
+    return [
+        Row(keeps, {"request_id": jr}, deny=404, **extra)
+        for keeps, jr in ((KEEPS_X, "join_x"), (KEEPS_Y, "join_y"))
+    ]
+
+
 RULES: dict[str, list[Row]] = {
     # --- public and account pages --------------------------------------------------------
     "main.index": [Row(SIGNED)],
@@ -126,6 +149,10 @@ RULES: dict[str, list[Row]] = {
         Row(NOBODY, {"token": "=not-a-real-token"}, deny=404, other={"anonymous": 404})
     ],
     "auth.change_password": [Row(SIGNED)],
+    "auth.sign_up": [Row(ALL, why="a signed-in user is sent to the dashboard")],
+    "auth.verify": [
+        Row(NOBODY, {"token": "=not-a-real-token"}, deny=404, other={"anonymous": 404})
+    ],
     "account.tokens": [Row(SIGNED)],
     "account.revoke": [
         Row(SIGNED, {"token_id": "own_token"}, why="each role revokes its own spare token"),
@@ -202,6 +229,28 @@ RULES: dict[str, list[Row]] = {
     "organisations.imports": [Row(ADMIN)],
     "organisations.import_run": [Row(ADMIN, {"run_id": "run"})],
     "organisations.import_status": [Row(ADMIN, {"run_id": "run"})],
+    # --- people of an organisation (contacts, join requests) ------------------------------
+    "people.add_contact": org_rows(
+        data={"name": "=Matrix Person", "email": "=matrix.person@x.org"}
+    ),
+    "people.import_file": org_rows(),
+    "people.edit_contact": [
+        Row(
+            KEEPS_X,
+            {"contact_id": "contact_x"},
+            deny=404,
+            data={"name": "=Contact contact-x", "email": "=contact-x@x.org"},
+            why="a contact is hidden from who may not see it",
+        )
+    ],
+    "people.remove_contact": [Row(KEEPS_X, {"contact_id": "removable_contact"}, deny=404)],
+    "people.join_start": [Row(SIGNED)],
+    "people.join": [
+        Row(SIGNED, {"org_id": "org_x"}, why="a member is told it already acts for it (200)")
+    ],
+    "people.join_requests": [Row(SIGNED, why="each sees the pending requests they decide")],
+    "people.approve": join_rows(data={"role": "=applicant"}),
+    "people.refuse": join_rows(data={"reason": "=We do not know you."}),
     # --- pledges and funding -------------------------------------------------------------
     "pledges.mine": [Row(PARTNER_REPS)],
     "pledges.new": [Row(PARTNER_REPS)],
@@ -283,6 +332,14 @@ RULES: dict[str, list[Row]] = {
     "api_calls.CallItem": [Row(SIGNED, {"call_id": "call"})],
     "api_organisations.Organisations": [Row(SIGNED)],
     "api_organisations.OrganisationItem": [Row(SIGNED, {"org_id": "org_x"})],
+    "api_people.OrganisationContacts": org_rows(
+        methods=("GET", "POST"), data={"name": "=Api Person", "email": "=api.person@x.org"}
+    ),
+    "api_people.ContactItem": [Row(KEEPS_X, {"contact_id": "api_removable_contact"}, deny=404)],
+    "api_people.JoinRequests": [Row(SIGNED, {"org_id": "org_x"}, data={"note": "=Hello"})],
+    "api_people.PendingJoinRequests": [Row(SIGNED)],
+    "api_people.ApproveJoinRequest": join_rows(data={"role": "=applicant"}),
+    "api_people.RefuseJoinRequest": join_rows(data={"reason": "=We do not know you."}),
     "api_notifications.Inbox": [Row(SIGNED)],
     "api_notifications.ReadAll": [Row(SIGNED)],
     "api_notifications.Read": [

@@ -215,6 +215,22 @@ def build(db: Session) -> dict[str, Any]:
     db.add(email)
     run = models.ImportRun(projects_file="p.csv", organisations_file="o.csv", status="done")
     db.add(run)
+
+    def contact(org: models.Organisation, who: str) -> models.Contact:
+        c = models.Contact(organisation_id=org.id, name=f"Contact {who}", email=f"{who}@x.org")
+        db.add(c)
+        return c
+
+    # Contacts of X: one per role allowed to remove it (removing twice would be a 404), and
+    # one that the roles who may not see it are refused.
+    contact_x = contact(org_x, "contact-x")
+    keepers = ("admin", "coordinator", "rep_x")
+    own_contact = {r: contact(org_x, f"contact-x-{r}") for r in keepers}  # removed by a page
+    api_contact = {r: contact(org_x, f"contact-x-api-{r}") for r in keepers}  # by the API
+    # Two pending join requests by user V: to X and to Y.
+    join_x = models.JoinRequest(organisation_id=org_x.id, user_id=victim.id, note="V at X")
+    join_y = models.JoinRequest(organisation_id=org_y.id, user_id=victim.id, note="V at Y")
+    db.add_all([join_x, join_y])
     db.flush()
 
     own_inbox = {role: _inbox(db, u, f"For {role}") for role, u in users.items()}
@@ -253,6 +269,11 @@ def build(db: Session) -> dict[str, Any]:
         "invitation_y": invitation_y.id,
         "email": email.id,
         "run": run.id,
+        "contact_x": contact_x.id,
+        "removable_contact": {role: own_contact.get(role, contact_x).id for role in ROLES},
+        "api_removable_contact": {role: api_contact.get(role, contact_x).id for role in ROLES},
+        "join_x": join_x.id,
+        "join_y": join_y.id,
         "victim": victim.id,
         "victim_sgg_membership": victim_sgg.id,
         "victim_inbox": victim_inbox.id,

@@ -14,9 +14,17 @@ from flask import (
 from flask_login import current_user, login_required, login_user, logout_user
 from werkzeug.wrappers import Response as BaseResponse
 
+from services.accounts import signup as signups
 from services.accounts import users as accounts
 from services.core.errors import ServiceError
-from webapp.auth.forms import ChangePasswordForm, LoginForm, ResetRequestForm, SetPasswordForm
+from webapp.auth.forms import (
+    ChangePasswordForm,
+    LoginForm,
+    ResetRequestForm,
+    SetPasswordForm,
+    SignUpForm,
+    VerifyForm,
+)
 from webapp.database import db
 from webapp.extensions import limiter
 from webapp.helpers import context, form_errors_from, safe_next
@@ -133,3 +141,54 @@ def change_password() -> str | BaseResponse:
             flash("Password changed. Other sessions have been signed out.", "success")
             return redirect(url_for("main.dashboard"))
     return render_template("auth/change_password.html", form=form)
+
+
+def _signup_key() -> str:
+    return "signup-account:" + accounts.normalise_email(request.form.get("email", ""))
+
+
+@bp.route("/signup", methods=["GET", "POST"])
+@limiter.limit(_limit_ip, methods=["POST"], scope="signup-ip")
+@limiter.limit(_limit_account, methods=["POST"], key_func=_signup_key, scope="signup-account")
+def sign_up() -> str | BaseResponse:
+    """Every valid submission gets the same answer, whether the address has an account."""
+    if current_user.is_authenticated:
+        return redirect(url_for("main.dashboard"))
+    form = SignUpForm()
+    if form.validate_on_submit():
+        try:
+            signups.sign_up(
+                db(),
+                context(),
+                current_app.config["SETTINGS"],
+                name=form.name.data or "",
+                email=form.email.data or "",
+                password=form.password.data or "",
+            )
+        except ServiceError as exc:
+            form_errors_from(form, exc)
+        else:
+            return render_template("auth/signup_sent.html", email=form.email.data)
+    return render_template("auth/signup.html", form=form)
+
+
+@bp.route("/verify/<token>", methods=["GET", "POST"])
+def verify(token: str) -> str | BaseResponse:
+    """The link from the mail shows a button; the POST (CSRF-checked) activates the account,
+    so a mail scanner that fetches the link changes nothing."""
+    settings = current_app.config["SETTINGS"]
+    try:
+        pending = signups.check_link(db(), settings, token)
+    except ServiceError as exc:
+        again = url_for("auth.sign_up")
+        return render_template("auth/token_invalid.html", message=exc.message, again=again), (
+            exc.status
+        )
+    form = VerifyForm()
+    if form.validate_on_submit():
+        user = signups.verify_email(db(), context(), settings, token)
+        session.clear()
+        login_user(user)
+        flash("Your address is confirmed and you are signed in.", "success")
+        return redirect(url_for("people.join_start"))
+    return render_template("auth/verify.html", form=form, user=pending)

@@ -31,6 +31,7 @@ from webapp.database import db
 from webapp.helpers import context, form_errors_from
 from webapp.organisations.forms import ImportForm, MergeForm, OrganisationForm
 from webapp.pagination import paginate
+from webapp.people.panel import panel_context
 
 bp = Blueprint("organisations", __name__, url_prefix="/organisations")
 
@@ -101,6 +102,7 @@ def show(org_id: int) -> str | Response:
         merge_form=MergeForm(),
         sectors=SECTOR_LABELS,
         country_name=country_name,
+        **panel_context(org),
     )
 
 
