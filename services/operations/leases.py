@@ -115,11 +115,11 @@ def host_of(owner: str) -> str:
     return owner.split("/", 1)[0] or "an unknown host"
 
 
-def retry_note(kind: JobKind, row: Any, settings: Settings) -> str:
+def retry_note(row: Any, max_tries: int) -> str:
     """What the page says of a job that was retried ("" for a first try)."""
     if row.attempts <= 1:
         return ""
-    return f"Retried after a worker stopped (attempt {row.attempts} of {settings.job_max_tries})."
+    return f"Retried after a worker stopped (attempt {row.attempts} of {max_tries})."
 
 
 def _exhausted(kind: JobKind, row: Any) -> str:

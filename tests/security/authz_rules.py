@@ -202,6 +202,7 @@ RULES: dict[str, list[Row]] = {
     "organisations.imports": [Row(ADMIN)],
     "organisations.import_run": [Row(ADMIN, {"run_id": "run"})],
     "organisations.import_status": [Row(ADMIN, {"run_id": "run"})],
+    "organisations.cancel_import": [Row(ADMIN, {"run_id": "run"})],
     # --- pledges and funding -------------------------------------------------------------
     "pledges.mine": [Row(PARTNER_REPS)],
     "pledges.new": [Row(PARTNER_REPS)],
@@ -251,6 +252,9 @@ RULES: dict[str, list[Row]] = {
     "consortia.add": match_rows(MATCH_A, MATCH_B, data={"organisation_id": "org_y"}),
     "consortia.reoptimise": match_rows(MATCH_A, MATCH_B),
     "consortia.rerun": match_rows(MATCH_A, MATCH_B),
+    # The requester (sgg_a asked for A, sgg_b for B) or a coordinator; done: a flashed 409.
+    "consortia.cancel": match_rows(MATCH_A, MATCH_B),
+    "consortia.cancel_index_build": [Row(ADMIN, {"version_id": "index_version"})],
     "consortia.finalise": match_rows(OFFICE, OFFICE),
     "consortia.invite_alternate": match_rows(
         OFFICE, OFFICE, member=True, data={"organisation_id": "org_y"}
@@ -308,6 +312,7 @@ RULES: dict[str, list[Row]] = {
         *topic_rows(MATCH_A, MATCH_B, methods=("POST",)),
     ],
     "api_matches.MatchItem": match_rows(MATCH_A, MATCH_B),
+    "api_matches.CancelMatch": match_rows(MATCH_A, MATCH_B, why="done: 409 for who may cancel"),
     "api_pledges.Pledges": [
         Row(SIGNED, methods=("GET",), why="a list of what the user may read"),
         Row(

@@ -214,7 +214,8 @@ def build(db: Session) -> dict[str, Any]:
     )
     db.add(email)
     run = models.ImportRun(projects_file="p.csv", organisations_file="o.csv", status="done")
-    db.add(run)
+    index_version = models.ExpertiseIndexVersion(status="failed", reason="matrix")
+    db.add_all([run, index_version])
     db.flush()
 
     own_inbox = {role: _inbox(db, u, f"For {role}") for role, u in users.items()}
@@ -253,6 +254,7 @@ def build(db: Session) -> dict[str, Any]:
         "invitation_y": invitation_y.id,
         "email": email.id,
         "run": run.id,
+        "index_version": index_version.id,
         "victim": victim.id,
         "victim_sgg_membership": victim_sgg.id,
         "victim_inbox": victim_inbox.id,
