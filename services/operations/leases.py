@@ -129,7 +129,9 @@ def _exhausted(kind: JobKind, row: Any) -> str:
     )
 
 
-def _finish(session: Session, kind: JobKind, job_id: int, status: str, note: str, **where: Any):
+def _finish(
+    session: Session, kind: JobKind, job_id: int, status: str, note: str, where: dict[str, Any]
+) -> bool:
     """Set a final status if the row is still as ``where`` says; True when it was."""
     model = kind.model
     stmt = update(model).where(model.id == job_id)
@@ -146,13 +148,13 @@ def _finish(session: Session, kind: JobKind, job_id: int, status: str, note: str
 def claim(session: Session, settings: Settings, kind: JobKind, job_id: int, owner: str) -> str:
     """Take a queued job: "claimed", or why not ("missing", "failed", or its status)."""
     model = kind.model
-    row = session.get(model, job_id)
+    row = session.get(model, job_id, populate_existing=True)
     if row is None:
         return "missing"
     if row.status != "queued":
         return str(row.status)  # done, cancelled, or another worker holds it
     if row.attempts >= settings.job_max_tries:
-        _finish(session, kind, job_id, "failed", _exhausted(kind, row), status="queued")
+        _finish(session, kind, job_id, "failed", _exhausted(kind, row), {"status": "queued"})
         return "failed"
     now = utcnow()
     result = session.execute(
@@ -264,7 +266,7 @@ def run_leased(
             return "lease lost"
     with scope() as session:
         note = "Cancelled while it ran: it stopped at its next checkpoint."
-        _finish(session, kind, job_id, "cancelled", note, lease_owner=owner)
+        _finish(session, kind, job_id, "cancelled", note, {"lease_owner": owner})
     return "cancelled"
 
 
@@ -339,7 +341,7 @@ def cancel(session: Session, kind: JobKind, row: Any, note: str) -> str:
     Raises nothing: the caller checked permissions and that the job is still live.
     """
     model = kind.model
-    if _finish(session, kind, row.id, "cancelled", note, status="queued"):
+    if _finish(session, kind, row.id, "cancelled", note, {"status": "queued"}):
         session.refresh(row)
         return "cancelled"
     result = session.execute(
