@@ -188,7 +188,8 @@ def request_build(
     if actor is not None and not policies.can_build_index(actor):
         raise PermissionDenied("Only administrators can rebuild the expertise index.")
     pending = pending_version(session)
-    if pending is not None:
+    if pending is not None and pending.cancel_requested_at is None:
+        leases.revive_if_dead(session, leases.INDEX, pending)  # never answer with a dead build
         return pending
     version = ExpertiseIndexVersion(
         status="queued",
