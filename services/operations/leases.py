@@ -38,6 +38,7 @@ from sqlalchemy.orm import Session
 from models import ExpertiseIndexVersion, ImportRun, MatchRequest
 from models.base import utcnow
 from services.core.config import Settings
+from services.core.errors import NotFound
 from services.notifications.notify import ring
 
 log = logging.getLogger(__name__)
@@ -56,6 +57,7 @@ class JobKind:
     note: str  # the text column the user reads ("error" or "message")
     label: str  # "The computation", "The build", "The import"
     again: str  # what the user can do once the last try failed
+    missing: str  # the task's error when its row does not exist
 
     @property
     def live(self) -> tuple[str, str]:
@@ -71,6 +73,7 @@ MATCH = JobKind(
     "The computation",
     "Ask again to start a new run; if it keeps stopping, tell an administrator (a worker "
     "may need more memory).",
+    "No such match request.",
 )
 INDEX = JobKind(
     "index",
@@ -81,6 +84,7 @@ INDEX = JobKind(
     "The build",
     "Rebuild the index to try again; if it keeps stopping, tell an administrator (a worker "
     "may need more memory).",
+    "No such index version.",
 )
 IMPORT = JobKind(
     "import",
@@ -90,6 +94,7 @@ IMPORT = JobKind(
     "message",
     "The import",
     "What it imported is kept: start the same import again to complete it.",
+    "No such import.",
 )
 KINDS = (MATCH, INDEX, IMPORT)
 
@@ -146,11 +151,12 @@ def _finish(
 
 # ---- the worker's side ---------------------------------------------------------------------
 def claim(session: Session, settings: Settings, kind: JobKind, job_id: int, owner: str) -> str:
-    """Take a queued job: "claimed", or why not ("missing", "failed", or its status)."""
+    """Take a queued job: "claimed", or why not ("failed", or its status); a row that does
+    not exist is an error of the caller (NotFound, so the task run records it)."""
     model = kind.model
     row = session.get(model, job_id, populate_existing=True)
     if row is None:
-        return "missing"
+        raise NotFound(kind.missing)
     if row.status != "queued":
         return str(row.status)  # done, cancelled, or another worker holds it
     if row.attempts >= settings.job_max_tries:

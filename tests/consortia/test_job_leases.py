@@ -17,7 +17,7 @@ from models.base import utcnow
 from services.consortia import jobs
 from services.consortia import match_requests as consortia
 from services.core.context import RequestContext
-from services.core.errors import Conflict, PermissionDenied
+from services.core.errors import Conflict, NotFound, PermissionDenied
 from services.operations import leases
 from services.organisations import cordis_import
 from workers.schedule import beat_schedule, periodic_jobs
@@ -88,7 +88,8 @@ def test_claim_is_taken_once_and_counts_attempts(db, pool, make_user, fast):
     assert not leases.extend(db, fast, leases.MATCH, req.id, "w2@b/2/y")
     with pytest.raises(leases.JobStopped):
         leases.release(db, leases.MATCH, req.id, "w2@b/2/y")  # not the holder: no outcome
-    assert leases.claim(db, fast, leases.MATCH, 10**6, "w1@a/1/x") == "missing"
+    with pytest.raises(NotFound, match="No such match request"):
+        leases.claim(db, fast, leases.MATCH, 10**6, "w1@a/1/x")
 
 
 def test_sweep_requeues_fails_after_last_try_cancels_and_rings_lost(
