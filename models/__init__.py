@@ -7,7 +7,13 @@ from models.accounts import AccountToken, OrganisationMembership, SggMembership,
 from models.api_tokens import ApiToken
 from models.audit import AuditEntry, Heartbeat
 from models.base import Base
-from models.consortia import ExpertiseIndexVersion, Invitation, MatchRequest, SuggestedMember
+from models.consortia import (
+    ExpertiseIndexFiles,
+    ExpertiseIndexVersion,
+    Invitation,
+    MatchRequest,
+    SuggestedMember,
+)
 from models.contacts import Contact, JoinRequest
 from models.cordis import CordisProject, ImportIssue, ImportRun, Participation
 from models.notifications import (
@@ -32,6 +38,7 @@ __all__ = [
     "Contact",
     "CordisProject",
     "DeadlineReminder",
+    "ExpertiseIndexFiles",
     "ExpertiseIndexVersion",
     "Heartbeat",
     "ImportIssue",

@@ -5,22 +5,23 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Float, ForeignKey, String, Text, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy import JSON, Float, ForeignKey, LargeBinary, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, deferred, mapped_column, relationship
 
 from models.base import Base, one_of, utcnow
+from models.jobs import Leased
 from models.organisations import Organisation
 from models.topics import Topic
 
-MATCH_STATES = ("queued", "running", "done", "failed")
+MATCH_STATES = ("queued", "running", "done", "failed", "cancelled")
 MEMBER_STATES = ("suggested", "locked", "removed", "invited", "accepted", "declined")
 # Members that still hold a seat (removed and declined ones do not).
 ACTIVE_MEMBER_STATES = ("suggested", "locked", "invited", "accepted")
-INDEX_STATES = ("queued", "building", "ready", "failed", "unchanged")
+INDEX_STATES = ("queued", "building", "ready", "failed", "unchanged", "cancelled")
 INVITATION_STATES = ("sent", "no_contact", "accepted", "declined", "withdrawn")
 
 
-class MatchRequest(Base):
+class MatchRequest(Leased, Base):
     __tablename__ = "match_requests"
     __table_args__ = (one_of("status", MATCH_STATES),)
 
@@ -72,8 +73,9 @@ class SuggestedMember(Base):
     organisation: Mapped[Organisation] = relationship()
 
 
-class ExpertiseIndexVersion(Base):
-    """One build of the expertise index: its files live in instance/matching/<directory>."""
+class ExpertiseIndexVersion(Leased, Base):
+    """One build of the expertise index: its files are stored in the database
+    (``ExpertiseIndexFiles``) and copied to instance/matching/<directory> where used."""
 
     __tablename__ = "expertise_indexes"
     __table_args__ = (one_of("status", INDEX_STATES),)
@@ -83,6 +85,9 @@ class ExpertiseIndexVersion(Base):
     # Hash of the data the index was (or will be) built from: see services.matching_index.
     fingerprint: Mapped[str] = mapped_column(String(64), default="")
     directory: Mapped[str] = mapped_column(String(100), default="")
+    # Random, per build: names the files and is checked when they are loaded, so a folder
+    # shared by two databases never serves one's index to the other.
+    token: Mapped[str] = mapped_column(String(32), default="", server_default="")
     reason: Mapped[str] = mapped_column(String(200), default="")
     n_candidates: Mapped[int] = mapped_column(default=0)
     n_projects: Mapped[int] = mapped_column(default=0)
@@ -92,6 +97,19 @@ class ExpertiseIndexVersion(Base):
     requested_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     finished_at: Mapped[datetime | None]
+
+
+class ExpertiseIndexFiles(Base):
+    """The files of a ready index version (a gzipped tar): any worker host fetches them."""
+
+    __tablename__ = "expertise_index_files"
+
+    version_id: Mapped[int] = mapped_column(
+        ForeignKey("expertise_indexes.id", ondelete="CASCADE"), primary_key=True
+    )
+    sha256: Mapped[str] = mapped_column(String(64))
+    size: Mapped[int]
+    archive: Mapped[bytes] = deferred(mapped_column(LargeBinary, nullable=False))
 
 
 class Invitation(Base):

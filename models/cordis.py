@@ -9,6 +9,7 @@ from sqlalchemy import JSON, Date, ForeignKey, Index, String, Text, UniqueConstr
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from models.base import Base, Money, one_of, utcnow
+from models.jobs import Leased
 from models.organisations import Organisation
 
 # thirdParty rows are never stored: they are left out of membership on import.
@@ -18,7 +19,7 @@ ROLE_LABELS = {
     "participant": "Participant",
     "associatedPartner": "Associated partner",
 }
-IMPORT_STATES = ("queued", "running", "done", "failed")
+IMPORT_STATES = ("queued", "running", "done", "failed", "cancelled")
 # The project texts searched on PostgreSQL (a GIN full-text index; other databases scan).
 PROJECT_TSV = (
     "to_tsvector('english'::regconfig, (((((COALESCE(title, ''::text) || ' '::text) "
@@ -81,7 +82,7 @@ class Participation(Base):
     organisation: Mapped[Organisation] = relationship()
 
 
-class ImportRun(Base):
+class ImportRun(Leased, Base):
     """One CORDIS import (CLI or web): its files, progress, counts and status."""
 
     __tablename__ = "import_runs"
@@ -106,7 +107,7 @@ class ImportRun(Base):
 
     @property
     def finished(self) -> bool:
-        return self.status in ("done", "failed")
+        return self.status in ("done", "failed", "cancelled")
 
 
 class ImportIssue(Base):

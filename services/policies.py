@@ -352,6 +352,13 @@ def can_edit_match(user: User | None, request: MatchRequest) -> bool:
     return request.requested_by_id == user.id and is_sgg_member(user, request.topic.sgg_id)
 
 
+def can_cancel_match(user: User | None, request: MatchRequest) -> bool:
+    """Stop a queued or running computation: who asked for it, or a coordinator."""
+    if not can_view_match(user, request):
+        return False
+    return is_coordinator(user) or request.requested_by_id == user.id  # type: ignore[union-attr]
+
+
 def can_finalise_match(user: User | None, request: MatchRequest) -> bool:
     return is_coordinator(user) and request.status == "done"
 

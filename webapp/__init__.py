@@ -12,7 +12,7 @@ from models import User
 from services import policies
 from services.accounts import users as accounts
 from services.core.config import PROJECT_ROOT, Settings, load_settings
-from webapp import database, errors, filters
+from webapp import database, errors, filters, helpers
 from webapp.extensions import CSP, csrf, limiter, login_manager, talisman
 from webapp.routing import IdConverter
 from workers.runtime import Runtime, build_runtime
@@ -131,4 +131,4 @@ def _init_login(app: Flask) -> None:
     def _inject_policies() -> dict[str, Any]:
         from webapp.nav import nav_for
 
-        return {"policies": policies, "nav_for": nav_for}
+        return {"policies": policies, "nav_for": nav_for, "job_note": helpers.job_note}

@@ -11,6 +11,7 @@ from flask_wtf import FlaskForm
 from models import User
 from services.core.context import RequestContext
 from services.core.errors import NotFound, PermissionDenied, ServiceError
+from services.operations import leases
 
 
 def context(actor: User | None = None) -> RequestContext:
@@ -53,3 +54,11 @@ def raise_if_refused(exc: ServiceError) -> None:
     """
     if isinstance(exc, PermissionDenied | NotFound):
         raise exc
+
+
+def job_note(job: object) -> str:
+    """What a job's page says of its lease: retried after a worker stopped, cancel asked."""
+    note = leases.retry_note(job, current_app.config["SETTINGS"].job_max_tries)
+    if getattr(job, "cancel_requested_at", None) and getattr(job, "status", "") != "cancelled":
+        note = f"{note} Cancel asked: it stops at its next checkpoint.".strip()
+    return note

@@ -1,4 +1,8 @@
-"""Consortium matching tasks: run a match request, build or refresh the expertise index."""
+"""Consortium matching tasks: run a match request, build or refresh the expertise index.
+
+Match runs and index builds run under a lease on their row (services/operations/leases.py):
+the sweep queues them again if this worker dies, and a cancel stops them at a checkpoint.
+"""
 
 from __future__ import annotations
 
@@ -7,30 +11,33 @@ from celery import shared_task
 from services.consortia import expertise_index as matching_index
 from services.consortia import match_requests as consortia
 from services.core.context import RequestContext
+from services.operations import leases
+from workers.runs import task_host
 
 
 @shared_task(name="workers.consortia_tasks.run_match", ignore_result=True, bind=True)
 def run_match(self, request_id: int, key: str = "") -> str:  # type: ignore[no-untyped-def]
     settings = self.runtime.settings
-    with self.runtime.session_scope() as session:
-        req = consortia.run_match(
-            session,
-            RequestContext.for_settings(settings),
-            request_id,
-            settings.instance_path,
-            checkpoint=session.commit,
-        )
-        return req.status
+
+    def work(session, checkpoint) -> str:  # type: ignore[no-untyped-def]
+        ctx = RequestContext.for_settings(settings)
+        path = settings.instance_path
+        return consortia.run_match(session, ctx, request_id, path, checkpoint=checkpoint).status
+
+    scope = self.runtime.session_scope
+    return leases.run_leased(scope, settings, leases.MATCH, request_id, task_host(self), work)
 
 
 @shared_task(name="workers.consortia_tasks.build_expertise_index", ignore_result=True, bind=True)
 def build_expertise_index(self, version_id: int, key: str = "") -> str:  # type: ignore[no-untyped-def]
-    instance = self.runtime.settings.instance_path
-    with self.runtime.session_scope() as session:
-        version = matching_index.build_version(
-            session, version_id, instance, checkpoint=session.commit
-        )
-        return version.status
+    settings = self.runtime.settings
+
+    def work(session, checkpoint) -> str:  # type: ignore[no-untyped-def]
+        path = settings.instance_path
+        return matching_index.build_version(session, version_id, path, checkpoint=checkpoint).status
+
+    scope = self.runtime.session_scope
+    return leases.run_leased(scope, settings, leases.INDEX, version_id, task_host(self), work)
 
 
 @shared_task(name="workers.consortia_tasks.refresh_expertise_index", ignore_result=True, bind=True)

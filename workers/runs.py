@@ -22,6 +22,7 @@ SessionScope = Callable[[], AbstractContextManager[Session]]
 log = logging.getLogger(__name__)
 TRACKED = {
     "workers.tasks.sweep_outbox",
+    "workers.tasks.sweep_jobs",
     "workers.tasks.send_reminders",
     "workers.tasks.send_digests",
 }
@@ -32,7 +33,8 @@ def hostname() -> str:
     return socket.gethostname()[:64]
 
 
-def _host(task: Any) -> str:
+def task_host(task: Any) -> str:
+    """The worker's name (``w1@host``) running ``task``, or this host's name in-process."""
     return str(getattr(getattr(task, "request", None), "hostname", "") or socket.gethostname())
 
 
@@ -42,7 +44,7 @@ def tracked(scope: SessionScope, task: Any, name: str) -> Iterator[None]:
     task_id = str(getattr(getattr(task, "request", None), "id", "") or "")
     try:
         with scope() as session:
-            run_id = task_runs.start(session, name, task_id, _host(task)).id
+            run_id = task_runs.start(session, name, task_id, task_host(task)).id
     except Exception:
         log.exception("could not record the start of %s", name)
         yield

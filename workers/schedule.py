@@ -1,6 +1,6 @@
 """The periodic jobs, shared by Celery beat and the embedded in-process scheduler.
 
-Intervals come from the settings (BEAT_HEARTBEAT_SECONDS, BEAT_SWEEP_SECONDS,
+Intervals come from the settings (BEAT_HEARTBEAT_SECONDS, BEAT_SWEEP_SECONDS, JOB_SWEEP_SECONDS,
 BEAT_REMINDER_SECONDS, BEAT_DIGEST_SECONDS: the digest itself goes out once a day after
 DIGEST_HOUR UTC; INDEX_REFRESH_SECONDS), so fault tests can shorten them.
 """
@@ -33,6 +33,8 @@ def periodic_jobs(settings: Settings) -> list[Periodic]:
             ("worker",),
         ),
         Periodic("sweep-outbox", "workers.tasks.sweep_outbox", settings.beat_sweep_seconds),
+        # Match runs, index builds and imports whose worker stopped are queued again.
+        Periodic("sweep-jobs", "workers.tasks.sweep_jobs", settings.job_sweep_seconds),
         Periodic(
             "deadline-reminders", "workers.tasks.send_reminders", settings.beat_reminder_seconds
         ),

@@ -12,7 +12,7 @@ from celery import shared_task
 
 from services.notifications import delivery, digest, reminders
 from services.notifications.notify import DELIVER_TASK, ring
-from services.operations import heartbeats, task_runs
+from services.operations import heartbeats, leases, task_runs
 from workers.runs import hostname, tracked
 
 
@@ -33,6 +33,14 @@ def sweep_outbox(self) -> int:  # type: ignore[no-untyped-def]
             ring(session, DELIVER_TASK, message_id)
         task_runs.prune(session)
         return len(ids)
+
+
+@shared_task(name="workers.tasks.sweep_jobs", ignore_result=True, bind=True)
+def sweep_jobs(self) -> dict[str, int]:  # type: ignore[no-untyped-def]
+    """Queue again the match runs, index builds and imports whose worker stopped."""
+    runtime = self.runtime
+    with tracked(runtime.session_scope, self, self.name), runtime.session_scope() as session:
+        return leases.sweep(session, runtime.settings)
 
 
 @shared_task(name="workers.tasks.send_reminders", ignore_result=True, bind=True)

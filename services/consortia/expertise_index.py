@@ -2,17 +2,20 @@
 
 Build: project texts are read once per project (``cordis_projects``), participations link
 organisations to projects, candidates are the organisations that were not merged into
-another. The index is written by ``matching.ExpertiseIndex.save`` to
-``<instance>/matching/index-<id>/`` and recorded as an ``ExpertiseIndexVersion`` row with
-the fingerprint of the data it was built from; the newest ``ready`` row is current.
+another. The index is written by ``matching.ExpertiseIndex.save``, stored in the database
+and copied to ``<instance>/matching/index-<id>-<token>/`` (``index_store``: every host
+checks its copy against the row and fetches a missing one), and recorded as an
+``ExpertiseIndexVersion`` row with the fingerprint of the data it was built from; the
+newest ``ready`` row is current.
 
 Rebuild: ``request_build`` queues a version row and rings ``workers.consortia_tasks.
 build_expertise_index`` after the commit. ``refresh_if_stale`` (run by beat every few
 minutes, and callable after an import) queues a build when the data fingerprint changed,
 so imports and organisation edits reach the index without a hook in their code.
 
-Cache: ``load_index`` keeps loaded indexes per process, keyed by version, so a warm worker
-answers in milliseconds; a cold process (``partnering suggest``) loads from disk.
+Cache: ``load_index`` keeps loaded indexes per process, keyed by the build's token (never by
+a version number, which two databases both have), so a warm worker answers in
+milliseconds; a cold process (``partnering suggest``) loads from disk.
 
 Capacity is not frozen into the index: the active-consortium counts change with every
 accepted invitation, so match runs read them live (``active_consortia``).
@@ -22,7 +25,6 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import shutil
 import threading
 import time
 from collections.abc import Callable
@@ -30,7 +32,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, object_session
 
 from matching.index import ExpertiseIndex, build_index
 from matching.types import Candidate, ProjectDoc
@@ -39,21 +41,20 @@ from models.base import utcnow
 from models.consortia import SuggestedMember
 from models.countries import is_eligible, is_eu_member
 from services import policies
+from services.consortia import index_store
 from services.core import audit
 from services.core.context import RequestContext
 from services.core.errors import Conflict, NotFound, PermissionDenied
 from services.notifications.notify import ring
+from services.operations import leases
 
 log = logging.getLogger(__name__)
 
-BUILD_TASK = "workers.consortia_tasks.build_expertise_index"
-KEEP_VERSIONS = 2  # ready versions kept on disk (the current one and its predecessor)
-_cache: dict[tuple[str, int], ExpertiseIndex] = {}
+BUILD_TASK = leases.INDEX.task
+KEEP_VERSIONS = 2  # ready versions whose files are kept (the current one and its predecessor)
+CACHED = 4  # loaded indexes kept per process (by token: one per build, whatever database)
+_cache: dict[str, ExpertiseIndex] = {}
 _cache_lock = threading.Lock()
-
-
-def index_root(instance_path: Path | str) -> Path:
-    return Path(instance_path) / "matching"
 
 
 # ---- the data the index is built from -----------------------------------------------------
@@ -187,7 +188,8 @@ def request_build(
     if actor is not None and not policies.can_build_index(actor):
         raise PermissionDenied("Only administrators can rebuild the expertise index.")
     pending = pending_version(session)
-    if pending is not None:
+    if pending is not None and pending.cancel_requested_at is None:
+        leases.revive_if_dead(session, leases.INDEX, pending)  # never answer with a dead build
         return pending
     version = ExpertiseIndexVersion(
         status="queued",
@@ -209,6 +211,8 @@ def refresh_if_stale(session: Session) -> ExpertiseIndexVersion | None:
     if pending_version(session) is not None:
         return None
     current = current_version(session)
+    if current is not None and not current.token:  # built before files were stored
+        return request_build(session, RequestContext(None), "index files not stored")
     if current is not None and current.fingerprint == fingerprint(session):
         return None
     if current is None and session.scalar(select(func.count()).select_from(Organisation)) == 0:
@@ -252,13 +256,8 @@ def build_version(
         if checkpoint is not None:
             checkpoint()
         index = build_index(projects, links, candidates)
-        directory = f"index-{version.id}"
-        target = index_root(instance_path) / directory
-        tmp = target.with_name(directory + ".tmp")
-        shutil.rmtree(tmp, ignore_errors=True)
-        index.save(tmp)
-        shutil.rmtree(target, ignore_errors=True)
-        tmp.rename(target)
+        version = session.get(ExpertiseIndexVersion, version_id) or version
+        index_store.store(session, version, index, instance_path)
     except (OSError, ValueError, MemoryError) as exc:
         log.exception("expertise index build %s failed", version_id)
         version = session.get(ExpertiseIndexVersion, version_id) or version
@@ -266,31 +265,16 @@ def build_version(
         version.message = f"The build failed: {exc}"
         session.flush()
         return version
-    version = session.get(ExpertiseIndexVersion, version_id) or version
-    version.status, version.directory, version.finished_at = "ready", directory, utcnow()
+    version.status, version.finished_at = "ready", utcnow()
     version.n_candidates, version.n_projects = index.n_candidates, len(index.project_ids)
     version.n_links = int(index.incidence.nnz)
     version.build_seconds = round(time.perf_counter() - t0, 3)
     version.message = ""
     session.flush()
-    with _cache_lock:
-        _cache[(str(index_root(instance_path)), version.id)] = index
-    _prune(session, instance_path, version.id)
+    _remember(version, index)
+    index_store.prune(session, instance_path, KEEP_VERSIONS)
     audit.record(session, None, "expertise_index.built", version, seconds=version.build_seconds)
     return version
-
-
-def _prune(session: Session, instance_path: Path | str, newest: int) -> None:
-    """Remove directories of old ready versions (keep KEEP_VERSIONS)."""
-    ready = session.scalars(
-        select(ExpertiseIndexVersion.directory)
-        .where(ExpertiseIndexVersion.status == "ready", ExpertiseIndexVersion.id <= newest)
-        .order_by(ExpertiseIndexVersion.id.desc())
-        .offset(KEEP_VERSIONS)
-    ).all()
-    for directory in ready:
-        if directory:
-            shutil.rmtree(index_root(instance_path) / directory, ignore_errors=True)
 
 
 def build_now(session: Session, ctx: RequestContext, instance_path: Path | str, reason: str):
@@ -300,25 +284,25 @@ def build_now(session: Session, ctx: RequestContext, instance_path: Path | str, 
 
 
 # ---- loading ------------------------------------------------------------------------------
-def load_index(version: ExpertiseIndexVersion, instance_path: Path | str) -> ExpertiseIndex:
-    """The index of ``version``, from the process cache or from disk (kept afterwards)."""
-    root = index_root(instance_path)
-    key = (str(root), version.id)
+def _remember(version: ExpertiseIndexVersion, index: ExpertiseIndex) -> None:
     with _cache_lock:
-        cached = _cache.get(key)
+        _cache[version.token] = index
+        while len(_cache) > CACHED:
+            del _cache[next(iter(_cache))]  # the oldest loaded
+
+
+def load_index(version: ExpertiseIndexVersion, instance_path: Path | str) -> ExpertiseIndex:
+    """The index of ``version``: from the process cache, else from this host's checked copy
+    of its files (fetched from the database when missing or foreign, see index_store)."""
+    with _cache_lock:
+        cached = _cache.get(version.token) if version.token else None
     if cached is not None:
         return cached
-    directory = root / version.directory
-    if not version.directory or not (directory / "meta.json").exists():
-        raise Conflict(
-            f"The files of expertise index version {version.id} are missing from {root}; "
-            "rebuild the index (partnering build-index)."
-        )
-    index = ExpertiseIndex.load(directory)
-    with _cache_lock:
-        for old in [k for k in _cache if k[0] == key[0] and k[1] < version.id]:
-            del _cache[old]  # an older version of the same folder is no longer needed
-        _cache[key] = index
+    session = object_session(version)
+    if session is None:
+        raise Conflict(f"Expertise index version {version.id} is not attached to a session.")
+    index = ExpertiseIndex.load(index_store.local_copy(session, version, instance_path))
+    _remember(version, index)
     return index
 
 

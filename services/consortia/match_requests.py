@@ -2,8 +2,9 @@
 
 A request stores its parameters and a hash of its inputs (parameters, topic texts, index
 version and fingerprint). Asking again with the same inputs returns the stored request
-(queued, running or done) instead of computing anything: re-running is idempotent. The
-work runs in ``workers.consortia_tasks.run_match``; a failed run keeps a message for the
+(queued, running or done; one whose worker died is queued again) instead of computing
+anything: re-running is idempotent. The work runs in ``workers.consortia_tasks.run_match``
+under a lease (services/operations/leases.py); a failed run keeps a message for the
 user and tells the requester (match.failed), a finished one tells them too (match.ready).
 """
 
@@ -30,10 +31,11 @@ from services.core import audit
 from services.core.context import RequestContext
 from services.core.errors import InvalidInput, NotFound, PermissionDenied, ServiceError
 from services.notifications.notify import notify, ring
+from services.operations import leases
 
 log = logging.getLogger(__name__)
 
-RUN_TASK = "workers.consortia_tasks.run_match"
+RUN_TASK = leases.MATCH.task
 
 
 # ---- inputs -------------------------------------------------------------------------------
@@ -95,11 +97,13 @@ def request_match(
             MatchRequest.topic_id == topic.id,
             MatchRequest.input_hash == digest,
             MatchRequest.status.in_(("queued", "running", "done")),
+            MatchRequest.cancel_requested_at.is_(None),
         )
         .order_by(MatchRequest.id)
         .limit(1)
     )
     if existing is not None:
+        leases.revive_if_dead(session, leases.MATCH, existing)  # never answer with a dead job
         return existing, True
     req = MatchRequest(
         topic_id=topic.id,
@@ -256,7 +260,7 @@ def run_match(
     req = session.get(MatchRequest, request_id)
     if req is None:
         raise NotFound("No such match request.")
-    if req.status in ("done", "failed"):
+    if req.status in ("done", "failed", "cancelled"):
         return req
 
     def step(progress: int) -> None:

@@ -57,6 +57,13 @@ class Settings:
     beat_reminder_seconds: float = 3600.0
     beat_digest_seconds: float = 3600.0
     index_refresh_seconds: float = 300.0
+    # Leases of match jobs, index builds and imports (services/operations/leases.py): a
+    # worker renews its job's lease every JOB_RENEW_SECONDS; the sweep (every
+    # JOB_SWEEP_SECONDS) queues a job whose lease ran out again, JOB_MAX_TRIES runs at most.
+    job_lease_seconds: float = 60.0
+    job_renew_seconds: float = 20.0
+    job_sweep_seconds: float = 30.0
+    job_max_tries: int = 3
     extra: dict[str, str] = field(default_factory=dict)
 
     @property
@@ -99,6 +106,7 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
     if not database_url:
         instance.mkdir(parents=True, exist_ok=True)
         database_url = f"sqlite:///{instance / 'partnering.db'}"
+    lease = float(env.get("JOB_LEASE_SECONDS") or 60)
     secret = env.get("SECRET_KEY") or ""
     if not secret:
         if production:
@@ -142,4 +150,8 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         beat_reminder_seconds=float(env.get("BEAT_REMINDER_SECONDS") or 3600),
         beat_digest_seconds=float(env.get("BEAT_DIGEST_SECONDS") or 3600),
         index_refresh_seconds=float(env.get("INDEX_REFRESH_SECONDS") or 300),
+        job_lease_seconds=lease,
+        job_renew_seconds=float(env.get("JOB_RENEW_SECONDS") or lease / 3),
+        job_sweep_seconds=float(env.get("JOB_SWEEP_SECONDS") or 30),
+        job_max_tries=max(1, int(env.get("JOB_MAX_TRIES") or 3)),
     )

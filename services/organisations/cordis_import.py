@@ -20,8 +20,9 @@ from models.base import utcnow
 from services import policies
 from services.core import audit
 from services.core.context import RequestContext
-from services.core.errors import InvalidInput, NotFound, PermissionDenied
+from services.core.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from services.notifications import notify
+from services.operations import leases
 from services.organisations.cordis import (
     CordisFileError,
     NotCordisFile,
@@ -30,7 +31,7 @@ from services.organisations.cordis import (
 )
 from services.organisations.cordis_writer import MAX_ISSUES_KEPT, BatchedImporter, Progress
 
-IMPORT_TASK = "workers.import_tasks.run_cordis_import"
+IMPORT_TASK = leases.IMPORT.task
 
 
 def check_files(projects: str | os.PathLike[str], organisations: str | os.PathLike[str]) -> None:
@@ -148,6 +149,19 @@ def skipped_rows(session: Session, run: ImportRun, limit: int) -> list[ImportIss
             .limit(limit)
         )
     )
+
+
+def cancel_import(session: Session, ctx: RequestContext, run_id: int) -> ImportRun:
+    """Cancel a queued or running import (administrators); what it wrote stays."""
+    if not policies.can_import_cordis(ctx.user):
+        raise PermissionDenied("Only administrators can cancel an import.")
+    run = get_run(session, run_id)
+    if run.status not in leases.IMPORT.live or run.cancel_requested_at is not None:
+        raise Conflict(f"Import {run.id} is {run.status}: there is nothing to cancel.")
+    note = f"Cancelled by {ctx.user.name}; what it imported is kept."
+    state = leases.cancel(session, leases.IMPORT, run, note)
+    audit.record(session, ctx.user, "cordis.import_cancelled", run, ip=ctx.client_ip, state=state)
+    return run
 
 
 def mark_failed(session: Session, run_id: int, reason: str) -> None:

@@ -44,11 +44,20 @@ ORGS = [
 
 @pytest.fixture
 def pool(db, world, settings) -> dict[str, Any]:
+    return seed_pool(db, world["programme"], world["sgg_a"], settings.instance_path)
+
+
+def seed_pool(db, programme, sgg, instance_path, prefix: str = "") -> dict[str, Any]:
+    """The pool in ``db`` (names prefixed by ``prefix``), committed, with its index built."""
     orgs = []
     for i, (name, country, sector, sme, _theme) in enumerate(ORGS):
         orgs.append(
             models.Organisation(
-                legal_name=name, country=country, sector=sector, is_sme=sme, pic=f"99{i:07d}"
+                legal_name=prefix + name,
+                country=country,
+                sector=sector,
+                is_sme=sme,
+                pic=f"9{9 - len(prefix) % 10}{i:07d}",
             )
         )
     db.add_all(orgs)
@@ -74,11 +83,11 @@ def pool(db, world, settings) -> dict[str, Any]:
                 )
             )
     call = models.Call(
-        programme=world["programme"], identifier="T-CALL-1", title="Call 1", call_type="two_stage"
+        programme=programme, identifier="T-CALL-1", title="Call 1", call_type="two_stage"
     )
     topic = models.Topic(
-        programme=world["programme"],
-        sgg=world["sgg_a"],
+        programme=programme,
+        sgg=sgg,
         call=call,
         title="Next-generation pertussis vaccine for infants",
         scope="Develop an adjuvant and antigen for a pertussis vaccine; clinical trial in infants.",
@@ -93,7 +102,7 @@ def pool(db, world, settings) -> dict[str, Any]:
     db.flush()
     db.add(models.TopicIndustryPartner(topic_id=topic.id, organisation_id=orgs[17].id))
     db.commit()
-    version = matching_index.build_now(db, RequestContext(None), settings.instance_path, "test")
+    version = matching_index.build_now(db, RequestContext(None), instance_path, "test")
     db.commit()
     assert version.status == "ready", version.message
     return {

@@ -11,7 +11,7 @@ from matching.index import ExpertiseIndex
 from matching.scoring import score_candidates
 from matching.types import TopicQuery
 from services.consortia import expertise_index as matching_index
-from services.consortia import invitations, seats
+from services.consortia import index_store, invitations, seats
 from services.consortia import match_requests as consortia
 from services.consortia import review as consortium_review
 from services.core.context import RequestContext
@@ -129,7 +129,7 @@ def test_no_index_means_a_clear_message(db, world, make_user, settings):
 
 def test_index_round_trip_and_staleness(db, pool, settings):
     version = pool["version"]
-    root = matching_index.index_root(settings.instance_path)
+    root = index_store.index_root(settings.instance_path)
     assert (root / version.directory / "meta.json").exists()
     warm = matching_index.load_index(version, settings.instance_path)
     matching_index.clear_cache()

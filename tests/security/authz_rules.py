@@ -251,6 +251,7 @@ RULES: dict[str, list[Row]] = {
     "people.join_requests": [Row(SIGNED, why="each sees the pending requests they decide")],
     "people.approve": join_rows(data={"role": "=applicant"}),
     "people.refuse": join_rows(data={"reason": "=We do not know you."}),
+    "organisations.cancel_import": [Row(ADMIN, {"run_id": "run"})],
     # --- pledges and funding -------------------------------------------------------------
     "pledges.mine": [Row(PARTNER_REPS)],
     "pledges.new": [Row(PARTNER_REPS)],
@@ -300,6 +301,9 @@ RULES: dict[str, list[Row]] = {
     "consortia.add": match_rows(MATCH_A, MATCH_B, data={"organisation_id": "org_y"}),
     "consortia.reoptimise": match_rows(MATCH_A, MATCH_B),
     "consortia.rerun": match_rows(MATCH_A, MATCH_B),
+    # The requester (sgg_a asked for A, sgg_b for B) or a coordinator; done: a flashed 409.
+    "consortia.cancel": match_rows(MATCH_A, MATCH_B),
+    "consortia.cancel_index_build": [Row(ADMIN, {"version_id": "index_version"})],
     "consortia.finalise": match_rows(OFFICE, OFFICE),
     "consortia.invite_alternate": match_rows(
         OFFICE, OFFICE, member=True, data={"organisation_id": "org_y"}
@@ -365,6 +369,7 @@ RULES: dict[str, list[Row]] = {
         *topic_rows(MATCH_A, MATCH_B, methods=("POST",)),
     ],
     "api_matches.MatchItem": match_rows(MATCH_A, MATCH_B),
+    "api_matches.CancelMatch": match_rows(MATCH_A, MATCH_B, why="done: 409 for who may cancel"),
     "api_pledges.Pledges": [
         Row(SIGNED, methods=("GET",), why="a list of what the user may read"),
         Row(

@@ -231,6 +231,8 @@ def build(db: Session) -> dict[str, Any]:
     join_x = models.JoinRequest(organisation_id=org_x.id, user_id=victim.id, note="V at X")
     join_y = models.JoinRequest(organisation_id=org_y.id, user_id=victim.id, note="V at Y")
     db.add_all([join_x, join_y])
+    index_version = models.ExpertiseIndexVersion(status="failed", reason="matrix")
+    db.add(index_version)
     db.flush()
 
     own_inbox = {role: _inbox(db, u, f"For {role}") for role, u in users.items()}
@@ -274,6 +276,7 @@ def build(db: Session) -> dict[str, Any]:
         "api_removable_contact": {role: api_contact.get(role, contact_x).id for role in ROLES},
         "join_x": join_x.id,
         "join_y": join_y.id,
+        "index_version": index_version.id,
         "victim": victim.id,
         "victim_sgg_membership": victim_sgg.id,
         "victim_inbox": victim_inbox.id,

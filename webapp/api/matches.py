@@ -10,6 +10,7 @@ from marshmallow import Schema, fields
 
 from models import MatchRequest
 from models.consortia import MATCH_STATES, MEMBER_STATES
+from services.consortia import jobs
 from services.consortia import match_requests as consortia
 from services.consortia import review as consortium_review
 from services.consortia.params import PARAMS, Param
@@ -61,6 +62,16 @@ class MatchRequestSchema(Schema):
     created_at = fields.DateTime(required=True)
     finished_at = fields.DateTime(allow_none=True, required=True)
     finalised_at = fields.DateTime(allow_none=True, required=True)
+    attempts = fields.Integer(
+        required=True,
+        metadata={"description": "Runs by a worker; above 1 the run was retried after a "
+                  "worker stopped"},
+    )  # fmt: skip
+    cancel_requested_at = fields.DateTime(
+        allow_none=True,
+        required=True,
+        metadata={"description": "Set while a cancelled run stops at its next checkpoint"},
+    )
 
 
 class CreatedMatchSchema(MatchRequestSchema):
@@ -158,3 +169,13 @@ class MatchItem(MethodView):
             eligible=rv.eligible,
             total_score=rv.total_score,
         )
+
+
+@blp.route("/match-requests/<int:request_id>/cancel")
+class CancelMatch(MethodView):
+    @blp.response(200, MatchRequestSchema)
+    def post(self, request_id: int) -> MatchRequest:
+        """Cancel a queued or running request (who asked for it, or a coordinator): a queued
+        one is `cancelled` at once, a running one stops at its next checkpoint (until then
+        `cancel_requested_at` is set). 409 when it has finished."""
+        return jobs.cancel_match(db(), context(api_user()), request_id)

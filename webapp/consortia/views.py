@@ -20,7 +20,7 @@ from werkzeug.wrappers import Response
 from models import Invitation, Topic
 from services import policies
 from services.consortia import expertise_index as matching_index
-from services.consortia import invitations, params, seats
+from services.consortia import invitations, jobs, params, seats
 from services.consortia import match_requests as consortia
 from services.consortia import review as consortium_review
 from services.core.errors import ServiceError
@@ -97,6 +97,9 @@ def _page_context(request_id: int) -> dict:
         "can_search": can_edit or can_invite,
         "can_finalise": policies.can_finalise_match(current_user, req) and req.finalised_at is None,
         "can_invite": can_invite,
+        "can_cancel": req.status in ("queued", "running")
+        and req.cancel_requested_at is None
+        and policies.can_cancel_match(current_user, req),
     }
 
 
@@ -197,6 +200,17 @@ def reoptimise(request_id: int) -> Response:
         lambda: consortium_review.reoptimise(db(), context(), request_id, _instance()),
         "Seats refilled around your locked and chosen members.",
     )
+
+
+def _cancelled(job: Any) -> str:
+    if job.status == "cancelled":
+        return "Cancelled."
+    return "Cancel asked: the work stops at its next checkpoint."
+
+
+@bp.post("/<int:request_id>/cancel")
+def cancel(request_id: int) -> Response:
+    return _act(request_id, lambda: jobs.cancel_match(db(), context(), request_id), _cancelled)
 
 
 @bp.post("/<int:request_id>/rerun")
@@ -302,6 +316,19 @@ def expertise_index() -> str | Response:
         versions=matching_index.recent_versions(db()),
         form=form,
     )
+
+
+@bp.post("/expertise-index/<int:version_id>/cancel")
+def cancel_index_build(version_id: int) -> Response:
+    form = ActionForm()
+    if not form.validate_on_submit():
+        abort(400, "The form expired; reload the page and try again.")
+    try:
+        flash(_cancelled(jobs.cancel_index_build(db(), context(), version_id)), "success")
+    except ServiceError as exc:
+        raise_if_refused(exc)
+        flash(exc.message, "error")
+    return redirect(url_for("consortia.expertise_index"))
 
 
 @bp.app_template_global()

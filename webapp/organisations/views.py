@@ -27,8 +27,9 @@ from services.core.errors import ServiceError
 from services.organisations import cordis_import
 from services.organisations import profiles as orgs
 from services.organisations import search as orgsearch
+from webapp.consortia.forms import ActionForm
 from webapp.database import db
-from webapp.helpers import context, form_errors_from
+from webapp.helpers import context, form_errors_from, raise_if_refused
 from webapp.organisations.forms import ImportForm, MergeForm, OrganisationForm
 from webapp.pagination import paginate
 from webapp.people.panel import panel_context
@@ -175,7 +176,12 @@ def _run_or_404(run_id: int) -> ImportRun:
 
 def _run_context(run: ImportRun) -> dict[str, object]:
     issues = cordis_import.skipped_rows(db(), run, 500) if run.finished else []
-    return {"run": run, "issues": issues, "labels": cordis_import.COUNT_LABELS}
+    return {
+        "run": run,
+        "issues": issues,
+        "labels": cordis_import.COUNT_LABELS,
+        "action": ActionForm(),
+    }
 
 
 @bp.route("/imports/<int:run_id>")
@@ -189,6 +195,23 @@ def import_status(run_id: int) -> str:
     """The progress and, once finished, the report (polled by htmx)."""
     _admin_only()
     return render_template("organisations/_run_status.html", **_run_context(_run_or_404(run_id)))
+
+
+@bp.post("/imports/<int:run_id>/cancel")
+def cancel_import(run_id: int) -> Response:
+    _admin_only()
+    if not ActionForm().validate_on_submit():
+        abort(400, "The form expired; reload the page and try again.")
+    try:
+        run = cordis_import.cancel_import(db(), context(), run_id)
+    except ServiceError as exc:
+        raise_if_refused(exc)
+        flash(exc.message, "error")
+    else:
+        done = run.status == "cancelled"
+        flash("Import cancelled." if done else "Cancel asked: the import stops after its "
+              "current batch; what it imported is kept.", "success")  # fmt: skip
+    return redirect(url_for("organisations.import_run", run_id=run_id))
 
 
 # -- duplicates ------------------------------------------------------------------------------
