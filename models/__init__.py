@@ -10,6 +10,7 @@ from models.base import Base
 from models.consortia import ExpertiseIndexVersion, Invitation, MatchRequest, SuggestedMember
 from models.contacts import Contact
 from models.cordis import CordisProject, ImportIssue, ImportRun, Participation
+from models.interests import TopicInterest
 from models.notifications import (
     DeadlineReminder,
     NotificationPreference,
@@ -56,6 +57,7 @@ __all__ = [
     "Topic",
     "TopicComment",
     "TopicIndustryPartner",
+    "TopicInterest",
     "TopicReview",
     "TopicRevision",
     "TopicTransition",
