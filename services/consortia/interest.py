@@ -84,11 +84,13 @@ class Panel:
     topic: Topic
     interests: list[TopicInterest]
     sees_all: bool
-    mine: dict[int, TopicInterest | None]  # the viewer's organisations that may express
+    # The viewer's organisations that may express interest, or have: (organisation, interest).
+    mine: list[tuple[Organisation, TopicInterest | None]]
+    open: bool  # interest can be expressed or edited now
 
     @property
     def shown(self) -> bool:
-        return self.sees_all or bool(self.mine) or bool(self.interests)
+        return self.sees_all or bool(self.mine)
 
 
 def panel(session: Session, actor: User | None, topic: Topic) -> Panel:
@@ -100,12 +102,13 @@ def panel(session: Session, actor: User | None, topic: Topic) -> Panel:
         .where(Organisation.merged_into_id.is_(None))
         .order_by(Organisation.legal_name)
     )
-    mine = {
-        o.id: by_org.get(o.id)
+    mine = [
+        (o, by_org.get(o.id))
         for o in orgs
         if policies.can_express_interest(actor, topic, o) or o.id in by_org
-    }
-    return Panel(topic, interests, policies.can_view_interests(actor, topic), mine)
+    ]
+    sees_all = policies.can_view_interests(actor, topic)
+    return Panel(topic, interests, sees_all, mine, topic.status in policies.INTEREST_STATES)
 
 
 def get_interest(session: Session, actor: User | None, interest_id: int) -> TopicInterest:
