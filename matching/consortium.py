@@ -15,7 +15,9 @@ from matching.scoring import (
     ScoringParams,
     combine_scores,
     explain,
+    interest_reason,
     project_similarities,
+    with_interest,
 )
 from matching.sectors import SECTOR_LABELS
 from matching.types import ConsortiumSpec, Member, Suggestion, TopicQuery
@@ -47,6 +49,8 @@ def build_consortium(
     method: "auto" (MILP, heuristic if the MILP hits spec.time_limit_s), "exact" (MILP only,
     still falls back on timeout) or "heuristic". Pass `scores` to reuse or replace the
     relevance scores (e.g. baselines); `query` may then be None (no explanations).
+    Candidates in spec.interested are named in the reasons, and in "prefer" mode get the
+    bonus of ``matching.scoring.with_interest`` in their score.
     """
     t0 = time.perf_counter()
     p = prepare(index, spec)
@@ -55,7 +59,7 @@ def build_consortium(
         sims, q = project_similarities(index, query)
     if scores is None:
         scores = combine_scores(index, sims, q, params)
-    scores = np.asarray(scores, dtype=np.float64)
+    scores, bonus = with_interest(index, np.asarray(scores, dtype=np.float64), spec)
     weights = tie_break_weights(index, scores, spec.seed)
     ranked = _ranked(index, p, weights)
 
@@ -93,6 +97,9 @@ def build_consortium(
             e = explain(index, query, m.candidate_id, sims=sims, q=q, score=m.score)
             m.top_projects, m.top_terms = e.top_projects, e.top_terms
             m.reasons = e.reasons + m.reasons
+    for m in sugg.members:
+        note = interest_reason(spec, m.candidate_id, bonus)
+        m.reasons += [note] if note else []
     sugg.solve_ms = (time.perf_counter() - t0) * 1e3
     return sugg
 

@@ -75,6 +75,10 @@ def validate_spec(spec: ConsortiumSpec, index: ExpertiseIndex) -> None:
         raise SpecError(f"min_sme_share must be within [0, 1], got {spec.min_sme_share}")
     if spec.capacity is not None and spec.capacity < 0:
         raise SpecError("capacity must be >= 0 or None")
+    if spec.interest_mode not in ("ignore", "mark", "prefer"):
+        raise SpecError(f"interest_mode must be ignore, mark or prefer, got {spec.interest_mode!r}")
+    if not 0.0 <= spec.interest_bonus <= 1.0:
+        raise SpecError(f"interest_bonus must be within [0, 1], got {spec.interest_bonus}")
     if spec.alternates < 0 or spec.alternates_per_seat < 0:
         raise SpecError("alternates and alternates_per_seat must be >= 0")
     clash = sorted(set(spec.must_include) & set(spec.exclude))

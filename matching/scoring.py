@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from matching.index import ExpertiseIndex
-from matching.types import MemberExplanation, TopicQuery
+from matching.types import ConsortiumSpec, MemberExplanation, TopicQuery
 
 
 @dataclass(frozen=True)
@@ -135,3 +135,32 @@ def explain(
     if terms:
         reasons.append("shared terms: " + ", ".join(terms))
     return MemberExplanation(candidate_id, float(score), top, terms, reasons)
+
+
+def interest_bonus(index: ExpertiseIndex, scores: np.ndarray, spec: ConsortiumSpec) -> float:
+    """The bonus an interested candidate gets in "prefer" mode: a share of the best score."""
+    if spec.interest_mode != "prefer" or not spec.interested or not len(scores):
+        return 0.0
+    return float(spec.interest_bonus) * max(float(np.max(scores)), 0.0)
+
+
+def with_interest(
+    index: ExpertiseIndex, scores: np.ndarray, spec: ConsortiumSpec
+) -> tuple[np.ndarray, float]:
+    """Scores with the "prefer" bonus added to the interested candidates, and the bonus."""
+    bonus = interest_bonus(index, scores, spec)
+    if not bonus:
+        return scores, 0.0
+    rows = [index.row_of[int(c)] for c in spec.interested if int(c) in index.row_of]
+    out = np.array(scores, dtype=np.float64)
+    out[rows] += bonus
+    return out, bonus
+
+
+def interest_reason(spec: ConsortiumSpec, candidate_id: int, bonus: float) -> str:
+    """What the explanation says of a candidate that expressed interest ("" otherwise)."""
+    if spec.interest_mode == "ignore" or candidate_id not in set(spec.interested):
+        return ""
+    if spec.interest_mode == "prefer" and bonus:
+        return f"expressed interest in this topic (+{bonus:.2f} score bonus)"
+    return "expressed interest in this topic"

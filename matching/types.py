@@ -71,6 +71,11 @@ class ConsortiumSpec:
     alternates_per_seat: int = 3
     seed: int = 0
     time_limit_s: float = 5.0
+    # Candidates that expressed interest in the topic. "mark" names it in their reasons;
+    # "prefer" also adds interest_bonus x the best candidate's score to their score.
+    interested: list[int] = field(default_factory=list)
+    interest_mode: Literal["ignore", "mark", "prefer"] = "ignore"
+    interest_bonus: float = 0.0
 
 
 @dataclass

@@ -16,6 +16,7 @@ from models.consortia import (
 )
 from models.contacts import Contact, JoinRequest
 from models.cordis import CordisProject, ImportIssue, ImportRun, Participation
+from models.interests import TopicInterest
 from models.notifications import (
     DeadlineReminder,
     NotificationPreference,
@@ -64,6 +65,7 @@ __all__ = [
     "Topic",
     "TopicComment",
     "TopicIndustryPartner",
+    "TopicInterest",
     "TopicReview",
     "TopicRevision",
     "TopicTransition",

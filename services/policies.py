@@ -412,3 +412,27 @@ def can_decide_join_requests(user: User | None, org: Organisation | int) -> bool
     if not is_signed_in(user):
         return False
     return is_coordinator(user) or is_partner_rep(user, org)
+
+
+# ---- expressions of interest -------------------------------------------------------------
+# The people of an organisation (partner representatives, applicants) flag interest in a
+# topic open for applications. Who is interested is seen by who builds the topic's
+# consortia (coordinators and the topic's SGG, who see it in suggestions anyway), never by
+# other partners; each organisation sees its own.
+INTEREST_STATES = ("published", "stage1_open")
+
+
+def can_express_interest(user: User | None, topic: Topic, org: Organisation | int) -> bool:
+    """Express or edit: the organisation's people, while the topic is open."""
+    return (
+        is_signed_in(user) and is_organisation_member(user, org) and topic.status in INTEREST_STATES
+    )
+
+
+def can_withdraw_interest(user: User | None, org: Organisation | int) -> bool:
+    return is_signed_in(user) and is_organisation_member(user, org)
+
+
+def can_view_interests(user: User | None, topic: Topic) -> bool:
+    """Every interested organisation of the topic (the others see only their own)."""
+    return can_request_match(user, topic)

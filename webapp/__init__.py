@@ -28,6 +28,7 @@ BLUEPRINTS = (
     "webapp.organisations",
     "webapp.people",
     "webapp.consortia",
+    "webapp.interests",
 )
 
 

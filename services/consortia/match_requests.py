@@ -188,6 +188,9 @@ def spec_for(req: MatchRequest, session: Session) -> tuple[ConsortiumSpec, Topic
         must_include=must,
         exclude=sorted(exclude),
         alternates=int(p.get("alternates", DEFAULT_ALTERNATES)),
+        interested=list(p.get("interested") or []),
+        interest_mode=p.get("interest", "ignore"),
+        interest_bonus=float(p.get("interest_bonus") or 0),
     )
     q = p.get("query") or topic_query(req.topic)
     return spec, TopicQuery(q["title"], q["text"], list(q.get("keywords") or []))

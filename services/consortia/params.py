@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from matching.sectors import SECTOR_GROUPS
 from models import Organisation, Topic
 from models.base import ID_MAX
+from services.consortia.interest import interested_ids
 from services.core.errors import InvalidInput
 
 Kind = Literal["whole", "share", "choice", "seats", "organisations"]
@@ -120,6 +121,11 @@ INDUSTRY_MODES = (
     ("ignore", "Treat like anyone else"),
 )
 DEFAULT_ALTERNATES = 30
+INTEREST_MODES = (
+    ("mark", "Mark them in the explanation"),
+    ("prefer", "Prefer them (a score bonus)"),
+    ("ignore", "Ignore"),
+)
 
 SIZE = Param("size", "whole", "Consortium size", lo=1, hi=MAX_SIZE)
 SECTOR_COUNTS = Param(
@@ -146,10 +152,27 @@ INDUSTRY_PARTNERS = Param(
 ALTERNATES = Param(
     "alternates", "whole", "Ranked alternates to keep", lo=0, hi=500, default=DEFAULT_ALTERNATES
 )
+INTEREST = Param(
+    "interest",
+    "choice",
+    "Organisations that expressed interest in the topic",
+    default="mark",
+    choices=INTEREST_MODES,
+    help="mark: named in the explanation; prefer: also a score bonus; ignore",
+)
+INTEREST_BONUS = Param(
+    "interest_bonus",
+    "share",
+    "Bonus when preferred (share of the best candidate's score, 0-1)",
+    lo=0,
+    hi=1,
+    default=0.1,
+    help="Added to an interested organisation's score when interest is 'prefer'",
+)
 MUST_INCLUDE = Param(
     "must_include",
     "organisations",
-    "Required organisation ids (comma separated)",
+    "Required organisations",
     lo=1,
     hi=ID_MAX,
     default=(),
@@ -158,7 +181,7 @@ MUST_INCLUDE = Param(
 EXCLUDE = Param(
     "exclude",
     "organisations",
-    "Excluded organisation ids (comma separated)",
+    "Excluded organisations",
     lo=1,
     hi=ID_MAX,
     default=(),
@@ -176,6 +199,8 @@ PARAMS: dict[str, Param] = {
         CAPACITY,
         INDUSTRY_PARTNERS,
         ALTERNATES,
+        INTEREST,
+        INTEREST_BONUS,
         MUST_INCLUDE,
         EXCLUDE,
     )
@@ -248,7 +273,9 @@ def default_params(topic: Topic) -> dict[str, Any]:
 
 def normalise_params(session: Session, topic: Topic, raw: Mapping[str, Any]) -> dict[str, Any]:
     """The parameters of a match request: ``raw`` checked and completed from the topic's
-    defaults, its organisations known to the database."""
+    defaults, its organisations known to the database. Unless interest is ignored,
+    ``interested`` holds the organisations that expressed interest in the topic now (part
+    of the inputs: a new expression of interest gives a new suggestion)."""
     out, errors = check(raw, default_params(topic))
     for name in ("must_include", "exclude"):
         ids = [] if name in errors else out[name]
@@ -258,4 +285,5 @@ def normalise_params(session: Session, topic: Topic, raw: Mapping[str, Any]) -> 
             errors[name] = [f"Unknown organisation(s): {missing}."]
     if errors:
         raise InvalidInput("Please correct the parameters.", errors)
-    return out
+    ignored = out["interest"] == "ignore"
+    return {**out, "interested": [] if ignored else interested_ids(session, topic.id)}

@@ -1,10 +1,12 @@
 """`partnering suggest FILE.json`: one consortium from a JSON description, as JSON.
 
 Input: title, text, keywords (list), size, sector_counts (our sectors or CORDIS codes
-HES/REC/PRC/PUB/OTH), min_countries (default 3), optional must_include / exclude (PICs or
-ids), alternates (default 100); the fields shared with a match request have its bounds
-(services.consortia.params). Output: consortium (members in rank order) and alternates, each
-with pic, name, sector, country, score and why. A malformed file raises InvalidInput.
+HES/REC/PRC/PUB/OTH), min_countries (default 3), optional must_include / exclude /
+interested (PICs or ids; interested: organisations that expressed interest, treated as
+``interest`` says: mark, prefer with ``interest_bonus``, or ignore), alternates (default
+100); the fields shared with a match request have its bounds (services.consortia.params).
+Output: consortium (members in rank order) and alternates, each with pic, name, sector,
+country, score and why. A malformed file raises InvalidInput.
 """
 
 from __future__ import annotations
@@ -33,14 +35,25 @@ FIELDS = {
     "min_countries",
     "must_include",
     "exclude",
+    "interested",
     "alternates",
+    "interest",
+    "interest_bonus",
 }
 
 
 # The fields shared with a match request, checked by the same declaration; the defaults
 # are the command's own (no topic to take them from).
-SHARED = ("size", "sector_counts", "min_countries", "alternates")
-DEFAULTS = {"sector_counts": {}, "min_countries": 3, "alternates": 100}
+SHARED = ("size", "sector_counts", "min_countries", "alternates", "interest", "interest_bonus")
+DEFAULTS = {
+    "sector_counts": {},
+    "min_countries": 3,
+    "alternates": 100,
+    "interest": params.INTEREST.default,
+    "interest_bonus": params.INTEREST_BONUS.default,
+}
+REFS = ("must_include", "exclude", "interested")
+REFS_LIMIT = {"interested": "exclude"}  # as many as may be excluded
 
 
 def parse(raw: str) -> dict[str, Any]:
@@ -67,8 +80,8 @@ def parse(raw: str) -> dict[str, Any]:
     keywords = data.get("keywords", [])
     if not isinstance(keywords, list) or not all(isinstance(k, str) for k in keywords):
         errors["keywords"] = ["keywords must be a list of strings"]
-    for key in ("must_include", "exclude"):
-        refs, most = data.get(key, []), params.PARAMS[key].max_items
+    for key in REFS:
+        refs, most = data.get(key, []), params.PARAMS[REFS_LIMIT.get(key, key)].max_items
         if not isinstance(refs, list) or not all(_is_ref(v) for v in refs):
             errors[key] = [f"{key} must be a list of PICs (strings) or organisation ids"]
         elif len(refs) > most:
@@ -131,6 +144,7 @@ def suggest(
     """Run the engine on a parsed input; InvalidInput for refs or specs it cannot use."""
     must = resolve(session, data.get("must_include", []), "must_include")
     exclude = resolve(session, data.get("exclude", []), "exclude")
+    interested = resolve(session, data.get("interested", []), "interested")
     absent = [i for i in must if i not in index.row_of]
     if absent:
         raise InvalidInput(f"must_include: organisation(s) {absent} are not in the expertise index")
@@ -141,6 +155,9 @@ def suggest(
         must_include=must,
         exclude=exclude,
         alternates=data["alternates"],
+        interested=interested,
+        interest_mode=data["interest"],
+        interest_bonus=data["interest_bonus"],
     )
     query = TopicQuery(data.get("title", ""), data.get("text", ""), data.get("keywords", []))
     try:

@@ -27,6 +27,7 @@ EVENT_GROUPS: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = (
             ("topic.review_requested", "Your review is requested"),
             ("topic.review_done", "A review was completed"),
             ("topic.comment", "A comment on a topic"),
+            ("topic.interest", "An organisation expressed interest in a topic"),
             ("call.deadline_reminder", "Call deadline reminders"),
         ),
     ),

@@ -32,6 +32,7 @@ BAD = [
     ({"alternates": -1}, {"alternates"}),
     ({"sector_counts": {"academia": 201}}, {"sector_counts"}),
     ({"size": 4, "sector_counts": {"academia": 5}}, {"sector_counts"}),
+    ({"interest": "love", "interest_bonus": 2}, {"interest", "interest_bonus"}),
 ]
 
 

@@ -50,6 +50,8 @@ SEES_B = roles("admin", "coordinator", "sgg_b", "rep_y")
 MATCH_A = roles("admin", "coordinator", "sgg_a")
 MATCH_B = roles("admin", "coordinator", "sgg_b")
 PARTNER_REPS = roles("rep_x", "rep_y")
+# Who sees every expression of interest in the published topic (SGG A's): the office, SGG A.
+SEES_INTERESTS = MATCH_A
 
 
 def topic_rows(
@@ -80,14 +82,20 @@ def topic_rows(
 
 
 def match_rows(
-    allow_a: frozenset[str], allow_b: frozenset[str], member: bool = False, **extra: Any
+    allow_a: frozenset[str],
+    allow_b: frozenset[str],
+    member: bool = False,
+    world: str = "match",
+    **extra: Any,
 ) -> list[Row]:
-    """Match request A (topic A, asked by sgg_a) and B; hidden (404) from who cannot see it."""
+    """Match request A (topic A, asked by sgg_a) and B; hidden (404) from who cannot see it.
+    ``world="loop"``: the requests the API's review loop edits (``loop_a``, ``loop_b``)."""
     base = extra.pop("args", {})
     rows = []
+    members = "member" if world == "match" else f"{world}_member"
     for allow, sees, req, mem in (
-        (allow_a, MATCH_A, "match_a", "member_a"),
-        (allow_b, MATCH_B, "match_b", "member_b"),
+        (allow_a, MATCH_A, f"{world}_a", f"{members}_a"),
+        (allow_b, MATCH_B, f"{world}_b", f"{members}_b"),
     ):
         args = {**base, "request_id": req, **({"member_id": mem} if member else {})}
         rows.append(Row(allow, args, deny=404, other=dict.fromkeys(sees - allow, 403), **extra))
@@ -328,6 +336,33 @@ RULES: dict[str, list[Row]] = {
             other=dict.fromkeys(MATCH_B, 403),
         ),
     ],
+    # --- expressions of interest (the published topic is SGG A's) --------------------------
+    "interests.express": [
+        Row(
+            roles("rep_x"),
+            {"topic_id": "published"},
+            data={"organisation_id": "org_x", "note": "=We bring assays"},
+            why="for organisation X: everyone else is refused (already expressed: a flash)",
+        )
+    ],
+    "interests.edit": [
+        Row(
+            roles("rep_x"),
+            {"interest_id": "interest_x"},
+            deny=404,
+            other=dict.fromkeys(SEES_INTERESTS, 403),
+            data={"note": "=Edited"},
+        )
+    ],
+    "interests.withdraw": [
+        Row(
+            roles("applicant"),
+            {"interest_id": "interest_u"},
+            deny=404,
+            other=dict.fromkeys(SEES_INTERESTS, 403),
+            why="the applicant's university; the office and SGG A see it, may not withdraw it",
+        )
+    ],
     # --- API ------------------------------------------------------------------------------
     "api-docs.openapi_json": [Row(ALL)],
     "api_docs.docs": [Row(ALL)],
@@ -370,6 +405,58 @@ RULES: dict[str, list[Row]] = {
     ],
     "api_matches.MatchItem": match_rows(MATCH_A, MATCH_B),
     "api_matches.CancelMatch": match_rows(MATCH_A, MATCH_B, why="done: 409 for who may cancel"),
+    # The API's loop edits requests of its own (loop_a, loop_b): the web's rows finalise
+    # match_a and match_b before these run. Finalise comes last in route order.
+    "api_members.Members": [
+        *match_rows(MATCH_A, MATCH_B, world="loop", methods=("GET",)),
+        *match_rows(
+            MATCH_A, MATCH_B, world="loop", methods=("POST",), data={"organisation_id": "org_y"}
+        ),
+    ],
+    "api_members.Swap": match_rows(
+        MATCH_A, MATCH_B, member=True, world="loop", data={"organisation_id": "org_y"}
+    ),
+    "api_members.MemberAction": [
+        *match_rows(MATCH_A, MATCH_B, member=True, world="loop", args={"action": "=lock"}),
+        Row(
+            NOBODY,
+            {"request_id": "loop_a", "member_id": "loop_member_b", "action": "=lock"},
+            deny=404,
+            other=dict.fromkeys(MATCH_A, 404),
+            why="a member of request B reached through request A",
+        ),
+    ],
+    "api_members.Refill": match_rows(MATCH_A, MATCH_B, world="loop"),
+    "api_members.Finalise": match_rows(OFFICE, OFFICE, world="loop"),
+    "api_interests.TopicInterests": [
+        Row(SIGNED, {"topic_id": "published"}, methods=("GET",), why="each sees what it may"),
+        *topic_rows(SEES_A, SEES_B, methods=("GET",)),
+        Row(
+            roles("rep_x"),
+            {"topic_id": "published"},
+            methods=("POST",),
+            data={"organisation_id": "org_x", "note": "=We bring assays"},
+            why="for organisation X (already expressed: 409); everyone else is refused",
+        ),
+    ],
+    "api_interests.InterestItem": [
+        Row(SEES_INTERESTS | {"rep_x"}, {"interest_id": "interest_x"}, deny=404, methods=("GET",)),
+        Row(
+            roles("rep_x"),
+            {"interest_id": "interest_x"},
+            deny=404,
+            other=dict.fromkeys(SEES_INTERESTS, 403),
+            methods=("PATCH",),
+            data={"note": "=Edited"},
+        ),
+        Row(
+            roles("rep_y"),
+            {"interest_id": "interest_y"},
+            deny=404,
+            other=dict.fromkeys(SEES_INTERESTS, 403),
+            methods=("DELETE",),
+        ),
+    ],
     "api_pledges.Pledges": [
         Row(SIGNED, methods=("GET",), why="a list of what the user may read"),
         Row(

@@ -181,7 +181,7 @@ def build(db: Session) -> dict[str, Any]:
         req = models.MatchRequest(
             topic_id=t.id,
             requested_by_id=by.id,
-            params={},
+            params={"size": 2},
             input_hash=f"hash-{t.id}",
             status="done",
             progress=100,
@@ -204,6 +204,14 @@ def build(db: Session) -> dict[str, Any]:
 
     match_a, member_a, invitation_x = match(topic_a, users["sgg_a"], org_x)
     match_b, member_b, invitation_y = match(topic_b, users["sgg_b"], org_y)
+    loop_a, loop_member_a, _inv = match(topic_a, users["sgg_a"], org_x)  # for the API's loop
+    loop_b, loop_member_b, _inv = match(topic_b, users["sgg_b"], org_y)
+    # Expressions of interest in the published topic (SGG A), one per organisation.
+    interest_x, interest_y, interest_u = (
+        models.TopicInterest(topic_id=published.id, organisation_id=org.id, note="We bring")
+        for org in (org_x, org_y, uni)
+    )
+    db.add_all([interest_x, interest_y, interest_u])
     email = models.OutboxMessage(
         event="test.event",
         channel="email",
@@ -267,8 +275,15 @@ def build(db: Session) -> dict[str, Any]:
         "match_b": match_b.id,
         "member_a": member_a.id,
         "member_b": member_b.id,
+        "loop_a": loop_a.id,
+        "loop_b": loop_b.id,
+        "loop_member_a": loop_member_a.id,
+        "loop_member_b": loop_member_b.id,
         "invitation_x": invitation_x.id,
         "invitation_y": invitation_y.id,
+        "interest_x": interest_x.id,
+        "interest_y": interest_y.id,
+        "interest_u": interest_u.id,
         "email": email.id,
         "run": run.id,
         "contact_x": contact_x.id,

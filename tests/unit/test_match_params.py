@@ -13,7 +13,8 @@ from services.core.errors import InvalidInput
 DEFAULTS = {
     "size": 6, "sector_counts": {"academia": 2, "industry": 0}, "sector_mode": "hard",
     "min_countries": 4, "max_per_country": None, "min_sme_share": 0.2, "capacity": None,
-    "industry_partners": "ignore", "alternates": 30, "must_include": [], "exclude": [],
+    "industry_partners": "ignore", "alternates": 30, "interest": "mark",
+    "interest_bonus": 0.1, "must_include": [], "exclude": [],
 }  # fmt: skip
 
 
@@ -56,6 +57,8 @@ def test_values_are_normalised():
         ({"min_sme_share": "0.2"}, "min_sme_share", "Enter a share between 0 and 1"),
         ({"sector_mode": "maybe"}, "sector_mode", "Choose hard or soft."),
         ({"industry_partners": 1}, "industry_partners", "Choose exclude, include or ignore."),
+        ({"interest": "love"}, "interest", "Choose mark, prefer or ignore."),
+        ({"interest_bonus": 1.5}, "interest_bonus", "Enter a share between 0 and 1"),
         ({"sector_counts": []}, "sector_counts", "Give seat counts per sector."),
         ({"sector_counts": {"martians": 1}}, "sector_counts", "Unknown sector 'martians'"),
         ({"sector_counts": {"sme": -1}}, "sector_counts", "Seats for sme: enter a whole"),

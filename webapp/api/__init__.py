@@ -12,8 +12,10 @@ from flask_smorest.spec.plugins import integerconverter2paramschema
 from webapp.api import (
     calls,
     docs,
+    interests,
     matches,
     me,
+    members,
     notifications,
     organisations,
     people,
@@ -24,7 +26,18 @@ from webapp.api.core import Api
 from webapp.extensions import csrf
 from webapp.routing import IdConverter
 
-RESOURCES = (me, calls, topics, pledges, organisations, people, matches, notifications)
+RESOURCES = (
+    me,
+    calls,
+    topics,
+    pledges,
+    organisations,
+    people,
+    matches,
+    members,
+    interests,
+    notifications,
+)
 
 
 def init_app(app: Flask) -> None:
@@ -37,7 +50,8 @@ def init_app(app: Flask) -> None:
         OPENAPI_JSON_PATH="openapi.json",
         API_SPEC_OPTIONS={
             "info": {
-                "description": "Call topics, pledges, organisations and consortium matching. "
+                "description": "Call topics, pledges, organisations, consortium matching and its "
+                "review loop (members, finalising), expressions of interest. "
                 "Authenticate with a personal token: `Authorization: Bearer pm_...` "
                 "(create one under Account -> API tokens). Read tokens may only GET.",
             },

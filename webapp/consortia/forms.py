@@ -17,7 +17,19 @@ from services.consortia.params import PARAMS, SECTOR_COUNTS, Param
 from webapp.fields import SelectField
 
 SECTOR_FIELDS = tuple(f"seats_{s}" for s in SECTORS)
-ID_LISTS = ("must_include", "exclude")  # typed as comma-separated ids
+ID_LISTS = ("must_include", "exclude")  # chosen with the picker (webapp.consortia.picker)
+
+
+class IdListField(Field):
+    """Organisation ids sent as repeated values (the picker's checkboxes); a value may also
+    hold several ids separated by commas. The values are kept as sent: the service refuses
+    what is not an id of a known organisation."""
+
+    def __init__(self, label: str | None = None, **kwargs: Any) -> None:
+        super().__init__(label, default=(), **kwargs)
+
+    def process_formdata(self, valuelist: list[str]) -> None:
+        self.data = [x for value in valuelist for x in _split(value)]
 
 
 class DeclaredCheck:
@@ -41,13 +53,15 @@ class DeclaredCheck:
 
 
 def _field(param: Param) -> Field:
-    if param.kind == "choice":
-        return SelectField(param.label, choices=list(param.choices))
+    if param.kind == "choice":  # a form sent without the field keeps the declared default
+        return SelectField(param.label, choices=list(param.choices), default=param.default)
     if param.kind == "organisations":
-        return StringField(param.label)
+        return IdListField(param.label)
     optional = [Optional()] if param.nullable else []
     if param.kind == "share":
-        return DecimalField(param.label, places=2, validators=[DeclaredCheck(param.name)])
+        return DecimalField(
+            param.label, places=2, default=param.default, validators=[DeclaredCheck(param.name)]
+        )
     return IntegerField(param.label, validators=[*optional, DeclaredCheck(param.name)])
 
 
@@ -58,9 +72,11 @@ def _seat_field(sector: str) -> Field:
 
 
 class RequestForm(FlaskForm):
-    """One field per declared parameter (seats: one per sector); see ``_declare_fields``."""
+    """One field per declared parameter (seats: one per sector); see ``_declare_fields``.
+    ``org_q`` is the picker's search box (not a parameter)."""
 
     submit = SubmitField("Request suggestions")
+    org_q = StringField("Find an organisation by name or PIC", validators=[Optional()])
 
     def fill(self, defaults: dict[str, Any]) -> None:
         """Show ``defaults`` (the topic's) in the fields."""
@@ -75,7 +91,7 @@ class RequestForm(FlaskForm):
         raw = {name: self[name].data for name in PARAMS if name in self}
         raw["min_sme_share"] = float(raw["min_sme_share"] or 0)
         for name in ID_LISTS:
-            raw[name] = [_id_or_text(x) for x in _split(raw[name])]
+            raw[name] = [_id_or_text(x) for x in raw[name] or ()]
         raw["sector_counts"] = {
             name.removeprefix("seats_"): self[name].data or 0 for name in SECTOR_FIELDS
         }

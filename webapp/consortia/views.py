@@ -20,10 +20,11 @@ from werkzeug.wrappers import Response
 from models import Invitation, Topic
 from services import policies
 from services.consortia import expertise_index as matching_index
-from services.consortia import invitations, jobs, params, seats
+from services.consortia import interest, invitations, jobs, params, seats
 from services.consortia import match_requests as consortia
 from services.consortia import review as consortium_review
 from services.core.errors import ServiceError
+from webapp.consortia import picker
 from webapp.consortia.forms import SECTOR_FIELDS, ActionForm, RequestForm, SeatForm
 from webapp.database import db
 from webapp.helpers import context, form_errors_from, raise_if_refused
@@ -61,7 +62,9 @@ def new() -> str | Response:
     form = RequestForm()
     if request.method == "GET":
         form.fill(params.default_params(topic))
-    if form.validate_on_submit():
+    elif picker.is_search_step():  # the picker's search or pick: nothing is requested yet
+        picker.apply_pick(form)
+    if not picker.is_search_step() and form.validate_on_submit():
         try:
             req, reused = consortia.request_match(db(), context(), topic.id, form.raw_params())
         except ServiceError as exc:
@@ -74,7 +77,12 @@ def new() -> str | Response:
                 flash("Suggestions requested; they are being computed.", "success")
             return redirect(url_for("consortia.show", request_id=req.id))
     return render_template(
-        "consortia/new.html", form=form, topic=topic, sector_fields=SECTOR_FIELDS
+        "consortia/new.html",
+        form=form,
+        topic=topic,
+        sector_fields=SECTOR_FIELDS,
+        interested=len(interest.interested_ids(db(), topic.id)),
+        **picker.context(form),
     )
 
 
@@ -100,6 +108,8 @@ def _page_context(request_id: int) -> dict:
         "can_cancel": req.status in ("queued", "running")
         and req.cancel_requested_at is None
         and policies.can_cancel_match(current_user, req),
+        # marked on the page when the request marks or prefers them (its snapshot)
+        "interested": set(req.params.get("interested") or ()),
     }
 
 
