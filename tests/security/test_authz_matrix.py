@@ -1,6 +1,6 @@
 """The authorization matrix: every route of the URL map x every role x own/other objects.
 
-Each endpoint has one or more rows in RULES (authz_rules.py): the URL arguments (names of
+Each endpoint has one or more rows in RULES (authz_rules.py and authz_rules_api.py): the URL arguments (names of
 objects in the world of ``authz_world``), the roles allowed, and what the others get. A
 route without a rule fails the test, naming it, so a new route cannot ship without deciding
 who may use it.
@@ -21,9 +21,13 @@ from sqlalchemy import select
 
 from tests.conftest import PASSWORD
 from tests.security import authz_world
-from tests.security.authz_rules import RULES, Row
+from tests.security.authz_rules import RULES as WEB_RULES
+from tests.security.authz_rules import Row
+from tests.security.authz_rules_api import API_RULES
 from tests.security.authz_world import CSRF_IN_BODY, ROLES
 from tests.support import login
+
+RULES = {**WEB_RULES, **API_RULES}
 
 # Requests that end or rotate the session run last, and their role signs in again after.
 LAST = ("auth.logout", "auth.change_password", "auth.login")
