@@ -7,7 +7,13 @@ from models.accounts import AccountToken, OrganisationMembership, SggMembership,
 from models.api_tokens import ApiToken
 from models.audit import AuditEntry, Heartbeat
 from models.base import Base
-from models.consortia import ExpertiseIndexVersion, Invitation, MatchRequest, SuggestedMember
+from models.consortia import (
+    ExpertiseIndexVersion,
+    Invitation,
+    InvitedPerson,
+    MatchRequest,
+    SuggestedMember,
+)
 from models.contacts import Contact
 from models.cordis import CordisProject, ImportIssue, ImportRun, Participation
 from models.notifications import (
@@ -37,6 +43,7 @@ __all__ = [
     "ImportIssue",
     "ImportRun",
     "Invitation",
+    "InvitedPerson",
     "MatchRequest",
     "NameWord",
     "NotificationPreference",

@@ -27,6 +27,7 @@ BLUEPRINTS = (
     "webapp.notifications",
     "webapp.organisations",
     "webapp.consortia",
+    "webapp.invitations",
 )
 
 
