@@ -202,10 +202,12 @@ def close(session: Session, ctx: RequestContext, request_id: int) -> MatchReques
     """End the invitations: answers are final, nobody more is invited."""
     actor = ctx.user
     req = get_request(session, actor, request_id)
+    if not policies.is_coordinator(actor):
+        raise PermissionDenied("Only coordinators can close a consortium.")
+    if req.finalised_at is None:
+        raise Conflict("Only a finalised consortium can be closed: finalise it first.")
     if req.closed_at is not None:
         raise Conflict("This consortium is closed already.")
-    if not policies.can_close_consortium(actor, req):
-        raise PermissionDenied("Only coordinators can close a finalised consortium.")
     req.closed_at, req.closed_by_id = utcnow(), actor.id
     session.flush()
     accepted = sum(1 for inv in invitations_of(session, req).values() if inv.status == "accepted")

@@ -366,8 +366,10 @@ def add_contact_and_invite(
 ) -> Invitation:
     """The coordinator gives a member without anyone to invite a contact: invited at once."""
     req = get_request(session, ctx.user, request_id)
+    if not policies.is_coordinator(ctx.user):
+        raise PermissionDenied("Only coordinators can add contacts on the consortium page.")
     if not policies.can_invite_alternate(ctx.user, req):
-        raise PermissionDenied("Only coordinators can add contacts to a finalised consortium.")
+        raise Conflict("Contacts are added here between finalising and closing the consortium.")
     inv = next((latest_invitation(session, m.id) for m in req.members if m.id == member_id), None)
     if inv is None or inv.status not in ("no_contact", "sent") or expired(inv):
         raise Conflict("Only a member whose invitation is still open can get a contact here.")

@@ -117,7 +117,8 @@ def test_invitation_accept_decline_and_alternate(app, client, db, pool, make_use
 
     login(client, no_user.email, PASSWORD)
     no_url = f"/consortia/invitations/{invs[members[1].organisation_id].id}"
-    assert post_form(client, no_url + "/decline", {"reason": "No time."}, page=no_url).status_code == 302
+    r = post_form(client, no_url + "/decline", {"reason": "No time."}, page=no_url)
+    assert r.status_code == 302
     client = app.test_client()
 
     db.rollback()

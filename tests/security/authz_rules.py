@@ -235,7 +235,15 @@ RULES: dict[str, list[Row]] = {
         Row(OFFICE, {"?a": "match_a", "?b": "match_b"}, deny=404, why="B hidden from SGG A"),
     ],
     "consortia.expertise_index": [Row(ADMIN)],
-    "consortia.show": match_rows(MATCH_A, MATCH_B),
+    "consortia.show": [
+        *match_rows(MATCH_A, MATCH_B),
+        Row(
+            MATCH_A | {"rep_x"},
+            {"request_id": "match_joined"},
+            deny=404,
+            why="organisation X accepted: rep_x sees the consortium read-only",
+        ),
+    ],
     "consortia.progress": match_rows(MATCH_A, MATCH_B),
     "consortia.member_action": [
         *match_rows(MATCH_A, MATCH_B, member=True, args={"action": "=lock"}),
@@ -275,6 +283,14 @@ RULES: dict[str, list[Row]] = {
             other=dict.fromkeys(MATCH_B, 403),
         ),
     ],
+    "consortia.close": match_rows(OFFICE, OFFICE),
+    "consortia.add_contact": match_rows(
+        OFFICE, OFFICE, member=True, data={"name": "=Ann Contact", "email": "=ann@example.org"}
+    ),
+    # The link of an invitation mail: an unknown token is 404 for everyone.
+    "invitations.link": [
+        Row(NOBODY, {"token": "=not-a-real-token"}, deny=404, other={"anonymous": 404})
+    ],
     # --- API ------------------------------------------------------------------------------
     "api-docs.openapi_json": [Row(ALL)],
     "api_docs.docs": [Row(ALL)],
@@ -308,6 +324,27 @@ RULES: dict[str, list[Row]] = {
         *topic_rows(MATCH_A, MATCH_B, methods=("POST",)),
     ],
     "api_matches.MatchItem": match_rows(MATCH_A, MATCH_B),
+    "api_invitations.Mine": [Row(SIGNED)],
+    "api_invitations.InvitationItem": [
+        Row(MATCH_A | {"rep_x"}, {"invitation_id": "invitation_x"}, deny=404),
+        Row(MATCH_B | {"rep_y"}, {"invitation_id": "invitation_y"}, deny=404),
+    ],
+    **{
+        f"api_invitations.{name}": [
+            Row(
+                roles(rep),
+                {"invitation_id": inv},
+                deny=404,
+                other=dict.fromkeys(sees, 403),
+                data=data,
+            )
+            for rep, inv, sees in (
+                ("rep_x", "invitation_x", MATCH_A),
+                ("rep_y", "invitation_y", MATCH_B),
+            )
+        ]
+        for name, data in (("Accept", {}), ("Decline", {"reason": "=No capacity."}))
+    },
     "api_pledges.Pledges": [
         Row(SIGNED, methods=("GET",), why="a list of what the user may read"),
         Row(

@@ -204,6 +204,10 @@ def build(db: Session) -> dict[str, Any]:
 
     match_a, member_a, invitation_x = match(topic_a, users["sgg_a"], org_x)
     match_b, member_b, invitation_y = match(topic_b, users["sgg_b"], org_y)
+    # A finalised consortium of topic A that organisation X joined: rep_x sees it read-only.
+    joined, _member, accepted_x = match(topic_a, users["sgg_a"], org_x)
+    joined.input_hash, joined.finalised_at = "hash-joined", now
+    accepted_x.status = "accepted"
     email = models.OutboxMessage(
         event="test.event",
         channel="email",
@@ -247,6 +251,7 @@ def build(db: Session) -> dict[str, Any]:
         "application_y": application_y.id,
         "match_a": match_a.id,
         "match_b": match_b.id,
+        "match_joined": joined.id,
         "member_a": member_a.id,
         "member_b": member_b.id,
         "invitation_x": invitation_x.id,

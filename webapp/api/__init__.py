@@ -9,12 +9,22 @@ from __future__ import annotations
 from flask import Flask
 from flask_smorest.spec.plugins import integerconverter2paramschema
 
-from webapp.api import calls, docs, matches, me, notifications, organisations, pledges, topics
+from webapp.api import (
+    calls,
+    docs,
+    invitations,
+    matches,
+    me,
+    notifications,
+    organisations,
+    pledges,
+    topics,
+)
 from webapp.api.core import Api
 from webapp.extensions import csrf
 from webapp.routing import IdConverter
 
-RESOURCES = (me, calls, topics, pledges, organisations, matches, notifications)
+RESOURCES = (me, calls, topics, pledges, organisations, matches, invitations, notifications)
 
 
 def init_app(app: Flask) -> None:
