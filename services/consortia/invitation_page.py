@@ -24,6 +24,15 @@ from services.consortia.invitations import get_invitation, invitations_of
 from services.core.errors import NotFound
 
 SUMMARY_CHARS = 400
+# How an invitee's organisation is described: "It brings the experience of <kind> from ...".
+KINDS = {
+    "academia": "a university",
+    "research": "a research organisation",
+    "sme": "a small or medium-sized company",
+    "industry": "a company",
+    "patient": "a patient organisation",
+    "public": "a public body",
+}
 PROJECTS_SHOWN = 5
 
 
@@ -134,7 +143,6 @@ def _why(session: Session, member: SuggestedMember) -> tuple[list[str], list[Pas
         for i in ids
         if i in found
     ]
-    sector = SECTOR_LABELS.get(org.sector, org.sector)
     why = []
     if projects:
         why.append(
@@ -145,10 +153,8 @@ def _why(session: Session, member: SuggestedMember) -> tuple[list[str], list[Pas
         e.get("constraint", "")
     ):
         why.append(f"The programme office chose {org.display_name} for this consortium.")
-    why.append(
-        f"It brings the experience of {'an' if sector[0] in 'aeiouAEIOU' else 'a'} {sector} "
-        f"organisation from {_country(org.country)}."
-    )
+    kind = KINDS.get(org.sector, "an organisation")
+    why.append(f"It brings the experience of {kind} from {_country(org.country)}.")
     return why, projects
 
 

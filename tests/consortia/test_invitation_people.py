@@ -78,7 +78,7 @@ def test_finalise_invites_every_contact_and_user_once(db, pool, make_user, setti
         _contact(db, b, "Bob", "bob@example.org")
         seen.update(rep=rep, outsider=outsider)
 
-    req, members, invs = _finalised(db, settings, pool, coord, people, days=5)
+    _req, members, invs = _finalised(db, settings, pool, coord, people, days=5)
     a, b, c = (invs[m.id] for m in members[:3])
     assert (a.status, b.status, c.status) == ("sent", "sent", "no_contact")
     assert sorted(p.email for p in a.people) == ["ann@example.org", "rep-a@example.org"]
@@ -104,7 +104,7 @@ def test_signed_link_account_tampering_reuse_and_expiry(db, pool, make_user, set
         _contact(db, members[1].organisation_id, "Bob", "bob@example.org")
         make_user("viewer", email="bob@example.org")
 
-    req, members, invs = _finalised(db, settings, pool, coord, people)
+    _req, members, invs = _finalised(db, settings, pool, coord, people)
     raw = _token(db, "ann@example.org")
     for bad in (raw[:-1] + ("A" if raw[-1] != "A" else "B"), raw + "x", "", "x" * 500, "a\x00b"):
         with pytest.raises(NotFound):
@@ -138,7 +138,7 @@ def test_signed_link_account_tampering_reuse_and_expiry(db, pool, make_user, set
     # An account holder signs in: the link makes them act for the organisation.
     bob_raw = _token(db, "bob@example.org")
     bob = db.scalar(select(models.User).where(models.User.email == "bob@example.org"))
-    with pytest.raises(PermissionDenied, match="sent to bob@example.org"):
+    with pytest.raises(PermissionDenied, match=r"sent to bob@example\.org"):
         invitees.claim_link(db, ctx(user), bob_raw)
     db.rollback()
     assert invitees.claim_link(db, ctx(bob), bob_raw).id == invs[members[1].id].id
@@ -286,7 +286,7 @@ def test_invitee_page_in_plain_words(db, pool, make_user, settings):
         who["a"] = make_user("viewer", org_id=members[0].organisation_id)
         who["b"] = make_user("viewer", org_id=members[1].organisation_id)
 
-    req, members, invs = _finalised(db, settings, pool, coord, people)
+    _req, members, invs = _finalised(db, settings, pool, coord, people)
     invitations.respond(db, ctx(who["b"]), invs[members[1].id].id, True)
     db.commit()
     v = invitation_page.invitee_view(db, who["a"], invs[members[0].id].id)
