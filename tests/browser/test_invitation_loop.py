@@ -8,7 +8,7 @@ account) receives the email, follows the link, creates the account, reads the in
 in plain words and declines with a reason. The coordinator sees the reason, is offered the
 seat's alternates and invites one; the alternate's user (who has an account) follows their
 link, signs in, accepts and opens the consortium. One screenshot per step in
-``test-artifacts/browser/loop-NN-*.png``; the pages of the loop are checked with axe-core.
+``test-artifacts/browser/loop/NN-*.png``; the pages of the loop are checked with axe-core.
 """
 
 from __future__ import annotations
@@ -32,6 +32,7 @@ from playwright.sync_api import Browser, Page, expect
 import models
 from services.consortia import expertise_index as matching_index
 from services.core.context import RequestContext
+from tests.browser.conftest import ARTIFACTS
 from tests.browser.test_journey import APPLICANTS, INVITED, THEMES, _violations
 from tests.conftest import PASSWORD
 from tests.support import free_port
@@ -74,6 +75,16 @@ class Mailbox:
     def recipients(self) -> list[str]:
         with self.lock:
             return [str(m["To"]) for m in self.messages]
+
+
+@pytest.fixture
+def shots() -> Path:
+    """test-artifacts/browser/loop/, emptied (the journey test empties only its own)."""
+    folder = ARTIFACTS / "loop"
+    folder.mkdir(parents=True, exist_ok=True)
+    for old in folder.glob("*.png"):
+        old.unlink()
+    return folder
 
 
 @pytest.fixture
@@ -190,7 +201,7 @@ class Steps:
 
     def shot(self, page: Page, step: str) -> None:
         self.n += 1
-        page.screenshot(path=str(self.shots / f"loop-{self.n:02d}-{step}.png"), full_page=True)
+        page.screenshot(path=str(self.shots / f"{self.n:02d}-{step}.png"), full_page=True)
 
 
 def _flash(page: Page, text: str) -> None:
@@ -205,14 +216,14 @@ def test_invitation_loop(
     mail_server: str,
     mailbox: Mailbox,
     browser: Browser,
-    artifacts: Path,
+    shots: Path,
     db,
     world,
     settings,
     make_user,
 ) -> None:
     seeded = _seed(db, world, settings, make_user)
-    s = Steps(browser, mail_server, artifacts)
+    s = Steps(browser, mail_server, shots)
     problems: list[str] = []
 
     # 1. The coordinator requests a consortium for the published topic.
