@@ -261,8 +261,8 @@ def test_after_finalising_a_declined_seat_is_refilled(app, client, db, pool, mak
     assert r.status_code == 302
     flashes = _flashed(client, location)
     assert any(
-        f"Swiss Pharma takes the seat of {declining.organisation.display_name}, but it has no "
-        "user to invite yet." in f
+        f"Swiss Pharma takes the seat of {declining.organisation.display_name}, but it has "
+        "nobody to invite yet: add a contact for it." in f
         for f in flashes
     ), flashes
     db.rollback()
