@@ -73,6 +73,7 @@ class InviteeView:
     projects: list[PastProject] = field(default_factory=list)
     can_answer: bool = False
     expired: bool = False
+    seat_taken: bool = False  # declined, and the seat went to another organisation
 
 
 def _summary(text: str) -> str:
@@ -169,6 +170,7 @@ def invitee_view(session: Session, actor: User, invitation_id: int) -> InviteeVi
     show_contact = policies.can_see_coordinator_contact(actor, inv)
     why, projects = _why(session, inv.member)
     is_expired = invitees.expired(inv)
+    taken = inv.status == "declined" and bool((inv.member.explanation or {}).get("replaced_by"))
     return InviteeView(
         invitation=inv,
         consortium=_consortium(session, inv.request, _coordinator(session, inv), show_contact),
@@ -178,8 +180,10 @@ def invitee_view(session: Session, actor: User, invitation_id: int) -> InviteeVi
         can_answer=policies.can_respond_invitation(actor, inv)
         and inv.status in ("sent", "accepted", "declined")
         and not is_expired
-        and inv.request.closed_at is None,
+        and inv.request.closed_at is None
+        and not taken,
         expired=is_expired,
+        seat_taken=taken,
     )
 
 

@@ -80,12 +80,24 @@ def _seed(
     req, _ = consortia.request_match(db, RequestContext(member), pool["topic"].id, {"size": 6})
     db.commit()
     runtime.dispatcher.wait_idle()
+    db.refresh(req)
+    seat = next(m for m in req.members if not m.is_alternate)
+    # An invitation of the representative's organisation, for the invitations API.
+    invitation = models.Invitation(
+        request_id=req.id,
+        member_id=seat.id,
+        organisation_id=world["pharma"].id,
+        expires_at=datetime.now(UTC) + timedelta(days=14),
+    )
+    db.add(invitation)
+    db.commit()
     ids = {
         "topic_id": [t.id for t in topics] + [pool["topic"].id],
         "pledge_id": [p.id for p in pledges],
         "org_id": [o.id for o in pool["orgs"][:5]] + [world["pharma"].id],
         "request_id": [req.id],
         "call_id": [call.id],
+        "invitation_id": [invitation.id],
         "item_id": [m.id for m in db.query(models.OutboxMessage).filter_by(channel="inbox").all()],
     }
     return {"users": (coordinator, member, rep), "ids": ids}

@@ -256,6 +256,8 @@ def test_answer_changes_until_closed_with_reasons(db, pool, make_user, settings)
     db.commit()
     with pytest.raises(Conflict, match="seat went to another organisation"):
         invitations.respond(db, ctx(who["b"]), b.id, True)
+    gone = invitation_page.invitee_view(db, who["b"], b.id)
+    assert gone.seat_taken and not gone.can_answer
     db.rollback()
     # Accepted members see the consortium read-only; the others do not.
     view = invitation_page.member_view(db, who["a"], req.id)
