@@ -80,9 +80,12 @@ def _seed(
     req, _ = consortia.request_match(db, RequestContext(member), pool["topic"].id, {"size": 6})
     db.commit()
     runtime.dispatcher.wait_idle()
-    db.refresh(req)
-    seat = next(m for m in req.members if not m.is_alternate)
     # An invitation of the representative's organisation, for the invitations API.
+    seat = models.SuggestedMember(
+        request_id=req.id, organisation_id=world["pharma"].id, rank=99, score=0.1
+    )
+    db.add(seat)
+    db.flush()
     invitation = models.Invitation(
         request_id=req.id,
         member_id=seat.id,
