@@ -11,6 +11,7 @@ from models.consortia import (
     ExpertiseIndexFiles,
     ExpertiseIndexVersion,
     Invitation,
+    InvitedPerson,
     MatchRequest,
     SuggestedMember,
 )
@@ -45,6 +46,7 @@ __all__ = [
     "ImportIssue",
     "ImportRun",
     "Invitation",
+    "InvitedPerson",
     "JoinRequest",
     "MatchRequest",
     "NameWord",

@@ -18,7 +18,8 @@ MEMBER_STATES = ("suggested", "locked", "removed", "invited", "accepted", "decli
 # Members that still hold a seat (removed and declined ones do not).
 ACTIVE_MEMBER_STATES = ("suggested", "locked", "invited", "accepted")
 INDEX_STATES = ("queued", "building", "ready", "failed", "unchanged", "cancelled")
-INVITATION_STATES = ("sent", "no_contact", "accepted", "declined", "withdrawn")
+# expired: nobody answered before expires_at; it counts as a decline (the seat opens).
+INVITATION_STATES = ("sent", "no_contact", "accepted", "declined", "expired", "withdrawn")
 
 
 class MatchRequest(Leased, Base):
@@ -44,6 +45,9 @@ class MatchRequest(Leased, Base):
     # Set when the coordinator finalised the consortium and sent the invitations.
     finalised_at: Mapped[datetime | None]
     finalised_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    # Set when the coordinator closed it: answers can no longer change, nobody more is invited.
+    closed_at: Mapped[datetime | None]
+    closed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
 
     topic: Mapped[Topic] = relationship()
     members: Mapped[list[SuggestedMember]] = relationship(
@@ -132,7 +136,43 @@ class Invitation(Base):
     responded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     responded_at: Mapped[datetime | None]
+    # None for invitations sent before expiry existed (they never expire).
+    expires_at: Mapped[datetime | None] = mapped_column(index=True)
+    reminded_at: Mapped[datetime | None]
+    # Why the organisation declined (shown to the coordinator); "" otherwise.
+    reason: Mapped[str] = mapped_column(Text, default="", server_default="")
 
     request: Mapped[MatchRequest] = relationship()
     member: Mapped[SuggestedMember] = relationship()
     organisation: Mapped[Organisation] = relationship()
+    people: Mapped[list[InvitedPerson]] = relationship(
+        back_populates="invitation", cascade="all, delete-orphan", order_by="InvitedPerson.id"
+    )
+
+
+class InvitedPerson(Base):
+    """One person an invitation was emailed to, with the hashes of their signed links.
+
+    The raw link tokens are only in the emails: the first one, and the reminder's. A person
+    without an account creates it through the link (``account_created_at``: once only).
+    """
+
+    __tablename__ = "invited_people"
+    __table_args__ = (UniqueConstraint("invitation_id", "email"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    invitation_id: Mapped[int] = mapped_column(
+        ForeignKey("consortium_invitations.id", ondelete="CASCADE"), index=True
+    )
+    contact_id: Mapped[int | None] = mapped_column(
+        ForeignKey("organisation_contacts.id", ondelete="SET NULL")
+    )
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    name: Mapped[str] = mapped_column(String(200))
+    email: Mapped[str] = mapped_column(String(254))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    reminder_token_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
+    account_created_at: Mapped[datetime | None]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    invitation: Mapped[Invitation] = relationship(back_populates="people")

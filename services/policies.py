@@ -364,7 +364,36 @@ def can_finalise_match(user: User | None, request: MatchRequest) -> bool:
 
 
 def can_invite_alternate(user: User | None, request: MatchRequest) -> bool:
-    return is_coordinator(user) and request.finalised_at is not None
+    """Fill open seats, invite more organisations or add a contact to a member: coordinators,
+    between finalising and closing."""
+    return is_coordinator(user) and request.finalised_at is not None and request.closed_at is None
+
+
+def can_close_consortium(user: User | None, request: MatchRequest) -> bool:
+    """Closing ends the invitations: answers can no longer change."""
+    return can_invite_alternate(user, request)
+
+
+def is_accepted_member(user: User | None, request: MatchRequest) -> bool:
+    """A person of an organisation that accepted its invitation to this consortium."""
+    orgs = organisation_ids(user)
+    session = object_session(request)
+    if not orgs or user is None or not user.is_active or session is None:
+        return False
+    found = session.scalar(
+        select(Invitation.id).where(
+            Invitation.request_id == request.id,
+            Invitation.status == "accepted",
+            Invitation.organisation_id.in_(orgs),
+        )
+    )
+    return found is not None
+
+
+def can_view_consortium_as_member(user: User | None, request: MatchRequest) -> bool:
+    """Accepted members see the consortium read-only (who else accepted; no scores, no
+    alternates, no reasons): the page of ``services.consortia.invitation_page``."""
+    return request.finalised_at is not None and is_accepted_member(user, request)
 
 
 def can_respond_invitation(user: User | None, invitation: Invitation) -> bool:
@@ -374,6 +403,11 @@ def can_respond_invitation(user: User | None, invitation: Invitation) -> bool:
         and user.is_active
         and is_organisation_member(user, invitation.organisation_id)
     )
+
+
+def can_see_coordinator_contact(user: User | None, invitation: Invitation) -> bool:
+    """The invitee may see the name and email of the coordinator who invited them."""
+    return can_respond_invitation(user, invitation) or can_view_match(user, invitation.request)
 
 
 def can_build_index(user: User | None) -> bool:

@@ -29,6 +29,7 @@ BLUEPRINTS = (
     "webapp.people",
     "webapp.consortia",
     "webapp.interests",
+    "webapp.invitations",
 )
 
 

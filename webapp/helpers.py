@@ -20,7 +20,10 @@ def context(actor: User | None = None) -> RequestContext:
     if actor is None and current_user.is_authenticated:
         actor = current_user._get_current_object()
     return RequestContext(
-        actor, client_ip=request.remote_addr or "", public_url=current_app.config["PUBLIC_URL"]
+        actor,
+        client_ip=request.remote_addr or "",
+        public_url=current_app.config["PUBLIC_URL"],
+        invitation_expiry_days=current_app.config["SETTINGS"].invitation_expiry_days,
     )
 
 

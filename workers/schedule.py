@@ -38,6 +38,13 @@ def periodic_jobs(settings: Settings) -> list[Periodic]:
         Periodic(
             "deadline-reminders", "workers.tasks.send_reminders", settings.beat_reminder_seconds
         ),
+        # Invitations expire (counted as declined) and are reminded before: see
+        # services/consortia/invitation_deadlines.py.
+        Periodic(
+            "invitation-deadlines",
+            "workers.invitation_tasks.invitation_deadlines",
+            settings.beat_reminder_seconds,
+        ),
         Periodic("daily-digest", "workers.tasks.send_digests", settings.beat_digest_seconds),
         # Imports and organisation edits reach the expertise index through this check.
         Periodic(

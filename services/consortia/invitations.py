@@ -1,23 +1,26 @@
-"""Finalise a consortium and invite its members; invitees accept or decline.
+"""Finalise a consortium and invite its members; invitees accept or decline; close it.
 
-An invitation goes through the outbox (consortium.invitation) to every active user of the
-organisation (partner representatives and applicants). An organisation without users gets
-an invitation row in status ``no_contact``: the page says so and the seat can go to one
-of its alternates. A declined seat offers its alternates (services.consortia.seats);
-inviting one, or any organisation found by search, is one click, and so is inviting an
-organisation into an extra seat.
+An invitation is for an organisation's seat and reaches its people (services.consortia.
+invitees: its contacts and users, each with a signed link of their own). An organisation
+without anyone gets an invitation row in status ``no_contact``: the page says so and offers
+to add a contact, or the seat can go to one of its alternates. An invitation expires after
+INVITATION_EXPIRY_DAYS (services.consortia.invitation_deadlines); an expired one counts as
+declined. A declined seat offers its alternates (services.consortia.seats). The answer
+(accept, or decline with a reason) can change until the coordinator closes the consortium.
 """
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
-from models import Invitation, MatchRequest, OrganisationMembership, SuggestedMember, User
+from models import Invitation, MatchRequest, SuggestedMember, User
 from models.base import utcnow
 from services import policies
+from services.consortia import invitees
 from services.consortia.match_requests import get_request
 from services.consortia.review import active, member_of, record_swap, take_seat
 from services.core import audit
@@ -25,53 +28,26 @@ from services.core.context import RequestContext
 from services.core.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from services.notifications.notify import notify
 
-
-def _contacts(session: Session, organisation_id: int) -> list[User]:
-    return list(
-        session.scalars(
-            select(User)
-            .join(OrganisationMembership, OrganisationMembership.user_id == User.id)
-            .where(
-                OrganisationMembership.organisation_id == organisation_id,
-                OrganisationMembership.role.in_(("partner_rep", "applicant")),
-                User.is_active.is_(True),
-            )
-            .order_by(User.id)
-        )
-    )
+REASON_CHARS = 2000
 
 
 def _invite(
     session: Session, ctx: RequestContext, req: MatchRequest, member: SuggestedMember
 ) -> Invitation:
     actor = ctx.user
-    users = _contacts(session, member.organisation_id)
+    people = invitees.people_of(session, member.organisation_id)
     inv = Invitation(
         request_id=req.id,
         member_id=member.id,
         organisation_id=member.organisation_id,
-        status="sent" if users else "no_contact",
+        status="sent" if people else "no_contact",
         invited_by_id=actor.id,
+        expires_at=utcnow() + timedelta(days=ctx.invitation_expiry_days) if people else None,
     )
     session.add(inv)
     member.status = "invited"
     session.flush()
-    if users:
-        topic = req.topic
-        notify(
-            session,
-            "consortium.invitation",
-            users,
-            subject=f"Invitation to join a consortium: {topic.title}",
-            summary=(
-                f"{member.organisation.display_name} is invited to join the consortium "
-                f"proposed for the topic '{topic.title}'. Please accept or decline."
-            ),
-            link=ctx.link(f"/consortia/invitations/{inv.id}"),
-            obj=inv,
-            label=f"Consortium for {topic.title}",
-            exclude=actor,
-        )
+    invitees.send(session, ctx, inv, people)
     audit.record(
         session,
         actor,
@@ -80,6 +56,7 @@ def _invite(
         ip=ctx.client_ip,
         organisation_id=member.organisation_id,
         status=inv.status,
+        people=len(people),
     )
     return inv
 
@@ -105,7 +82,10 @@ def finalise(session: Session, ctx: RequestContext, request_id: int) -> list[Inv
 def invitations_of(session: Session, req: MatchRequest) -> dict[int, Invitation]:
     """The latest invitation of each member, by member id."""
     rows = session.scalars(
-        select(Invitation).where(Invitation.request_id == req.id).order_by(Invitation.id)
+        select(Invitation)
+        .where(Invitation.request_id == req.id)
+        .options(selectinload(Invitation.people))
+        .order_by(Invitation.id)
     )
     return {inv.member_id: inv for inv in rows}
 
@@ -117,7 +97,10 @@ def my_invitations(session: Session, actor: User) -> list[Invitation]:
     return list(
         session.scalars(
             select(Invitation)
-            .where(Invitation.organisation_id.in_(ids), Invitation.status != "no_contact")
+            .where(
+                Invitation.organisation_id.in_(ids),
+                Invitation.status.not_in(("no_contact", "withdrawn")),
+            )
             .order_by(Invitation.id.desc())
         )
     )
@@ -133,36 +116,70 @@ def get_invitation(session: Session, actor: User, invitation_id: int) -> Invitat
     return inv
 
 
-def respond(session: Session, ctx: RequestContext, invitation_id: int, accept: bool) -> Invitation:
+def coordinators_of(session: Session, inv: Invitation) -> list[User]:
+    """Who hears about an answer: who finalised, who invited this seat, who asked."""
+    req = inv.request
+    ids = [i for i in (req.finalised_by_id, inv.invited_by_id, req.requested_by_id) if i]
+    found = {u.id: u for u in session.scalars(select(User).where(User.id.in_(ids or [-1])))}
+    return [found[i] for i in dict.fromkeys(ids) if i in found]
+
+
+def _check_answer(inv: Invitation, accept: bool) -> None:
+    """Refuse an answer the invitation can no longer take, saying why."""
+    req = inv.request
+    if req.closed_at is not None:
+        raise Conflict(
+            f"The coordinator closed this consortium on {req.closed_at:%d %B %Y}: "
+            "answers can no longer change."
+        )
+    if invitees.expired(inv):
+        raise Conflict("This invitation expired: it counts as declined.")
+    if inv.status not in ("sent", "accepted", "declined"):
+        raise Conflict(f"This invitation cannot be answered ({inv.status.replace('_', ' ')}).")
+    wanted = "accepted" if accept else "declined"
+    if inv.status == wanted:
+        raise Conflict(f"This invitation is {wanted} already.")
+    if accept and (inv.member.explanation or {}).get("replaced_by"):
+        raise Conflict(
+            "Since you declined, the seat went to another organisation: it cannot be accepted "
+            "any more. Contact the coordinator."
+        )
+
+
+def respond(
+    session: Session,
+    ctx: RequestContext,
+    invitation_id: int,
+    accept: bool,
+    reason: str = "",
+) -> Invitation:
+    """Accept, or decline with a reason; either can be changed until the consortium closes."""
     actor = ctx.user
     inv = get_invitation(session, actor, invitation_id)
     if not policies.can_respond_invitation(actor, inv):
         raise PermissionDenied("Only people of the invited organisation can answer.")
-    if inv.status != "sent":
-        raise Conflict(f"This invitation was already answered ({inv.status}).")
+    _check_answer(inv, accept)
+    if not accept:
+        reason = invitees.clean_text(reason, "reason", "The reason", REASON_CHARS, required=True)
+    changed = inv.status != "sent"
     inv.status = "accepted" if accept else "declined"
+    inv.reason = "" if accept else reason
     inv.responded_at, inv.responded_by_id = utcnow(), actor.id
     inv.member.status = inv.status
     session.flush()
     req = inv.request
-    recipients = [
-        u
-        for u in (
-            session.get(User, req.finalised_by_id) if req.finalised_by_id else None,
-            session.get(User, inv.invited_by_id) if inv.invited_by_id else None,
-            session.get(User, req.requested_by_id) if req.requested_by_id else None,
-        )
-        if u is not None
-    ]
     event = f"invitation.{inv.status}"
     org = inv.organisation.display_name
+    summary = f"{actor.name} {'changed the answer: ' if changed else ''}{inv.status} the "
+    summary += f"invitation for {org}."
+    if not accept:
+        summary += f" Reason: {reason} The consortium page offers alternates for the seat."
     notify(
         session,
         event,
-        recipients,
+        coordinators_of(session, inv),
         subject=f"{org} {inv.status} the invitation: {req.topic.title}",
-        summary=f"{actor.name} {inv.status} the invitation for {org}."
-        + ("" if accept else " The consortium page offers alternates for the seat."),
+        summary=summary,
         link=ctx.link(f"/consortia/{req.id}"),
         obj=inv,
         label=f"Consortium for {req.topic.title}",
@@ -175,12 +192,32 @@ def respond(session: Session, ctx: RequestContext, invitation_id: int, accept: b
         inv,
         ip=ctx.client_ip,
         organisation_id=inv.organisation_id,
+        reason=inv.reason,
+        changed=changed,
     )
     return inv
 
 
+def close(session: Session, ctx: RequestContext, request_id: int) -> MatchRequest:
+    """End the invitations: answers are final, nobody more is invited."""
+    actor = ctx.user
+    req = get_request(session, actor, request_id)
+    if not policies.is_coordinator(actor):
+        raise PermissionDenied("Only coordinators can close a consortium.")
+    if req.finalised_at is None:
+        raise Conflict("Only a finalised consortium can be closed: finalise it first.")
+    if req.closed_at is not None:
+        raise Conflict("This consortium is closed already.")
+    req.closed_at, req.closed_by_id = utcnow(), actor.id
+    session.flush()
+    accepted = sum(1 for inv in invitations_of(session, req).values() if inv.status == "accepted")
+    audit.record(session, actor, "match.closed", req, ip=ctx.client_ip, accepted=accepted)
+    return req
+
+
 def open_invitation_seat(member: SuggestedMember, latest: Invitation | None) -> bool:
-    """A finalised seat that can go to someone else: declined, or nobody to invite."""
+    """A finalised seat that can go to someone else: declined (or expired), or nobody to
+    invite."""
     if (member.explanation or {}).get("replaced_by"):
         return False
     return member.status == "declined" or (
@@ -190,6 +227,8 @@ def open_invitation_seat(member: SuggestedMember, latest: Invitation | None) -> 
 
 def _finalised(session: Session, actor: User, request_id: int) -> MatchRequest:
     req = get_request(session, actor, request_id)
+    if req.closed_at is not None:
+        raise Conflict("This consortium is closed: nobody more can be invited.")
     if not policies.can_invite_alternate(actor, req):
         raise PermissionDenied("Only coordinators can invite alternates of a finalised consortium.")
     return req

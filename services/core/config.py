@@ -37,6 +37,10 @@ class Settings:
     mail_from: str = "Partnering Machine <no-reply@partnering.local>"
     max_upload_mb: int = 200
     token_hours: int = 48
+    # Consortium invitations expire (an expired one counts as declined) and are reminded
+    # this many days before (README "Invitations").
+    invitation_expiry_days: int = 14
+    invitation_reminder_days: int = 3
     login_limit_account: str = "5 per minute"
     login_limit_ip: str = "10 per minute"
     ratelimit_prefix: str = "partnering"
@@ -133,6 +137,8 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         mail_from=env.get("MAIL_FROM") or "Partnering Machine <no-reply@partnering.local>",
         max_upload_mb=int(env.get("MAX_UPLOAD_MB") or 200),
         token_hours=int(env.get("TOKEN_HOURS") or 48),
+        invitation_expiry_days=int(env.get("INVITATION_EXPIRY_DAYS") or 14),
+        invitation_reminder_days=int(env.get("INVITATION_REMINDER_DAYS") or 3),
         login_limit_account=env.get("LOGIN_LIMIT_ACCOUNT") or "5 per minute",
         login_limit_ip=env.get("LOGIN_LIMIT_IP") or "10 per minute",
         ratelimit_prefix=env.get("RATELIMIT_PREFIX") or "partnering",

@@ -20,11 +20,16 @@ class RequestContext:
     actor: User | None
     client_ip: str = ""  # recorded in the audit log; "" outside a web request
     public_url: str = ""  # prefix of the links in notifications; "" gives relative links
+    invitation_expiry_days: int = 14  # INVITATION_EXPIRY_DAYS, for whoever sends invitations
 
     @classmethod
     def for_settings(cls, settings: Settings, actor: User | None = None) -> RequestContext:
         """The context of a task or CLI command: no client, the deployment's public URL."""
-        return cls(actor, public_url=settings.public_url)
+        return cls(
+            actor,
+            public_url=settings.public_url,
+            invitation_expiry_days=settings.invitation_expiry_days,
+        )
 
     @property
     def user(self) -> User:

@@ -40,6 +40,13 @@ def _env() -> Environment:
     )
 
 
+class Address(NamedTuple):
+    """Someone without an account (an invited contact): a name and an email address."""
+
+    name: str
+    email: str
+
+
 class Content(NamedTuple):
     """What a message says: the subject line, the text body and (email only) the HTML body."""
 
@@ -57,7 +64,7 @@ def render_email(template: str, **context: Any) -> Content:
 
 
 def outbox_message(
-    recipient: User,
+    recipient: User | Address,
     event: str,
     content: Content,
     *,
@@ -69,13 +76,16 @@ def outbox_message(
     dedupe_key: str | None = None,
 ) -> OutboxMessage:
     """The one constructor of outbox rows. An inbox row is shown, not delivered, so it is
-    'sent' at once; an email row waits 'pending' for delivery (or the digest)."""
+    'sent' at once; an email row waits 'pending' for delivery (or the digest). An
+    ``Address`` (no account) gets email only."""
     inbox = channel == "inbox"
+    if inbox and not isinstance(recipient, User):
+        raise ValueError("an inbox row needs a user")
     return OutboxMessage(
         event=event,
         channel=channel,
         mode=mode,
-        recipient_id=recipient.id,
+        recipient_id=recipient.id if isinstance(recipient, User) else None,
         recipient_email=recipient.email,
         subject=content.subject[:SUBJECT_CHARS],
         body_text=content.text,
@@ -165,7 +175,7 @@ def notify(
 
 def queue_email(
     session: Session,
-    recipient: User,
+    recipient: User | Address,
     event: str,
     template: str,
     *,
@@ -175,7 +185,8 @@ def queue_email(
 ) -> OutboxMessage:
     """Write an email to the outbox in the current transaction and ring once committed.
 
-    Used for account mail (invitation, password reset): always immediate.
+    Used for account mail (invitation, password reset) and for people invited without an
+    account: always immediate.
     """
     content = render_email(template, recipient=recipient, link=link, **context)
     message = outbox_message(recipient, event, content, link=link, obj=obj)

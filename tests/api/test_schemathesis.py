@@ -88,6 +88,19 @@ def _seed(
         for org in (world["pharma"], world["pharma2"])
     ]
     db.add_all(interests)
+    # An invitation of the representative's organisation, for the invitations API.
+    seat = models.SuggestedMember(
+        request_id=req.id, organisation_id=world["pharma"].id, rank=99, score=0.1
+    )
+    db.add(seat)
+    db.flush()
+    invitation = models.Invitation(
+        request_id=req.id,
+        member_id=seat.id,
+        organisation_id=world["pharma"].id,
+        expires_at=datetime.now(UTC) + timedelta(days=14),
+    )
+    db.add(invitation)
     db.commit()
     ids = {
         "topic_id": [t.id for t in topics] + [pool["topic"].id],
@@ -97,6 +110,7 @@ def _seed(
         "member_id": [m.id for m in req.members],
         "interest_id": [i.id for i in interests],
         "call_id": [call.id],
+        "invitation_id": [invitation.id],
         "item_id": [m.id for m in db.query(models.OutboxMessage).filter_by(channel="inbox").all()],
     }
     return {"users": (coordinator, member, rep), "ids": ids}

@@ -206,7 +206,7 @@ def test_after_finalising(db, pool, make_user, settings):
              db, ctx(coord), req.id, outsiders[0].id, kept.id, path)  # fmt: skip
     assert set(seats.open_seats(db, req)) == {m.id for m in members if invs[m.id].status
                                               == "no_contact"}  # fmt: skip
-    invitations.respond(db, ctx(decliner), invs[declining.id].id, False)
+    invitations.respond(db, ctx(decliner), invs[declining.id].id, False, "No capacity this year.")
     db.commit()
     offered = seats.open_seats(db, req)
     assert offered[declining.id].offers, "a declined seat offers its alternates"

@@ -242,15 +242,19 @@ def test_finalise_invite_accept_decline_and_alternate(db, pool, make_user, setti
         db, RequestContext(rep, public_url=URL), by_org[reachable.organisation_id].id, True
     )
     inv = invitations.respond(
-        db, RequestContext(decliner, public_url=URL), by_org[declining.organisation_id].id, False
+        db,
+        RequestContext(decliner, public_url=URL),
+        by_org[declining.organisation_id].id,
+        False,
+        "Our team is fully booked.",
     )
     db.commit()
     assert inv.member.status == "declined"
     assert len(_events(db, "invitation.accepted")) == 1
     assert len(_events(db, "invitation.declined")) == 1
-    with pytest.raises(Conflict):
+    with pytest.raises(Conflict, match="accepted already"):
         invitations.respond(
-            db, RequestContext(rep, public_url=URL), by_org[reachable.organisation_id].id, False
+            db, RequestContext(rep, public_url=URL), by_org[reachable.organisation_id].id, True
         )
     # The declined seat offers its alternates; invite the first one.
     offers = seats.open_seats(db, req)[declining.id].keep_rules

@@ -96,7 +96,7 @@ def test_invitation_accept_decline_and_alternate(app, client, db, pool, make_use
     r = post_form(client, f"/consortia/{req.id}/finalise", {}, page=location)
     assert r.status_code == 302
     page = client.get(location).get_data(as_text=True)
-    assert "no user to invite" in page
+    assert "nobody to invite" in page
     db.rollback()  # end the test's read snapshot
     invs = {i.organisation_id: i for i in db.scalars(select(models.Invitation))}
     client = app.test_client()
@@ -117,7 +117,8 @@ def test_invitation_accept_decline_and_alternate(app, client, db, pool, make_use
 
     login(client, no_user.email, PASSWORD)
     no_url = f"/consortia/invitations/{invs[members[1].organisation_id].id}"
-    assert post_form(client, no_url + "/decline", {}, page=no_url).status_code == 302
+    r = post_form(client, no_url + "/decline", {"reason": "No time."}, page=no_url)
+    assert r.status_code == 302
     client = app.test_client()
 
     db.rollback()
@@ -139,7 +140,7 @@ def test_invitation_accept_decline_and_alternate(app, client, db, pool, make_use
     assert r.status_code == 302
     # The alternate has no user of its own: the flash says so instead of "invited".
     assert re.search(
-        r"takes the seat of [^<]+, but it has no user to invite yet\.",
+        r"takes the seat of [^<]+, but it has nobody to invite yet: add a contact for it\.",
         client.get(location).get_data(as_text=True),
     )
     db.rollback()
@@ -248,7 +249,7 @@ def test_after_finalising_a_declined_seat_is_refilled(app, client, db, pool, mak
     other = app.test_client()
     login(other, decliner.email, PASSWORD)
     url = f"/consortia/invitations/{inv.id}"
-    assert post_form(other, url + "/decline", {}, page=url).status_code == 302
+    assert post_form(other, url + "/decline", {"reason": "No time."}, page=url).status_code == 302
     page = client.get(f"{location}?q=swiss").get_data(as_text=True)
     assert "This seat is open." in page and "No alternate left" not in page
     assert "Add and invite" in page
@@ -260,8 +261,8 @@ def test_after_finalising_a_declined_seat_is_refilled(app, client, db, pool, mak
     assert r.status_code == 302
     flashes = _flashed(client, location)
     assert any(
-        f"Swiss Pharma takes the seat of {declining.organisation.display_name}, but it has no "
-        "user to invite yet." in f
+        f"Swiss Pharma takes the seat of {declining.organisation.display_name}, but it has "
+        "nobody to invite yet: add a contact for it." in f
         for f in flashes
     ), flashes
     db.rollback()

@@ -293,7 +293,15 @@ RULES: dict[str, list[Row]] = {
         Row(OFFICE, {"?a": "match_a", "?b": "match_b"}, deny=404, why="B hidden from SGG A"),
     ],
     "consortia.expertise_index": [Row(ADMIN)],
-    "consortia.show": match_rows(MATCH_A, MATCH_B),
+    "consortia.show": [
+        *match_rows(MATCH_A, MATCH_B),
+        Row(
+            MATCH_A | {"rep_x"},
+            {"request_id": "match_joined"},
+            deny=404,
+            why="organisation X accepted: rep_x sees the consortium read-only",
+        ),
+    ],
     "consortia.progress": match_rows(MATCH_A, MATCH_B),
     "consortia.member_action": [
         *match_rows(MATCH_A, MATCH_B, member=True, args={"action": "=lock"}),
@@ -335,6 +343,14 @@ RULES: dict[str, list[Row]] = {
             deny=404,
             other=dict.fromkeys(MATCH_B, 403),
         ),
+    ],
+    "consortia.close": match_rows(OFFICE, OFFICE),
+    "consortia.add_contact": match_rows(
+        OFFICE, OFFICE, member=True, data={"name": "=Ann Contact", "email": "=ann@example.org"}
+    ),
+    # The link of an invitation mail: an unknown token is 404 for everyone.
+    "invitations.link": [
+        Row(NOBODY, {"token": "=not-a-real-token"}, deny=404, other={"anonymous": 404})
     ],
     # --- expressions of interest (the published topic is SGG A's) --------------------------
     "interests.express": [

@@ -64,6 +64,27 @@ API_RULES: dict[str, list[Row]] = {
         *topic_rows(MATCH_A, MATCH_B, methods=("POST",)),
     ],
     "api_matches.MatchItem": match_rows(MATCH_A, MATCH_B),
+    "api_invitations.Mine": [Row(SIGNED)],
+    "api_invitations.InvitationItem": [
+        Row(MATCH_A | {"rep_x"}, {"invitation_id": "invitation_x"}, deny=404),
+        Row(MATCH_B | {"rep_y"}, {"invitation_id": "invitation_y"}, deny=404),
+    ],
+    **{
+        f"api_invitations.{name}": [
+            Row(
+                roles(rep),
+                {"invitation_id": inv},
+                deny=404,
+                other=dict.fromkeys(sees, 403),
+                data=data,
+            )
+            for rep, inv, sees in (
+                ("rep_x", "invitation_x", MATCH_A),
+                ("rep_y", "invitation_y", MATCH_B),
+            )
+        ]
+        for name, data in (("Accept", {}), ("Decline", {"reason": "=No capacity."}))
+    },
     "api_matches.CancelMatch": match_rows(MATCH_A, MATCH_B, why="done: 409 for who may cancel"),
     # The API's loop edits requests of its own (loop_a, loop_b): the web's rows finalise
     # match_a and match_b before these run. Finalise comes last in route order.

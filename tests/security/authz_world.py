@@ -212,6 +212,10 @@ def build(db: Session) -> dict[str, Any]:
         for org in (org_x, org_y, uni)
     )
     db.add_all([interest_x, interest_y, interest_u])
+    # A finalised consortium of topic A that organisation X joined: rep_x sees it read-only.
+    joined, _member, accepted_x = match(topic_a, users["sgg_a"], org_x)
+    joined.input_hash, joined.finalised_at = "hash-joined", now
+    accepted_x.status = "accepted"
     email = models.OutboxMessage(
         event="test.event",
         channel="email",
@@ -273,6 +277,7 @@ def build(db: Session) -> dict[str, Any]:
         "application_y": application_y.id,
         "match_a": match_a.id,
         "match_b": match_b.id,
+        "match_joined": joined.id,
         "member_a": member_a.id,
         "member_b": member_b.id,
         "loop_a": loop_a.id,

@@ -1,7 +1,8 @@
 """The authorization matrix: every route of the URL map x every role x own/other objects.
 
-Each endpoint has one or more rows in RULES (authz_rules.py and authz_rules_api.py): the URL arguments (names of
-objects in the world of ``authz_world``), the roles allowed, and what the others get. A
+Each endpoint has one or more rows in RULES (authz_rules.py, authz_rules_api.py): the URL
+arguments (names of objects in the world of ``authz_world``), the roles allowed, and what
+the others get. A
 route without a rule fails the test, naming it, so a new route cannot ship without deciding
 who may use it.
 

@@ -13,6 +13,7 @@ from webapp.api import (
     calls,
     docs,
     interests,
+    invitations,
     matches,
     me,
     members,
@@ -36,6 +37,7 @@ RESOURCES = (
     matches,
     members,
     interests,
+    invitations,
     notifications,
 )
 

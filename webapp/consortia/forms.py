@@ -9,7 +9,15 @@ from __future__ import annotations
 from typing import Any
 
 from flask_wtf import FlaskForm
-from wtforms import DecimalField, Field, IntegerField, StringField, SubmitField
+from wtforms import (
+    DecimalField,
+    EmailField,
+    Field,
+    IntegerField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+)
 from wtforms.validators import InputRequired, Optional, ValidationError
 
 from matching.sectors import SECTORS
@@ -127,3 +135,17 @@ class SeatForm(FlaskForm):
 
     organisation_id = IntegerField("Organisation", validators=[InputRequired()])
     replace = IntegerField("In place of", validators=[Optional()])
+
+
+class DeclineForm(FlaskForm):
+    """Decline with a reason (checked by the service: required, at most 2000 characters)."""
+
+    reason = TextAreaField("Why does your organisation decline?")
+
+
+class ContactForm(FlaskForm):
+    """A contact for a member without anyone to invite (checked by the service)."""
+
+    name = StringField("Name")
+    email = EmailField("Email")
+    function = StringField("Function (optional)")

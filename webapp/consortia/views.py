@@ -20,12 +20,19 @@ from werkzeug.wrappers import Response
 from models import Invitation, Topic
 from services import policies
 from services.consortia import expertise_index as matching_index
-from services.consortia import interest, invitations, jobs, params, seats
+from services.consortia import interest, invitation_page, invitations, invitees, jobs, params, seats
 from services.consortia import match_requests as consortia
 from services.consortia import review as consortium_review
-from services.core.errors import ServiceError
+from services.core.errors import NotFound, ServiceError
 from webapp.consortia import picker
-from webapp.consortia.forms import SECTOR_FIELDS, ActionForm, RequestForm, SeatForm
+from webapp.consortia.forms import (
+    SECTOR_FIELDS,
+    ActionForm,
+    ContactForm,
+    DeclineForm,
+    RequestForm,
+    SeatForm,
+)
 from webapp.database import db
 from webapp.helpers import context, form_errors_from, raise_if_refused
 from webapp.pagination import paginate
@@ -110,12 +117,18 @@ def _page_context(request_id: int) -> dict:
         and policies.can_cancel_match(current_user, req),
         # marked on the page when the request marks or prefers them (its snapshot)
         "interested": set(req.params.get("interested") or ()),
+        "can_close": policies.can_close_consortium(current_user, req),
+        "contact_form": ContactForm(),
     }
 
 
 @bp.route("/<int:request_id>")
 def show(request_id: int) -> str:
-    ctx = _page_context(request_id)
+    try:
+        ctx = _page_context(request_id)
+    except NotFound:  # an accepted member sees the consortium read-only, or 404 again
+        view = invitation_page.member_view(db(), current_user, request_id)
+        return render_template("consortia/member.html", c=view)
     q = request.args.get("q", "")
     ctx["q"] = q
     ctx["found"] = seats.search_organisations(db(), q) if ctx["can_search"] else []
@@ -167,7 +180,7 @@ def _placed(done: seats.Placement) -> str:
         verb = "Member swapped" if done.replaced else "Organisation added"
         return f"{verb}: {name} {seat}; scores and checks are updated."
     if done.invitation.status == "no_contact":
-        return f"{name} {seat}, but it has no user to invite yet."
+        return f"{name} {seat}, but it has nobody to invite yet: add a contact for it."
     return f"{name} {seat}. The {'alternate' if done.replaced else 'organisation'} is invited."
 
 
@@ -249,7 +262,10 @@ def _finalised(sent: list[Invitation]) -> str:
     quiet = sum(1 for inv in sent if inv.status == "no_contact")
     text = f"Consortium finalised; invitations sent to {len(sent) - quiet} of {len(sent)} members."
     if quiet:
-        text += f" {quiet} have no user to invite: their seats can go to an alternate."
+        text += (
+            f" {quiet} have nobody to invite: add a contact for them, or give their seats to "
+            "an alternate."
+        )
     return text
 
 
@@ -259,6 +275,40 @@ def finalise(request_id: int) -> Response:
         request_id,
         lambda: invitations.finalise(db(), context(), request_id),
         _finalised,
+    )
+
+
+@bp.post("/<int:request_id>/close")
+def close(request_id: int) -> Response:
+    return _act(
+        request_id,
+        lambda: invitations.close(db(), context(), request_id),
+        "Consortium closed: the answers are final and nobody more is invited.",
+    )
+
+
+@bp.post("/<int:request_id>/members/<int:member_id>/contact")
+def add_contact(request_id: int, member_id: int) -> Response:
+    form = ContactForm()
+
+    def run() -> Invitation:
+        return invitees.add_contact_and_invite(
+            db(),
+            context(),
+            request_id,
+            member_id,
+            name=form.name.data or "",
+            email=form.email.data or "",
+            function=form.function.data or "",
+        )
+
+    return _act(
+        request_id,
+        run,
+        lambda inv: (
+            f"Contact added; the invitation for {inv.organisation.display_name} is "
+            f"sent to {inv.people[-1].email}."
+        ),
     )
 
 
@@ -285,12 +335,9 @@ def my_invitations() -> str:
 
 @bp.route("/invitations/<int:invitation_id>")
 def invitation(invitation_id: int) -> str:
-    inv = invitations.get_invitation(db(), current_user, invitation_id)
+    view = invitation_page.invitee_view(db(), current_user, invitation_id)
     return render_template(
-        "consortia/invitation.html",
-        inv=inv,
-        action=ActionForm(),
-        can_respond=policies.can_respond_invitation(current_user, inv) and inv.status == "sent",
+        "consortia/invitation.html", v=view, action=ActionForm(), decline=DeclineForm()
     )
 
 
@@ -298,16 +345,22 @@ def invitation(invitation_id: int) -> str:
 def respond(invitation_id: int, answer: str) -> Response:
     if answer not in ("accept", "decline"):
         abort(404)
-    form = ActionForm()
+    form = DeclineForm()
     if not form.validate_on_submit():
         abort(400, "The form expired; reload the page and try again.")
     try:
-        inv = invitations.respond(db(), context(), invitation_id, answer == "accept")
+        inv = invitations.respond(
+            db(), context(), invitation_id, answer == "accept", reason=form.reason.data or ""
+        )
     except ServiceError as exc:
         raise_if_refused(exc)
+        g.rollback_only = True
         flash(exc.message, "error")
     else:
-        flash(f"Invitation {inv.status}.", "success")
+        flash(
+            f"Invitation {inv.status}. You can change your answer until the consortium is closed.",
+            "success",
+        )
     return redirect(url_for("consortia.invitation", invitation_id=invitation_id))
 
 

@@ -1,7 +1,7 @@
 """topic_interests: expressions of interest of organisations in published topics
 
-Revision ID: 20261201_0013
-Revises: 20261201_0012
+Revision ID: 20261201_0012
+Revises: 20261201_0011
 Create Date: 2026-12-01 13:59:07.399677
 """
 
@@ -13,8 +13,8 @@ import sqlalchemy as sa
 from alembic import op
 
 
-revision: str = '20261201_0013'
-down_revision: str | Sequence[str] | None = '20261201_0012'
+revision: str = '20261201_0012'
+down_revision: str | Sequence[str] | None = '20261201_0011'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -1,6 +1,6 @@
 """job leases, cancelled jobs and index files stored in the database
 
-Revision ID: 20261201_0012
+Revision ID: 20261201_0011
 Revises: 20261201_0010
 Create Date: 2026-12-01 13:59:24.142374
 """
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from alembic import op
 
 
-revision: str = '20261201_0012'
+revision: str = '20261201_0011'
 down_revision: str | Sequence[str] | None = '20261201_0010'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
