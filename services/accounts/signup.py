@@ -25,8 +25,9 @@ from services.core.config import Settings
 from services.core.context import RequestContext
 from services.core.emails import valid_email
 from services.core.errors import Conflict, InvalidInput, NotFound
+from services.core.text import clean_text
 from services.notifications.notify import queue_email
-from services.organisations.contacts import NAME_MAX, clean_text, link_contacts
+from services.organisations.contacts import NAME_MAX, link_contacts
 
 SALT = "partnering-verify-email"
 

@@ -21,6 +21,7 @@ from services import policies
 from services.core import audit
 from services.core.context import RequestContext
 from services.core.errors import Conflict, InvalidInput, NotFound, PermissionDenied
+from services.core.text import clean_text
 from services.notifications.notify import notify
 from services.pledges.notices import coordinators
 
@@ -31,17 +32,7 @@ CLOSED = (
 
 def clean_note(note: object) -> str:
     """The note stripped, or InvalidInput naming the ``note`` field."""
-    if not isinstance(note, str):
-        problem = "Give the note as text."
-    elif "\x00" in note:
-        problem = "The note contains a NUL byte; remove it."
-    elif any("\ud800" <= ch <= "\udfff" for ch in note):
-        problem = "The note contains an invalid character (a lone surrogate)."
-    elif len(note.strip()) > NOTE_MAX:
-        problem = f"Keep the note to {NOTE_MAX} characters (it has {len(note.strip())})."
-    else:
-        return note.strip()
-    raise InvalidInput(problem, {"note": [problem]})
+    return clean_text(note, "note", "The note", NOTE_MAX, required=False, multiline=True)
 
 
 def interested_ids(session: Session, topic_id: int) -> list[int]:

@@ -26,6 +26,7 @@ from services.consortia.review import active, member_of, record_swap, take_seat
 from services.core import audit
 from services.core.context import RequestContext
 from services.core.errors import Conflict, InvalidInput, NotFound, PermissionDenied
+from services.core.text import clean_text
 from services.notifications.notify import notify
 
 REASON_CHARS = 2000
@@ -160,7 +161,9 @@ def respond(
         raise PermissionDenied("Only people of the invited organisation can answer.")
     _check_answer(inv, accept)
     if not accept:
-        reason = invitees.clean_text(reason, "reason", "The reason", REASON_CHARS, required=True)
+        reason = clean_text(
+            reason, "reason", "The reason", REASON_CHARS, required=True, multiline=True
+        )
     changed = inv.status != "sent"
     inv.status = "accepted" if accept else "declined"
     inv.reason = "" if accept else reason

@@ -34,7 +34,9 @@ from services.consortia.match_requests import get_request
 from services.core import audit
 from services.core.context import RequestContext
 from services.core.errors import Conflict, InvalidInput, NotFound, PermissionDenied
+from services.core.text import clean_text
 from services.notifications.notify import Address, notify, queue_email
+from services.organisations import contacts
 
 EVENT = "consortium.invitation"
 REMINDER_EVENT = "consortium.invitation_reminder"
@@ -53,21 +55,6 @@ class Person:
 
 def _hash(raw: str) -> str:
     return hashlib.sha256(raw.encode("utf-8", "replace")).hexdigest()
-
-
-def clean_text(value: str | None, field: str, label: str, limit: int, required: bool) -> str:
-    """Stripped text, or InvalidInput naming ``field`` (NUL bytes refused: PostgreSQL)."""
-    text = (value or "").strip()
-    if "\x00" in text:
-        raise InvalidInput(f"{label} contains a NUL byte.", {field: ["Remove the NUL byte."]})
-    if required and not text:
-        raise InvalidInput(f"{label} is required.", {field: ["Required."]})
-    if len(text) > limit:
-        raise InvalidInput(
-            f"{label} is too long (at most {limit} characters).",
-            {field: [f"At most {limit} characters."]},
-        )
-    return text
 
 
 def people_of(session: Session, organisation_id: int) -> list[Person]:
@@ -312,48 +299,6 @@ def latest_invitation(session: Session, member_id: int) -> Invitation | None:
     )
 
 
-def add_contact(
-    session: Session,
-    ctx: RequestContext,
-    organisation_id: int,
-    *,
-    name: str,
-    email: str,
-    function: str = "",
-) -> Contact:
-    """A contact typed in by the coordinator on the consortium page."""
-    name = clean_text(name, "name", "The name", 200, required=True)
-    email = accounts.normalise_email(clean_text(email, "email", "The email", 254, required=True))
-    function = clean_text(function, "function", "The function", 200, required=False)
-    local, _, domain = email.partition("@")
-    if not local or "." not in domain or " " in email:
-        raise InvalidInput("Enter a valid email address.", {"email": ["Not an email address."]})
-    exists = session.scalar(
-        select(Contact.id).where(Contact.organisation_id == organisation_id, Contact.email == email)
-    )
-    if exists is not None:
-        raise Conflict(f"{email} is a contact of this organisation already.", {"email": ["Taken."]})
-    contact = Contact(
-        organisation_id=organisation_id,
-        name=name,
-        email=email,
-        function=function,
-        source="manual",
-        created_by_id=ctx.user.id,
-    )
-    session.add(contact)
-    session.flush()
-    audit.record(
-        session,
-        ctx.user,
-        "contact.added",
-        contact,
-        ip=ctx.client_ip,
-        organisation_id=organisation_id,
-    )
-    return contact
-
-
 def add_contact_and_invite(
     session: Session,
     ctx: RequestContext,
@@ -373,7 +318,7 @@ def add_contact_and_invite(
     inv = next((latest_invitation(session, m.id) for m in req.members if m.id == member_id), None)
     if inv is None or inv.status not in ("no_contact", "sent") or expired(inv):
         raise Conflict("Only a member whose invitation is still open can get a contact here.")
-    contact = add_contact(
+    contact = contacts.add_contact(
         session, ctx, inv.organisation_id, name=name, email=email, function=function
     )
     if inv.status == "no_contact":

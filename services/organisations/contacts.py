@@ -9,8 +9,6 @@ or later when the person verifies a sign-up (``link_contacts``).
 
 from __future__ import annotations
 
-import unicodedata
-
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
@@ -21,28 +19,10 @@ from services.core import audit
 from services.core.context import RequestContext
 from services.core.emails import valid_email
 from services.core.errors import Conflict, InvalidInput, NotFound, PermissionDenied
+from services.core.text import clean_text
 
 NAME_MAX = 200  # Contact.name
 FUNCTION_MAX = 200  # Contact.function
-
-
-def clean_text(value: str | None, field: str, label: str, limit: int, required: bool) -> str:
-    """``value`` stripped; refused (InvalidInput on ``field``) if empty when required, longer
-    than ``limit`` or holding control characters (a NUL cannot be stored on PostgreSQL)."""
-    text = (value or "").strip()
-    if required and not text:
-        raise InvalidInput(f"{label} is required.", {field: ["Required."]})
-    if len(text) > limit:
-        raise InvalidInput(
-            f"{label} has at most {limit} characters.", {field: [f"At most {limit} characters."]}
-        )
-    # Cc: control characters (NUL...); Cs: lone surrogates, which no database can encode.
-    if any(unicodedata.category(c) in ("Cc", "Cs") for c in text):
-        raise InvalidInput(
-            f"{label} contains a control character (such as a NUL byte).",
-            {field: ["Remove the control characters."]},
-        )
-    return text
 
 
 def clean_contact(

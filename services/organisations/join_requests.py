@@ -23,9 +23,9 @@ from services.core import audit
 from services.core.context import RequestContext
 from services.core.emails import email_domain
 from services.core.errors import Conflict, InvalidInput, NotFound, PermissionDenied
+from services.core.text import clean_text
 from services.notifications.notify import notify
 from services.organisations import contacts
-from services.organisations.contacts import clean_text
 
 NOTE_MAX = 500  # JoinRequest.note
 REASON_MAX = 500  # JoinRequest.reason
@@ -99,7 +99,7 @@ def request_to_join(
     )
     if pending is not None:
         raise Conflict(f"You already asked to join {org.display_name}; the answer is pending.")
-    note = clean_text(note, "note", "The note", NOTE_MAX, False)
+    note = clean_text(note, "note", "The note", NOTE_MAX, False, multiline=True)
     jr = JoinRequest(organisation_id=org.id, user_id=actor.id, note=note)
     session.add(jr)
     session.flush()
@@ -238,7 +238,7 @@ def approve(
 
 def refuse(session: Session, ctx: RequestContext, request_id: int, reason: str) -> JoinRequest:
     jr = _decidable(session, ctx, request_id)
-    reason = clean_text(reason, "reason", "A reason", REASON_MAX, True)
+    reason = clean_text(reason, "reason", "A reason", REASON_MAX, True, multiline=True)
     jr.status, jr.reason = "refused", reason
     jr.decided_by_id, jr.decided_at = ctx.user.id, utcnow()
     session.flush()

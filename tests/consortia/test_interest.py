@@ -104,7 +104,7 @@ def test_express_edit_withdraw_and_who_sees_it(db, pool, open_topic, make_user, 
     [
         ("bad \x00 byte", "NUL byte"),
         ("lone \ud800 half", "lone surrogate"),
-        ("x" * (NOTE_MAX + 1), f"Keep the note to {NOTE_MAX} characters"),
+        ("x" * (NOTE_MAX + 1), f"at most {NOTE_MAX} characters"),
         (42, "Give the note as text."),
     ],
 )

@@ -210,7 +210,7 @@ def test_csv_with_bad_rows_reports_each_and_writes_nothing(db, world, person):
     lines = {e.line: e.reason for e in refused.value.errors}
     assert sorted(lines) == [3, 4, 5, 6, 7, 8]
     assert "required" in lines[3] and "123456789" in lines[4] and "email" in lines[5]
-    assert "control character" in lines[6] and "line 2" in lines[7]
+    assert "NUL byte" in lines[6] and "line 2" in lines[7]
     assert "no organisation" in lines[8]
     assert refused.value.message == "6 rows are not valid; nothing was imported."
     db.commit()

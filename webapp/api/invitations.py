@@ -23,6 +23,7 @@ blp = api_blueprint("api_invitations", "/invitations", "Invitations to join a co
 class InvitationSchema(Schema):
     id = fields.Integer(required=True)
     request_id = fields.Integer(required=True)
+    member_id = fields.Integer(required=True)
     organisation_id = fields.Integer(required=True)
     organisation_name = fields.Function(
         lambda i: i.organisation.display_name, required=True, metadata={"type": "string"}

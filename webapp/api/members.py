@@ -19,8 +19,9 @@ from services.consortia import review as consortium_review
 from services.core.config import Settings
 from webapp.api.auth import api_user
 from webapp.api.core import api_blueprint
+from webapp.api.invitations import InvitationSchema
 from webapp.api.matches import MemberSchema
-from webapp.api.schemas import VALID_ID, Extended, one_of
+from webapp.api.schemas import VALID_ID, Extended
 from webapp.database import db
 from webapp.helpers import context
 
@@ -72,14 +73,6 @@ class MemberListSchema(Schema):
         metadata={"description": "Every seat: holding, removed or declined"},
     )
     alternates = fields.List(fields.Nested(MemberSchema), required=True)
-
-
-class InvitationSchema(Schema):
-    id = fields.Integer(required=True)
-    member_id = fields.Integer(required=True)
-    organisation_id = fields.Integer(required=True)
-    status = one_of(INVITATION_STATES, required=True)
-    created_at = fields.DateTime(required=True)
 
 
 class PlacementSchema(Schema):
