@@ -145,8 +145,12 @@ def imports() -> str | Response:
     if form.validate_on_submit():
         folder = Path(current_app.instance_path) / "imports" / uuid.uuid4().hex
         projects = _save_upload(form.projects.data, folder / "projects", "project.csv")
-        organisations = _save_upload(
-            form.organisations.data, folder / "organisations", "organization.csv"
+        upload = form.organisations.data
+        given = isinstance(upload, FileStorage) and bool(upload.filename)
+        organisations = (
+            _save_upload(upload, folder / "organisations", "organization.csv")
+            if given
+            else projects  # one zip holds both
         )
         try:
             run = cordis_import.queue_import(
@@ -155,7 +159,7 @@ def imports() -> str | Response:
                 projects,
                 organisations,
                 projects_name=form.projects.data.filename or "",
-                organisations_name=form.organisations.data.filename or "",
+                organisations_name=upload.filename if given else "",
             )
         except ServiceError as exc:
             shutil.rmtree(folder, ignore_errors=True)

@@ -41,14 +41,23 @@ class _LineFeed:
         return self
 
     def __next__(self) -> str:
-        if self._pending:
-            line = self._pending.popleft()
-        else:
-            try:
-                line = next(self._lines)
-            except StopIteration:
-                self.eof_in_record = bool(self.record)
-                raise
+        while True:
+            if self._pending:
+                line = self._pending.popleft()
+            else:
+                try:
+                    line = next(self._lines)
+                except StopIteration:
+                    self.eof_in_record = bool(self.record)
+                    raise
+            if len(line.text) < 2 or line.text.strip("\n"):
+                break
+            # A run of blank lines (one Line of newlines): skipped between records,
+            # one line at a time inside a record (a quoted field's empty lines).
+            if not self.record:
+                continue
+            first = line.number - len(line.text) + 1
+            self.push_back(Line(first + i, "\n", None) for i in range(len(line.text)))
         if not self.record:
             self.record = [line]
             self.size = len(line.text)
