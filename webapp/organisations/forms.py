@@ -54,3 +54,14 @@ class MergeForm(FlaskForm):
     keep_id = HiddenField(validators=[DataRequired()])
     drop_id = HiddenField(validators=[DataRequired()])
     submit = SubmitField("Merge")
+
+
+class LineageForm(FlaskForm):
+    lineage = TextAreaField(
+        "Calls and legal bases of the lineage",
+        validators=[Length(max=4000)],
+        description="One per line: call-identifier prefixes (HORIZON-JU-IHI, H2020-JTI-IMI2, "
+        "IMI) or legal-basis codes (H2020-EU.3.1.7). A CORDIS project is in the lineage when "
+        "its call, topic or a legal basis starts with one of them.",
+    )
+    submit = SubmitField("Save lineage")

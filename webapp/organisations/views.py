@@ -24,7 +24,7 @@ from models.countries import country_name
 from models.organisations import SECTOR_LABELS
 from services import policies
 from services.core.errors import ServiceError
-from services.organisations import cordis_import
+from services.organisations import cordis_import, lineage
 from services.organisations import profiles as orgs
 from services.organisations import search as orgsearch
 from webapp.database import db
@@ -50,6 +50,7 @@ def _query_from_args() -> orgsearch.OrgQuery:
     args = request.args
     sme = {"yes": True, "no": False}.get(args.get("sme", ""))
     sort = args.get("sort", "relevance")
+    lineage_id = args.get("lineage", "")
     return orgsearch.OrgQuery(
         name=args.get("q", "")[:200],
         pic=args.get("pic", "")[:20],
@@ -58,6 +59,7 @@ def _query_from_args() -> orgsearch.OrgQuery:
         sme=sme,
         text=args.get("text", "")[:200],
         sort=sort if sort in orgsearch.SORTS else "relevance",
+        lineage=int(lineage_id) if lineage_id.isdigit() and len(lineage_id) < 10 else None,
     )
 
 
@@ -66,11 +68,22 @@ def index() -> str:
     query = _query_from_args()
     page = paginate(orgsearch.search(db(), query), db())
     counts = orgsearch.participation_counts(db(), [o.id for o in page.items])
+    programmes = lineage.with_lineage(db())
+    shown = next((p for p in programmes if p.id == query.lineage), None)
+    shown = shown or (programmes[0] if programmes else None)
+    histories = (
+        lineage.histories(db(), lineage.prefixes(shown), [o.id for o in page.items])
+        if shown is not None
+        else {}
+    )
     return render_template(
         "organisations/index.html",
         page=page,
         query=query,
         counts=counts,
+        programmes=programmes,
+        shown=shown,
+        histories=histories,
         sectors=SECTOR_LABELS,
         sorts=orgsearch.SORTS,
         country_name=country_name,
@@ -95,6 +108,10 @@ def show(org_id: int) -> str | Response:
         totals=orgs.totals(db(), org.id),
         collaborators=orgs.collaborators(db(), org.id),
         involvement=orgs.involvement(db(), org.id),
+        lineages=[
+            (p, lineage.histories(db(), lineage.prefixes(p), [org.id]).get(org.id))
+            for p in lineage.with_lineage(db())
+        ],
         people=orgs.people(db(), org.id),
         similar=orgs.similar_organisations(db(), org) if policies.is_admin(current_user) else [],
         can_edit=policies.can_edit_organisation(current_user, org),
