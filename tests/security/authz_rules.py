@@ -202,6 +202,15 @@ RULES: dict[str, list[Row]] = {
     "organisations.imports": [Row(ADMIN)],
     "organisations.import_run": [Row(ADMIN, {"run_id": "run"})],
     "organisations.import_status": [Row(ADMIN, {"run_id": "run"})],
+    "organisations.lineages": [Row(ADMIN)],
+    "organisations.edit_lineage": [
+        Row(ADMIN, {"programme_id": "programme"}, why="an empty lineage is a valid form")
+    ],
+    "organisations.community_page": [Row(SIGNED, {"programme_id": "programme"})],
+    "organisations.community_export": [
+        Row(SIGNED, {"programme_id": "programme", "fmt": "=csv"}),
+        Row(SIGNED, {"programme_id": "programme", "fmt": "=xlsx"}),
+    ],
     # --- pledges and funding -------------------------------------------------------------
     "pledges.mine": [Row(PARTNER_REPS)],
     "pledges.new": [Row(PARTNER_REPS)],

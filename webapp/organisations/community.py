@@ -42,7 +42,8 @@ def edit_lineage(programme_id: int) -> str | BaseResponse:
     form = LineageForm(prefix=f"p{programme_id}")
     if form.validate_on_submit():
         try:
-            programme = lineage.update_lineage(db(), context(), programme_id, form.lineage.data)
+            text = form.lineage.data or ""
+            programme = lineage.update_lineage(db(), context(), programme_id, text)
         except ServiceError as exc:
             form_errors_from(form, exc)
         else:
@@ -60,7 +61,6 @@ def community_page(programme_id: int) -> str:
     return render_template(
         "organisations/community.html",
         data=data,
-        sector_orgs=_bars(data.sectors, "organisations"),
         sector_teams=_bars(data.sectors, "teams"),
         year_teams=_bars(data.years, "teams"),
         country_orgs=_bars(data.countries, "organisations"),
