@@ -16,22 +16,81 @@ from pathlib import Path
 
 from tests.unit.cordis.slices import to_csv
 
-HE_PROJECT = (
-    "id;acronym;status;title;startDate;endDate;totalCost;ecMaxContribution;legalBasis;topics;"
-    "ecSignatureDate;frameworkProgramme;masterCall;subCall;fundingScheme;nature;objective;"
-    "contentUpdateDate;rcn;grantDoi;keywords"
-).split(";")
-H2020_PROJECT = (
-    "id;acronym;status;title;startDate;endDate;totalCost;ecMaxContribution;topics;"
-    "ecSignatureDate;frameworkProgramme;masterCall;subCall;fundingScheme;nature;objective;"
-    "contentUpdateDate;rcn;grantDoi;keywords;Human-validated;legalBasis"
-).split(";")
+HE_PROJECT = [
+    "id",
+    "acronym",
+    "status",
+    "title",
+    "startDate",
+    "endDate",
+    "totalCost",
+    "ecMaxContribution",
+    "legalBasis",
+    "topics",
+    "ecSignatureDate",
+    "frameworkProgramme",
+    "masterCall",
+    "subCall",
+    "fundingScheme",
+    "nature",
+    "objective",
+    "contentUpdateDate",
+    "rcn",
+    "grantDoi",
+    "keywords",
+]
+H2020_PROJECT = [
+    "id",
+    "acronym",
+    "status",
+    "title",
+    "startDate",
+    "endDate",
+    "totalCost",
+    "ecMaxContribution",
+    "topics",
+    "ecSignatureDate",
+    "frameworkProgramme",
+    "masterCall",
+    "subCall",
+    "fundingScheme",
+    "nature",
+    "objective",
+    "contentUpdateDate",
+    "rcn",
+    "grantDoi",
+    "keywords",
+    "Human-validated",
+    "legalBasis",
+]
 FP7_PROJECT = [c for c in HE_PROJECT if c != "keywords"]
-ORGANIZATION = (
-    "projectID;projectAcronym;organisationID;vatNumber;name;shortName;SME;activityType;street;"
-    "postCode;city;country;nutsCode;geolocation;organizationURL;contactForm;contentUpdateDate;"
-    "rcn;order;role;ecContribution;netEcContribution;totalCost;endOfParticipation;active"
-).split(";")
+ORGANIZATION = [
+    "projectID",
+    "projectAcronym",
+    "organisationID",
+    "vatNumber",
+    "name",
+    "shortName",
+    "SME",
+    "activityType",
+    "street",
+    "postCode",
+    "city",
+    "country",
+    "nutsCode",
+    "geolocation",
+    "organizationURL",
+    "contactForm",
+    "contentUpdateDate",
+    "rcn",
+    "order",
+    "role",
+    "ecContribution",
+    "netEcContribution",
+    "totalCost",
+    "endOfParticipation",
+    "active",
+]
 TOPICS = ["projectID", "topic", "title"]
 EUROSCIVOC = [
     "projectID", "euroSciVocCode", "euroSciVocPath", "euroSciVocTitle", "euroSciVocDescription"

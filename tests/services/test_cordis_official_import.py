@@ -86,11 +86,14 @@ def test_mixed_sequence_of_programmes_into_one_registry(app, db, tmp_path):
     pics = db.scalars(select(Organisation.pic)).all()
     assert len(pics) == len(set(pics)) == 5
     ki = db.scalar(select(Organisation).where(Organisation.pic == official.KI))
-    assert db.scalar(
-        select(func.count()).select_from(Participation).where(
-            Participation.organisation_id == ki.id
+    assert (
+        db.scalar(
+            select(func.count())
+            .select_from(Participation)
+            .where(Participation.organisation_id == ki.id)
         )
-    ) == 2 + 3 * 2
+        == 2 + 3 * 2
+    )
     frameworks = dict(
         db.execute(
             select(CordisProject.framework_programme, func.count()).group_by(

@@ -1,9 +1,8 @@
-"""Reading valid CORDIS slices: plain, gzip, zip, BOM, ',' delimiter, odd columns."""
+"""Reading valid CORDIS slices: plain, gzip, zip, BOM, odd columns; other separators refused."""
 
 from __future__ import annotations
 
 import re
-
 import zipfile
 from collections.abc import Callable
 from datetime import date
