@@ -272,16 +272,15 @@ class BatchedImporter:
             self._upsert_participations(wanted)
 
     def _upsert_participations(self, wanted: dict[tuple[str, int, str], dict[str, Any]]) -> None:
+        # By project only: a batch's projects have a few dozen members each, while the
+        # organisations of a batch (CNRS, Fraunhofer...) may have thousands of projects.
         P = Participation
         existing = {
             (r.project_id, r.organisation_id, r.role): r
             for r in self.s.execute(
                 select(P.id, P.project_id, P.organisation_id, P.role, *[
                     getattr(P, f) for f in PART_FIELDS
-                ]).where(
-                    P.project_id.in_({k[0] for k in wanted}),
-                    P.organisation_id.in_({k[1] for k in wanted}),
-                )
+                ]).where(P.project_id.in_({k[0] for k in wanted}))
             )
         }  # fmt: skip
         new, changed = [], []

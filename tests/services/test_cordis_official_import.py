@@ -127,3 +127,33 @@ def test_a_folder_without_the_files_is_refused(app, db, tmp_path):
     (tmp_path / "empty").mkdir()
     with pytest.raises(InvalidInput, match="projects, organisations"):
         cordis_import.resolve_download(tmp_path / "empty")
+
+
+def test_cli_takes_one_download(app, db, tmp_path):
+    from click.testing import CliRunner
+    from flask.cli import ScriptInfo
+
+    from webapp.cli import main
+
+    info = ScriptInfo(create_app=lambda: app)
+    runner = CliRunner()
+    result = runner.invoke(main, ["import-cordis", str(official.write_zip(tmp_path, "fp7"))],
+                           obj=info)  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert "participations created" in result.output
+    assert runner.invoke(main, ["import-cordis"], obj=info).exit_code == 2
+    folder = tmp_path / "empty"
+    folder.mkdir()
+    result = runner.invoke(main, ["import-cordis", str(folder)], obj=info)
+    assert result.exit_code == 1 and "Nothing was imported" in result.output
+
+
+def test_a_broken_side_file_leaves_the_projects_importing(app, db, tmp_path):
+    edit = {"euroSciVoc.csv": [], "topics.csv": [{"projectID": "x"}]}
+    path = official.write_zip(tmp_path, "he", edit=edit)
+    with zipfile.ZipFile(path, "a") as archive:
+        archive.writestr("legalBasis.csv", b"\xff\xfe not csv at all")
+    r = run_download(db, path)
+    assert r.status == "done" and r.counts["projects_created"] == 2
+    project = db.get(CordisProject, "101112001")
+    assert project.euroscivoc == "" and project.topic_title == ""
