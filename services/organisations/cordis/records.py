@@ -50,14 +50,15 @@ class _LineFeed:
                 except StopIteration:
                     self.eof_in_record = bool(self.record)
                     raise
-            if len(line.text) < 2 or line.text.strip("\n"):
+            if line.text.count("\n") < 2 or line.text.strip("\r\n"):
                 break
-            # A run of blank lines (one Line of newlines): skipped between records,
+            # A run of blank lines (one Line of line ends): skipped between records,
             # one line at a time inside a record (a quoted field's empty lines).
             if not self.record:
                 continue
-            first = line.number - len(line.text) + 1
-            self.push_back(Line(first + i, "\n", None) for i in range(len(line.text)))
+            ends = line.text.splitlines(keepends=True)
+            first = line.number - len(ends) + 1
+            self.push_back(Line(first + i, end, None) for i, end in enumerate(ends))
         if not self.record:
             self.record = [line]
             self.size = len(line.text)

@@ -97,24 +97,24 @@ class Source:
         """Yield the data lines after the header (the header is line 1).
 
         The stream is read in chunks and split in C: a run of blank lines comes out as
-        one Line of newlines (at most BLANK_RUN of them, numbered by its last line), so
+        one Line of line ends (at most BLANK_RUN of them, numbered by its last line), so
         a file padded with millions of blank lines reads at the speed of the disk.
         """
         number = 1
         limit = self._max_line_bytes
         head = b""  # the unfinished line so far (at most `limit` bytes)
         too_long = False
-        blank = 0  # blank lines seen and not yet yielded
+        blank, unit = 0, "\n"  # blank lines seen and not yet yielded, and their ending
         while True:
             chunk = self._read_chunk(number)
             if not chunk:
                 break
-            if not head and not too_long and not chunk.strip(b"\r\n"):
-                count = chunk.count(b"\n")
+            if not head and not too_long and not chunk.strip(b"\n") and unit == "\n":
+                count = len(chunk)  # only newlines
                 number += count
                 blank += count
                 if blank >= BLANK_RUN:
-                    yield from self._blank_runs(number, blank)
+                    yield from self._blank_runs(number, blank, unit)
                     blank = 0
                 continue
             parts = chunk.split(b"\n")
@@ -124,11 +124,16 @@ class Source:
                 if head:
                     part, head = head + part, b""
                 if not too_long and (not part or part == b"\r"):
-                    blank += 1
+                    kind = "\r\n" if part else "\n"
+                    if kind != unit and blank:
+                        yield from self._blank_runs(number - 1, blank, unit)
+                        blank = 0
+                    blank, unit = blank + 1, kind
                     continue
                 if blank:
-                    yield from self._blank_runs(number - 1, blank)
+                    yield from self._blank_runs(number - 1, blank, unit)
                     blank = 0
+                unit = "\n"
                 if too_long or len(part) >= limit:
                     too_long = False
                     text = part[: limit - 1].decode("utf-8", "replace") + "\n"
@@ -140,7 +145,7 @@ class Source:
                 if len(head) >= limit:
                     head, too_long = head[:limit], True
         if blank:
-            yield from self._blank_runs(number, blank)
+            yield from self._blank_runs(number, blank, unit)
         if too_long:
             text = head.decode("utf-8", "replace")
             yield Line(number + 1, text, f"line longer than {limit} bytes")
@@ -158,13 +163,14 @@ class Source:
         return chunk
 
     @staticmethod
-    def _blank_runs(last: int, count: int) -> Iterator[Line]:
-        """`count` blank lines ending at line `last`, as Lines of at most BLANK_RUN newlines."""
+    def _blank_runs(last: int, count: int, unit: str) -> Iterator[Line]:
+        """`count` blank lines ending at line `last` (each `unit`: LF or CR LF), as Lines of
+        at most BLANK_RUN of them."""
         first = last - count + 1
         while first <= last:
             size = min(BLANK_RUN, last - first + 1)
             first += size
-            yield Line(first - 1, "\n" * size, None)
+            yield Line(first - 1, unit * size, None)
 
     def close(self) -> None:
         """Close every file handle this source opened."""

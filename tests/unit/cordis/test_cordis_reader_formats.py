@@ -159,3 +159,16 @@ def test_progress(write_text: WriteText, compress: str) -> None:
     assert [p.bytes_read for p in seen] == sorted(p.bytes_read for p in seen)
     assert seen[-1].fraction == pytest.approx(1.0)
     assert reader.progress().fraction == pytest.approx(1.0)
+
+
+@pytest.mark.parametrize("end", ["\n", "\r\n"])
+def test_blank_runs_keep_quoted_empty_lines_and_line_numbers(
+    write_text: WriteText, end: str
+) -> None:
+    objective = "first" + end + end + "\r" + end + "last"
+    text = to_csv(PROJECT_HEADER, [project(objective=objective), project(projectID="9")])
+    head, first, second = text.rstrip("\n").split("\n", 2)
+    data = head + end + end * 9000 + first + end + end * 5 + second + end * 3
+    rows = list(read_projects(write_text(data)))
+    assert [(type(r), r.line) for r in rows] == [(ProjectRow, 9002), (ProjectRow, 9011)]
+    assert rows[0].objective == objective
