@@ -166,9 +166,10 @@ def test_blank_runs_keep_quoted_empty_lines_and_line_numbers(
     write_text: WriteText, end: str
 ) -> None:
     objective = "first" + end + end + "\r" + end + "last"
-    text = to_csv(PROJECT_HEADER, [project(objective=objective), project(projectID="9")])
-    head, first, second = text.rstrip("\n").split("\n", 2)
-    data = head + end + end * 9000 + first + end + end * 5 + second + end * 3
+    head = ";".join(PROJECT_HEADER)
+    one = to_csv(PROJECT_HEADER, [project(objective=objective)]).split("\n", 1)[1]
+    two = to_csv(PROJECT_HEADER, [project(projectID="9")]).split("\n", 1)[1]
+    data = head + end * 9001 + one.rstrip("\n") + end * 6 + two.rstrip("\n") + end * 3
     rows = list(read_projects(write_text(data)))
     assert [(type(r), r.line) for r in rows] == [(ProjectRow, 9002), (ProjectRow, 9011)]
     assert rows[0].objective == objective
