@@ -72,6 +72,18 @@ def sqlite_database(folder: Path) -> Iterator[str]:
             Path(f"{path}{suffix}").unlink(missing_ok=True)
 
 
+def peak_rss_mb() -> float:
+    """This process's peak RSS. VmHWM, not ru_maxrss: Linux carries ru_maxrss over from the
+    parent across fork and exec, so a child of a big parent would report the parent's."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
 def child(url: str, projects: str, organisations: str) -> None:
     """Import the files into ``url`` once; print figures as JSON."""
     from models.db import make_engine, make_session_factory
@@ -84,7 +96,7 @@ def child(url: str, projects: str, organisations: str) -> None:
     run_import(session, run.id)
     session.commit()
     wall = time.perf_counter() - start
-    rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    rss_mb = peak_rss_mb()
     counts = run.counts
     session.close()
     engine.dispose()
