@@ -72,31 +72,46 @@ def sqlite_database(folder: Path) -> Iterator[str]:
             Path(f"{path}{suffix}").unlink(missing_ok=True)
 
 
-def child(url: str) -> None:
-    """Import the real files into ``url`` once; print figures as JSON."""
+def peak_rss_mb() -> float:
+    """This process's peak RSS. VmHWM, not ru_maxrss: Linux carries ru_maxrss over from the
+    parent across fork and exec, so a child of a big parent would report the parent's."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def child(url: str, projects: str, organisations: str) -> None:
+    """Import the files into ``url`` once; print figures as JSON."""
     from models.db import make_engine, make_session_factory
     from services.organisations.cordis_import import create_run, run_import
 
-    data = data_dir()
     engine = make_engine(url)
     session = make_session_factory(engine)()
     start = time.perf_counter()
-    run = create_run(
-        session, RequestContext(None), data / "project.csv.gz", data / "organization.csv.gz"
-    )
+    run = create_run(session, RequestContext(None), projects, organisations)
     run_import(session, run.id)
     session.commit()
     wall = time.perf_counter() - start
-    rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    rss_mb = peak_rss_mb()
     counts = run.counts
     session.close()
     engine.dispose()
     print(json.dumps({"wall": wall, "rss_mb": rss_mb, "counts": counts}))
 
 
-def _one(url: str) -> dict:
+def _one(url: str, projects: Path | None = None, organisations: Path | None = None) -> dict:
+    """One import in its own process (the shared Horizon Europe files by default)."""
+    projects = projects or data_dir() / "project.csv.gz"
+    organisations = organisations or data_dir() / "organization.csv.gz"
     out = subprocess.run(
-        [sys.executable, __file__, "--child", url], capture_output=True, text=True, check=True
+        [sys.executable, __file__, "--child", url, str(projects), str(organisations)],
+        capture_output=True,
+        text=True,
+        check=True,
     )
     return json.loads(out.stdout.strip().splitlines()[-1])
 
@@ -127,7 +142,7 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    if len(sys.argv) == 3 and sys.argv[1] == "--child":
-        child(sys.argv[2])
+    if len(sys.argv) == 5 and sys.argv[1] == "--child":
+        child(*sys.argv[2:])
     else:
         main()

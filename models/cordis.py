@@ -54,6 +54,11 @@ class CordisProject(Base):
     end_date: Mapped[date | None] = mapped_column(Date)
     total_cost: Mapped[Money | None]
     eu_contribution: Mapped[Money | None]
+    # FP7, H2020 or HORIZON; the joint undertaking that ran the call ("IHI JU"...); every
+    # legal-basis code, "; "-separated, the main one first (what lineages match on).
+    framework_programme: Mapped[str] = mapped_column(String(10), default="", index=True)
+    funding_body: Mapped[str] = mapped_column(String(40), default="")
+    legal_basis: Mapped[str] = mapped_column(Text, default="")
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
 

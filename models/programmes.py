@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import CheckConstraint, ForeignKey, Numeric, String, UniqueConstraint
+from sqlalchemy import CheckConstraint, ForeignKey, Numeric, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from models.base import Base, Money, Share, one_of, utcnow
@@ -50,6 +50,9 @@ class Programme(Base):
     min_consortium_size: Mapped[int] = mapped_column(default=3)
     min_countries: Mapped[int] = mapped_column(default=3)
     reminder_days: Mapped[str] = mapped_column(String(50), default="14,7,1")
+    # Call-identifier prefixes and legal-basis codes, one per line, whose CORDIS projects
+    # make up the programme's lineage (IHI: HORIZON-JU-IHI, H2020-JTI-IMI2, ...).
+    lineage: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     sggs: Mapped[list[Sgg]] = relationship(back_populates="programme")

@@ -322,6 +322,16 @@ def can_import_cordis(user: User | None) -> bool:
     return is_admin(user)
 
 
+def can_edit_lineage(user: User | None) -> bool:
+    """Who sets which CORDIS calls make up a programme's lineage."""
+    return is_admin(user)
+
+
+def can_view_community(user: User | None) -> bool:
+    """The programme community pages: organisations are public data to everyone signed in."""
+    return is_signed_in(user)
+
+
 def can_merge_organisations(user: User | None) -> bool:
     return is_admin(user)
 

@@ -9,10 +9,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from models import CordisProject, Organisation, Participation
+from services.organisations.lineage import project_condition, year_of
 
 YIELD_PER = 2000
 
@@ -90,3 +91,44 @@ def candidate_rows(session: Session) -> Iterator[Candidate]:
     )
     for row in session.execute(stmt.execution_options(yield_per=YIELD_PER)):
         yield Candidate(*row)
+
+
+@dataclass(frozen=True, slots=True)
+class LineageRecord:
+    """An organisation's participations in a programme's lineage (earlier calls of it)."""
+
+    organisation_id: int
+    projects: int
+    roles: dict[str, int]  # coordinator / participant / associatedPartner -> projects
+    latest_year: int | None  # start year of its latest lineage project
+
+
+def iter_lineage_records(session: Session, prefixes: list[str]) -> Iterator[LineageRecord]:
+    """Per organisation with any, its lineage participations (see services...lineage)."""
+    if not prefixes:
+        return
+    stmt = (
+        select(
+            Participation.organisation_id,
+            Participation.role,
+            func.count(func.distinct(Participation.project_id)),
+            func.max(year_of(CordisProject.start_date)),
+        )
+        .join(CordisProject, CordisProject.id == Participation.project_id)
+        .where(project_condition(prefixes))
+        .group_by(Participation.organisation_id, Participation.role)
+        .order_by(Participation.organisation_id)
+    )
+    current: int | None = None
+    roles: dict[str, int] = {}
+    latest: int | None = None
+    for org_id, role, count, year in session.execute(stmt.execution_options(yield_per=YIELD_PER)):
+        if org_id != current and current is not None:
+            yield LineageRecord(current, sum(roles.values()), roles, latest)
+            roles, latest = {}, None
+        current = org_id
+        roles[role] = int(count)
+        if year is not None:
+            latest = max(latest or 0, int(year))
+    if current is not None:
+        yield LineageRecord(current, sum(roles.values()), roles, latest)

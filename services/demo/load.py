@@ -32,6 +32,7 @@ from services.accounts import users as accounts
 from services.core.context import RequestContext
 from services.demo import pledges as demo_pledges
 from services.demo import projects as demo_projects
+from services.organisations.cordis.programmes import DEFAULT_LINEAGES
 from services.organisations.search import add_name_words
 from services.topics import lifecycle
 from services.topics.content import snapshot
@@ -187,6 +188,7 @@ def load(session: Session) -> bool:
         code="IHI-DEMO",
         name="Innovative Health Initiative (demo)",
         partner_envelope=Decimal("200000000.00"),
+        lineage="\n".join(DEFAULT_LINEAGES["IHI"]),
     )
     session.add(programme)
     areas = {name: ScientificArea(name=name, slug=_slug(name)) for name in AREAS}

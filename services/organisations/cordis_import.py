@@ -10,7 +10,9 @@ everything in one transaction.
 from __future__ import annotations
 
 import os
+import zipfile
 from collections.abc import Callable
+from pathlib import Path
 
 from sqlalchemy import Select, select, text
 from sqlalchemy.orm import Session
@@ -32,6 +34,35 @@ from services.organisations.cordis import (
 from services.organisations.cordis_writer import MAX_ISSUES_KEPT, BatchedImporter, Progress
 
 IMPORT_TASK = leases.IMPORT.task
+
+
+PROJECT_NAMES = ("project.csv", "project.csv.gz", "projects.csv", "projects.csv.gz")
+ORGANISATION_NAMES = ("organization.csv", "organization.csv.gz", "organisation.csv",
+                      "organisation.csv.gz")  # fmt: skip
+
+
+def resolve_download(source: str | os.PathLike[str]) -> tuple[Path, Path]:
+    """The (projects, organisations) files of one download: a CORDIS zip (both are its
+    members), a folder holding project.csv and organization.csv (plain or .gz), or the
+    project.csv of such a folder. Raises InvalidInput naming what is missing."""
+    path = Path(source)
+    if path.is_file() and zipfile.is_zipfile(path):
+        return path, path
+    folder = path if path.is_dir() else path.parent
+    found = {
+        label: next((folder / n for n in names if (folder / n).is_file()), None)
+        for label, names in (("projects", PROJECT_NAMES), ("organisations", ORGANISATION_NAMES))
+    }
+    if path.is_file() and path.name.lower() in PROJECT_NAMES:
+        found["projects"] = path
+    missing = [label for label, file in found.items() if file is None]
+    if missing or not path.exists():
+        message = (
+            f"{source}: not a CORDIS download: give the zip, or a folder with project.csv "
+            f"and organization.csv (plain or .gz); missing: {', '.join(missing) or 'the file'}"
+        )
+        raise InvalidInput(message, {"download": [message]})
+    return found["projects"], found["organisations"]  # type: ignore[return-value]
 
 
 def check_files(projects: str | os.PathLike[str], organisations: str | os.PathLike[str]) -> None:

@@ -31,6 +31,8 @@ from services.organisations.cordis import (
     read_projects,
     sector_for,
 )
+from services.organisations.cordis.programmes import framework_for, funding_body_for
+from services.organisations.cordis.side import load_side_data
 from services.organisations.search import name_words, record_name_words
 
 BATCH = 1000
@@ -40,6 +42,7 @@ PROJECT_SHARE = 0.3  # of the progress bar: projects are read first, participati
 PROJECT_FIELDS = (
     "acronym", "title", "objective", "keywords", "euroscivoc", "status", "call", "topic",
     "topic_title", "funding_scheme", "start_date", "end_date", "total_cost", "eu_contribution",
+    "framework_programme", "funding_body", "legal_basis",
 )  # fmt: skip
 ORG_FIELDS = (
     "legal_name", "short_name", "country", "city", "sector", "is_sme", "search_name", "name_key",
@@ -121,7 +124,8 @@ class BatchedImporter:
 
     # -- projects ------------------------------------------------------------------------
     def import_projects(self) -> None:
-        with read_projects(self.run.projects_file) as reader:
+        side = load_side_data(self.run.projects_file)
+        with read_projects(self.run.projects_file, side=side) as reader:
             batch: dict[str, dict[str, Any]] = {}
             for row in reader:
                 self.counts["project_records"] += 1
@@ -146,6 +150,8 @@ class BatchedImporter:
             self.issue(file, row.line, f"project {row.project_id} appears twice (first kept)")
             return None
         self.seen_projects.add(row.project_id)
+        call = _cut(row.call, 120)
+        framework = framework_for(row.framework, call, row.legal_basis)
         return {
             "acronym": _cut(row.acronym, 100),
             "title": row.title,
@@ -153,7 +159,7 @@ class BatchedImporter:
             "keywords": "; ".join(row.keywords),
             "euroscivoc": "; ".join(row.euroscivoc),
             "status": _cut(row.status, 30),
-            "call": _cut(row.call, 120),
+            "call": call,
             "topic": _cut(row.topic, 200),
             "topic_title": row.topic_title,
             "funding_scheme": _cut(row.funding_scheme, 120),
@@ -161,6 +167,9 @@ class BatchedImporter:
             "end_date": row.end_date,
             "total_cost": row.total_cost,
             "eu_contribution": row.eu_contribution,
+            "framework_programme": framework,
+            "funding_body": funding_body_for(framework, call),
+            "legal_basis": "; ".join(row.legal_basis),
         }
 
     def _write_projects(self, batch: dict[str, dict[str, Any]]) -> None:
@@ -210,9 +219,6 @@ class BatchedImporter:
     def _keep(self, row: ParticipationRow, file: str) -> bool:
         if row.role == "thirdParty":
             self.counts["third_parties_left_out"] += 1
-            return False
-        if len(row.pic) > 20:
-            self.issue(file, row.line, f"PIC {row.pic[:30]!r} is too long")
             return False
         if not row.name:
             self.issue(file, row.line, "missing organisation name")
@@ -266,16 +272,15 @@ class BatchedImporter:
             self._upsert_participations(wanted)
 
     def _upsert_participations(self, wanted: dict[tuple[str, int, str], dict[str, Any]]) -> None:
+        # By project only: a batch's projects have a few dozen members each, while the
+        # organisations of a batch (CNRS, Fraunhofer...) may have thousands of projects.
         P = Participation
         existing = {
             (r.project_id, r.organisation_id, r.role): r
             for r in self.s.execute(
                 select(P.id, P.project_id, P.organisation_id, P.role, *[
                     getattr(P, f) for f in PART_FIELDS
-                ]).where(
-                    P.project_id.in_({k[0] for k in wanted}),
-                    P.organisation_id.in_({k[1] for k in wanted}),
-                )
+                ]).where(P.project_id.in_({k[0] for k in wanted}))
             )
         }  # fmt: skip
         new, changed = [], []

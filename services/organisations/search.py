@@ -1,5 +1,6 @@
 """Searching organisations: name (tolerant of accents, case and small typos), PIC, country,
-sector, SME, and words in expertise or in the texts of projects they joined.
+sector, SME, a programme's lineage, and words in expertise or in the texts of projects
+they joined.
 
 Names are compared in their normalised form (models.names.normalise) on every database.
 Each query word is widened to the known name words within one edit (organisation_name_words,
@@ -12,14 +13,15 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import Any
 
-from sqlalchemy import Select, and_, case, func, insert, literal_column, or_, select
+from sqlalchemy import Select, and_, case, false, func, insert, literal_column, or_, select
 from sqlalchemy.orm import Session
 
-from models import CordisProject, NameWord, Organisation, Participation
+from models import CordisProject, NameWord, Organisation, Participation, Programme
 from models.cordis import PROJECT_TSV
 from models.countries import normalise_country
 from models.names import normalise, words
 from models.organisations import SECTORS
+from services.organisations.lineage import organisations_in, prefixes
 
 SORTS = {
     "relevance": "Best match",
@@ -40,6 +42,7 @@ class OrgQuery:
     sme: bool | None = None
     text: str = ""
     sort: str = "relevance"
+    lineage: int | None = None  # a programme id: only organisations in its lineage
 
 
 def _escape_like(value: str) -> str:
@@ -182,6 +185,10 @@ def search(session: Session, query: OrgQuery) -> Select[tuple[Organisation]]:
         stmt = stmt.where(Organisation.sector == query.sector)
     if query.sme is not None:
         stmt = stmt.where(Organisation.is_sme.is_(query.sme))
+    if query.lineage is not None:
+        programme = session.get(Programme, query.lineage)
+        wanted = prefixes(programme) if programme is not None else []
+        stmt = stmt.where(Organisation.id.in_(organisations_in(wanted)) if wanted else false())
     if query.text.strip():
         condition = _text_condition(session, query.text)
         if condition is not None:

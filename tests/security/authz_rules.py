@@ -260,6 +260,15 @@ RULES: dict[str, list[Row]] = {
     "people.approve": join_rows(data={"role": "=applicant"}),
     "people.refuse": join_rows(data={"reason": "=We do not know you."}),
     "organisations.cancel_import": [Row(ADMIN, {"run_id": "run"})],
+    "organisations.lineages": [Row(ADMIN)],
+    "organisations.edit_lineage": [
+        Row(ADMIN, {"programme_id": "programme"}, why="an empty lineage is a valid form")
+    ],
+    "organisations.community_page": [Row(SIGNED, {"programme_id": "programme"})],
+    "organisations.community_export": [
+        Row(SIGNED, {"programme_id": "programme", "fmt": "=csv"}),
+        Row(SIGNED, {"programme_id": "programme", "fmt": "=xlsx"}),
+    ],
     # --- pledges and funding -------------------------------------------------------------
     "pledges.mine": [Row(PARTNER_REPS)],
     "pledges.new": [Row(PARTNER_REPS)],

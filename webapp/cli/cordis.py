@@ -41,13 +41,19 @@ class _Bar:
 
 
 @click.command("import-cordis")
-@click.option("--projects", "projects", required=True, type=click.Path(dir_okay=False))
-@click.option("--organisations", "organisations", required=True, type=click.Path(dir_okay=False))
+@click.argument("download", required=False, type=click.Path())
+@click.option("--projects", "projects", type=click.Path(dir_okay=False))
+@click.option("--organisations", "organisations", type=click.Path(dir_okay=False))
 @with_appcontext
-def import_cordis(projects: str, organisations: str) -> None:
-    """Import CORDIS project and organisation files (.csv, .csv.gz or .zip)."""
+def import_cordis(download: str | None, projects: str | None, organisations: str | None) -> None:
+    """Import a CORDIS download: the official zip (FP7, H2020, Horizon Europe), a folder
+    with project.csv and organization.csv, or the two files (.csv, .csv.gz or .zip)."""
     bar = _Bar()
     try:
+        if download and not (projects or organisations):
+            projects, organisations = map(str, cordis_import.resolve_download(download))
+        elif download or not (projects and organisations):
+            raise click.UsageError("Give a download, or both --projects and --organisations.")
         with command_session() as session:
             run = cordis_import.create_run(session, RequestContext(None), projects, organisations)
             cordis_import.run_import(session, run.id, on_progress=bar)

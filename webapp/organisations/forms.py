@@ -37,14 +37,15 @@ class OrganisationForm(FlaskForm):
 
 class ImportForm(FlaskForm):
     projects = FileField(
-        "Projects file",
-        validators=[FileRequired("Choose the CORDIS projects file.")],
-        description="project.csv, project.csv.gz or the CORDIS zip.",
+        "CORDIS download or projects file",
+        validators=[FileRequired("Choose the CORDIS zip or its projects file.")],
+        description="The official zip (cordis-HORIZONprojects-csv.zip, cordis-h2020projects-"
+        "csv.zip, cordis-fp7projects-csv.zip), or project.csv / project.csv.gz.",
     )
     organisations = FileField(
         "Organisations file",
-        validators=[FileRequired("Choose the CORDIS organisations file.")],
-        description="organization.csv, organization.csv.gz or the CORDIS zip.",
+        description="organization.csv or organization.csv.gz; leave empty for a zip that "
+        "holds both.",
     )
     submit = SubmitField("Upload and import")
 
@@ -53,3 +54,14 @@ class MergeForm(FlaskForm):
     keep_id = HiddenField(validators=[DataRequired()])
     drop_id = HiddenField(validators=[DataRequired()])
     submit = SubmitField("Merge")
+
+
+class LineageForm(FlaskForm):
+    lineage = TextAreaField(
+        "Calls and legal bases of the lineage",
+        validators=[Length(max=4000)],
+        description="One per line: call-identifier prefixes (HORIZON-JU-IHI, H2020-JTI-IMI2, "
+        "IMI) or legal-basis codes (H2020-EU.3.1.7). A CORDIS project is in the lineage when "
+        "its call, topic or a legal basis starts with one of them.",
+    )
+    submit = SubmitField("Save lineage")

@@ -24,7 +24,7 @@ from models.countries import country_name
 from models.organisations import SECTOR_LABELS
 from services import policies
 from services.core.errors import ServiceError
-from services.organisations import cordis_import
+from services.organisations import cordis_import, lineage
 from services.organisations import profiles as orgs
 from services.organisations import search as orgsearch
 from webapp.consortia.forms import ActionForm
@@ -52,6 +52,7 @@ def _query_from_args() -> orgsearch.OrgQuery:
     args = request.args
     sme = {"yes": True, "no": False}.get(args.get("sme", ""))
     sort = args.get("sort", "relevance")
+    lineage_id = args.get("lineage", "")
     return orgsearch.OrgQuery(
         name=args.get("q", "")[:200],
         pic=args.get("pic", "")[:20],
@@ -60,6 +61,7 @@ def _query_from_args() -> orgsearch.OrgQuery:
         sme=sme,
         text=args.get("text", "")[:200],
         sort=sort if sort in orgsearch.SORTS else "relevance",
+        lineage=int(lineage_id) if lineage_id.isdigit() and len(lineage_id) < 10 else None,
     )
 
 
@@ -68,11 +70,22 @@ def index() -> str:
     query = _query_from_args()
     page = paginate(orgsearch.search(db(), query), db())
     counts = orgsearch.participation_counts(db(), [o.id for o in page.items])
+    programmes = lineage.with_lineage(db())
+    shown = next((p for p in programmes if p.id == query.lineage), None)
+    shown = shown or (programmes[0] if programmes else None)
+    histories = (
+        lineage.histories(db(), lineage.prefixes(shown), [o.id for o in page.items])
+        if shown is not None
+        else {}
+    )
     return render_template(
         "organisations/index.html",
         page=page,
         query=query,
         counts=counts,
+        programmes=programmes,
+        shown=shown,
+        histories=histories,
         sectors=SECTOR_LABELS,
         sorts=orgsearch.SORTS,
         country_name=country_name,
@@ -97,6 +110,10 @@ def show(org_id: int) -> str | Response:
         totals=orgs.totals(db(), org.id),
         collaborators=orgs.collaborators(db(), org.id),
         involvement=orgs.involvement(db(), org.id),
+        lineages=[
+            (p, lineage.histories(db(), lineage.prefixes(p), [org.id]).get(org.id))
+            for p in lineage.with_lineage(db())
+        ],
         people=orgs.people(db(), org.id),
         similar=orgs.similar_organisations(db(), org) if policies.is_admin(current_user) else [],
         can_edit=policies.can_edit_organisation(current_user, org),
@@ -148,8 +165,12 @@ def imports() -> str | Response:
     if form.validate_on_submit():
         folder = Path(current_app.instance_path) / "imports" / uuid.uuid4().hex
         projects = _save_upload(form.projects.data, folder / "projects", "project.csv")
-        organisations = _save_upload(
-            form.organisations.data, folder / "organisations", "organization.csv"
+        upload = form.organisations.data
+        given = isinstance(upload, FileStorage) and bool(upload.filename)
+        organisations = (
+            _save_upload(upload, folder / "organisations", "organization.csv")
+            if given
+            else projects  # one zip holds both
         )
         try:
             run = cordis_import.queue_import(
@@ -158,7 +179,7 @@ def imports() -> str | Response:
                 projects,
                 organisations,
                 projects_name=form.projects.data.filename or "",
-                organisations_name=form.organisations.data.filename or "",
+                organisations_name=upload.filename if given else "",
             )
         except ServiceError as exc:
             shutil.rmtree(folder, ignore_errors=True)

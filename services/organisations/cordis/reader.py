@@ -1,6 +1,9 @@
 """Streaming readers for CORDIS open-data files: projects and participations.
 
-Pure Python (no database, no Flask). A reader opens a `.csv`, `.csv.gz` or `.zip` file,
+Pure Python (no database, no Flask). Two layouts are read by column name: the official
+bulk downloads (cordis-HORIZONprojects-csv.zip, cordis-h2020projects-csv.zip,
+cordis-fp7projects-csv.zip: project.csv keyed by ``id``) and the files of data/cordis-he
+(keyed by ``projectID``). A reader opens a `.csv`, `.csv.gz` or `.zip` file,
 checks the header at once (raising NotCordisFile if the file is not CORDIS data), then
 yields one typed row per record, or a RowError for a record it cannot read::
 
@@ -13,6 +16,7 @@ yields one typed row per record, or a RowError for a record it cannot read::
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from types import TracebackType
@@ -28,7 +32,13 @@ from services.organisations.cordis.fields import (
     split_list,
 )
 from services.organisations.cordis.records import RecordSplitter
-from services.organisations.cordis.rows import ParticipationRow, ProjectRow, RowError
+from services.organisations.cordis.rows import (
+    OTHER_PARTICIPANT_ROLES,
+    ParticipationRow,
+    ProjectRow,
+    RowError,
+)
+from services.organisations.cordis.side import SideData
 from services.organisations.cordis.source import FileKind, Source, open_source
 
 RowT = TypeVar("RowT", ProjectRow, ParticipationRow)
@@ -36,25 +46,37 @@ T = TypeVar("T")
 
 DEFAULT_MAX_RECORD_CHARS = 200_000
 ROLES = {r.lower(): r for r in ("coordinator", "participant", "associatedPartner", "thirdParty")}
+# Roles of older downloads that are ordinary participations here.
+ROLES.update({r.lower(): "participant" for r in OTHER_PARTICIPANT_ROLES})
 ACTIVITY_TYPES = frozenset({"HES", "REC", "PRC", "PUB", "OTH", ""})
+PIC = re.compile(r"\d{9}")
 
+# Columns by the name this reader uses, with the other names they go by: data/cordis-he
+# says projectID, topic and terminated; the official bulk downloads id, topics and
+# endOfParticipation.
+PROJECT_ALIASES = {"projectID": ("id",), "topic": ("topics",)}
+PARTICIPATION_ALIASES = {"terminated": ("endOfParticipation",)}
 PROJECTS = FileKind(
     label="projects",
-    required=("projectID", "title"),
+    required=(("projectID", "id"), ("title",)),
     known=(
-        "projectID", "acronym", "title", "status", "startDate", "endDate", "totalCost",
-        "ecMaxContribution", "masterCall", "subCall", "topic", "topicTitle", "legalBasis",
-        "fundingScheme", "keywords", "euroSciVoc", "objective", "rcn",
+        "projectID", "id", "acronym", "title", "status", "startDate", "endDate", "totalCost",
+        "ecMaxContribution", "masterCall", "subCall", "topic", "topics", "topicTitle",
+        "legalBasis", "frameworkProgramme", "fundingScheme", "keywords", "euroSciVoc",
+        "objective", "rcn", "ecSignatureDate", "nature", "grantDoi", "contentUpdateDate",
     ),
     member_names=("project", "projects"),
 )  # fmt: skip
 PARTICIPATIONS = FileKind(
     label="participations (organization)",
-    required=("projectID", "organisationID", "name", "activityType", "country", "role"),
+    required=tuple(
+        (c,) for c in ("projectID", "organisationID", "name", "activityType", "country", "role")
+    ),
     known=(
         "projectID", "projectAcronym", "organisationID", "name", "shortName", "SME",
         "activityType", "country", "city", "role", "order", "ecContribution",
-        "netEcContribution", "totalCost", "terminated",
+        "netEcContribution", "totalCost", "terminated", "endOfParticipation", "active",
+        "vatNumber", "nutsCode", "geolocation", "street", "postCode", "organizationURL",
     ),
     member_names=("organization", "organisation", "organizations", "organisations"),
 )  # fmt: skip
@@ -77,10 +99,14 @@ class ReadProgress:
 class _Fields:
     """Access a record's fields by column name, case-insensitively."""
 
-    def __init__(self, columns: list[str]) -> None:
+    def __init__(self, columns: list[str], aliases: dict[str, tuple[str, ...]]) -> None:
         self.index: dict[str, int] = {}
         for i, name in enumerate(columns):
             self.index.setdefault(name.strip().lower(), i)
+        for name, others in aliases.items():
+            found = [self.index[o.lower()] for o in others if o.lower() in self.index]
+            if name.lower() not in self.index and found:
+                self.index[name.lower()] = found[0]
 
     def getter(self, fields: list[str]) -> Callable[[str], str]:
         index = self.index
@@ -99,28 +125,38 @@ def _field(column: str, parse: Callable[[str], T], value: str) -> T:
         raise FieldError(f"{column}: {exc}") from None
 
 
-def _project(get: Callable[[str], str], line: int) -> ProjectRow:
-    project_id = get("projectID")
-    if not project_id:
-        raise FieldError("missing project id")
-    return ProjectRow(
-        line=line,
-        project_id=project_id,
-        acronym=get("acronym"),
-        title=get("title"),
-        status=get("status"),
-        start_date=_field("startDate", parse_date, get("startDate")),
-        end_date=_field("endDate", parse_date, get("endDate")),
-        total_cost=_field("totalCost", parse_money, get("totalCost")),
-        eu_contribution=_field("ecMaxContribution", parse_money, get("ecMaxContribution")),
-        call=get("masterCall"),
-        topic=get("topic"),
-        topic_title=get("topicTitle"),
-        funding_scheme=get("fundingScheme"),
-        keywords=split_list(get("keywords"), ",;"),
-        euroscivoc=split_list(get("euroSciVoc"), ";"),
-        objective=get("objective"),
-    )
+def _project_builder(side: SideData) -> Callable[[Callable[[str], str], int], ProjectRow]:
+    """Build ProjectRows, taking what project.csv lacks from the download's side files."""
+
+    def build(get: Callable[[str], str], line: int) -> ProjectRow:
+        project_id = get("projectID")
+        if not project_id:
+            raise FieldError("missing project id")
+        topic = get("topic")
+        legal = split_list(get("legalBasis"), ";")
+        legal += [c for c in side.legal_bases.get(project_id, ()) if c not in legal]
+        return ProjectRow(
+            line=line,
+            project_id=project_id,
+            acronym=get("acronym"),
+            title=get("title"),
+            status=get("status"),
+            start_date=_field("startDate", parse_date, get("startDate")),
+            end_date=_field("endDate", parse_date, get("endDate")),
+            total_cost=_field("totalCost", parse_money, get("totalCost")),
+            eu_contribution=_field("ecMaxContribution", parse_money, get("ecMaxContribution")),
+            call=get("masterCall") or get("subCall"),
+            topic=topic,
+            topic_title=get("topicTitle") or side.topic_titles.get(topic, ""),
+            funding_scheme=get("fundingScheme"),
+            keywords=split_list(get("keywords"), ",;"),
+            euroscivoc=split_list(get("euroSciVoc"), ";") or side.euroscivoc.get(project_id, []),
+            objective=get("objective"),
+            legal_basis=legal,
+            framework=get("frameworkProgramme"),
+        )
+
+    return build
 
 
 def _participation(get: Callable[[str], str], line: int) -> ParticipationRow:
@@ -130,6 +166,9 @@ def _participation(get: Callable[[str], str], line: int) -> ParticipationRow:
     pic = get("organisationID")
     if not pic:
         raise FieldError("missing PIC (organisationID)")
+    if not PIC.fullmatch(pic):
+        hint = " (a number Excel wrote in scientific notation?)" if "E+" in pic.upper() else ""
+        raise FieldError(f"PIC {pic[:30]!r} is not a 9-digit number{hint}")
     raw_country = get("country")
     country = normalise_country(raw_country) if raw_country else None
     if raw_country and country is None:
@@ -172,6 +211,7 @@ class CordisReader(Generic[RowT]):
         kind: FileKind,
         build: Callable[[Callable[[str], str], int], RowT],
         *,
+        aliases: dict[str, tuple[str, ...]] | None = None,
         on_progress: Callable[[ReadProgress], None] | None = None,
         progress_every: int = 1000,
         max_record_chars: int = DEFAULT_MAX_RECORD_CHARS,
@@ -181,9 +221,10 @@ class CordisReader(Generic[RowT]):
         self.columns = list(self._source.header.columns)
         self.delimiter = self._source.header.delimiter
         self._records = 0
+        self._closed = False
         self._on_progress = on_progress
         self._every = max(1, progress_every)
-        fields = _Fields(self.columns)
+        fields = _Fields(self.columns, aliases or {})
         splitter = RecordSplitter(
             self.delimiter, len(self.columns), fields.index["projectid"], max_record_chars
         )
@@ -217,6 +258,8 @@ class CordisReader(Generic[RowT]):
         return self
 
     def __next__(self) -> RowT | RowError:
+        if self._closed:
+            raise ValueError("I/O operation on a closed CORDIS reader")
         try:
             return next(self._rows)
         except BaseException:
@@ -225,6 +268,7 @@ class CordisReader(Generic[RowT]):
 
     def close(self) -> None:
         """Close the underlying file(s)."""
+        self._closed = True
         self._source.close()
 
     def __enter__(self) -> CordisReader[RowT]:
@@ -242,15 +286,23 @@ class CordisReader(Generic[RowT]):
 def read_projects(
     path: str | os.PathLike[str],
     *,
+    side: SideData | None = None,
     on_progress: Callable[[ReadProgress], None] | None = None,
     max_record_chars: int = DEFAULT_MAX_RECORD_CHARS,
 ) -> CordisReader[ProjectRow]:
     """Open a CORDIS projects file; iterate it for ProjectRow and RowError items.
 
-    Raises NotCordisFile at once if the file lacks the projectID and title columns.
+    Raises NotCordisFile at once if the file lacks the projectID (or id) and title
+    columns. ``side`` holds what the download's side files add (topic titles, EuroSciVoc,
+    every legal basis); see :func:`services.organisations.cordis.side.load_side_data`.
     """
     return CordisReader(
-        path, PROJECTS, _project, on_progress=on_progress, max_record_chars=max_record_chars
+        path,
+        PROJECTS,
+        _project_builder(side or SideData()),
+        aliases=PROJECT_ALIASES,
+        on_progress=on_progress,
+        max_record_chars=max_record_chars,
     )
 
 
@@ -269,6 +321,7 @@ def read_participations(
         path,
         PARTICIPATIONS,
         _participation,
+        aliases=PARTICIPATION_ALIASES,
         on_progress=on_progress,
         max_record_chars=max_record_chars,
     )

@@ -41,14 +41,24 @@ class _LineFeed:
         return self
 
     def __next__(self) -> str:
-        if self._pending:
-            line = self._pending.popleft()
-        else:
-            try:
-                line = next(self._lines)
-            except StopIteration:
-                self.eof_in_record = bool(self.record)
-                raise
+        while True:
+            if self._pending:
+                line = self._pending.popleft()
+            else:
+                try:
+                    line = next(self._lines)
+                except StopIteration:
+                    self.eof_in_record = bool(self.record)
+                    raise
+            if line.text.count("\n") < 2 or line.text.strip("\r\n"):
+                break
+            # A run of blank lines (one Line of line ends): skipped between records,
+            # one line at a time inside a record (a quoted field's empty lines).
+            if not self.record:
+                continue
+            ends = line.text.splitlines(keepends=True)
+            first = line.number - len(ends) + 1
+            self.push_back(Line(first + i, end, None) for i, end in enumerate(ends))
         if not self.record:
             self.record = [line]
             self.size = len(line.text)

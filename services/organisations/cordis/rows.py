@@ -6,6 +6,9 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
+# Roles some downloads give ordinary members (read as "participant").
+OTHER_PARTICIPANT_ROLES = ("partner", "beneficiary", "hostInstitution", "internationalPartner")
+
 
 class CordisFileError(ValueError):
     """A CORDIS file cannot be read any further (corrupt or truncated archive)."""
@@ -44,6 +47,10 @@ class ProjectRow:
     keywords: list[str] = field(default_factory=list)
     euroscivoc: list[str] = field(default_factory=list)
     objective: str = ""
+    # Every legal-basis code (programme part) of the project, the main one first.
+    legal_basis: list[str] = field(default_factory=list)
+    # frameworkProgramme as the official downloads give it (FP7, H2020, HORIZON), or "".
+    framework: str = ""
 
 
 @dataclass(frozen=True, slots=True)

@@ -17,6 +17,10 @@ from services.organisations.cordis.rows import CordisFileError, NotCordisFile
 _GZIP_MAGIC = b"\x1f\x8b"
 _ZIP_MAGIC = b"PK"  # local file header, or end of central directory (empty zip)
 _DECOMPRESS_ERRORS = (EOFError, OSError, zlib.error, zipfile.BadZipFile)
+CHUNK_BYTES = 1 << 15
+BLANK_RUN = 4096  # blank lines per Line yielded for a run of them
+# What a header separated by something else than ';' is told.
+_OTHER_SEPARATORS = {",": "',' (comma)", "\t": "a tab", "|": "'|' (pipe)"}
 
 
 class Line(NamedTuple):
@@ -29,12 +33,29 @@ class Line(NamedTuple):
 
 @dataclass(frozen=True)
 class FileKind:
-    """What a reader looks for: a label, required and known columns, preferred zip members."""
+    """What a reader looks for: a label, required and known columns, preferred zip members.
+
+    Each required column is a tuple of the names it goes by (the first is shown), e.g.
+    ("projectID", "id"): the files of data/cordis-he say projectID, the official bulk
+    downloads id.
+    """
 
     label: str
-    required: tuple[str, ...]
+    required: tuple[tuple[str, ...], ...]
     known: tuple[str, ...]
     member_names: tuple[str, ...]
+
+    def missing(self, columns: list[str]) -> list[str]:
+        """The required columns absent from `columns`, as shown to people."""
+        lowered = {c.lower() for c in columns}
+        return [
+            names[0] + (f" (or {', '.join(names[1:])})" if len(names) > 1 else "")
+            for names in self.required
+            if not any(n.lower() in lowered for n in names)
+        ]
+
+    def required_text(self) -> str:
+        return ", ".join(names[0] for names in self.required)
 
 
 @dataclass
@@ -73,38 +94,83 @@ class Source:
         return self._position() if self._position else self._consumed
 
     def lines(self) -> Iterator[Line]:
-        """Yield the data lines after the header (the header is line 1)."""
+        """Yield the data lines after the header (the header is line 1).
+
+        The stream is read in chunks and split in C: a run of blank lines comes out as
+        one Line of line ends (at most BLANK_RUN of them, numbered by its last line), so
+        a file padded with millions of blank lines reads at the speed of the disk.
+        """
         number = 1
         limit = self._max_line_bytes
+        head = b""  # the unfinished line so far (at most `limit` bytes)
+        too_long = False
+        blank, unit = 0, "\n"  # blank lines seen and not yet yielded, and their ending
         while True:
-            try:
-                raw = self._stream.readline(limit)
-            except _DECOMPRESS_ERRORS as exc:
-                raise CordisFileError(
-                    f"{self.name}: corrupt or truncated after line {number}: {exc}"
-                ) from exc
-            if not raw:
-                return
-            number += 1
-            self._consumed += len(raw)
-            error = None
-            if len(raw) >= limit and not raw.endswith(b"\n"):
-                error = f"line longer than {limit} bytes"
-                raw += b"\n"
-                self._skip_rest_of_line()
-            try:
-                text = raw.decode("utf-8")
-            except UnicodeDecodeError:
-                text = raw.decode("utf-8", "replace")
-                error = error or "invalid UTF-8"
-            yield Line(number, text, error)
+            chunk = self._read_chunk(number)
+            if not chunk:
+                break
+            if not head and not too_long and not chunk.strip(b"\n") and unit == "\n":
+                count = len(chunk)  # only newlines
+                number += count
+                blank += count
+                if blank >= BLANK_RUN:
+                    yield from self._blank_runs(number, blank, unit)
+                    blank = 0
+                continue
+            parts = chunk.split(b"\n")
+            tail = parts.pop()
+            for part in parts:
+                number += 1
+                if head:
+                    part, head = head + part, b""
+                if not too_long and (not part or part == b"\r"):
+                    kind = "\r\n" if part else "\n"
+                    if kind != unit and blank:
+                        yield from self._blank_runs(number - 1, blank, unit)
+                        blank = 0
+                    blank, unit = blank + 1, kind
+                    continue
+                if blank:
+                    yield from self._blank_runs(number - 1, blank, unit)
+                    blank = 0
+                unit = "\n"
+                if too_long or len(part) >= limit:
+                    too_long = False
+                    text = part[: limit - 1].decode("utf-8", "replace") + "\n"
+                    yield Line(number, text, f"line longer than {limit} bytes")
+                    continue
+                yield _decode(number, part + b"\n")
+            if not too_long:
+                head += tail
+                if len(head) >= limit:
+                    head, too_long = head[:limit], True
+        if blank:
+            yield from self._blank_runs(number, blank, unit)
+        if too_long:
+            text = head.decode("utf-8", "replace")
+            yield Line(number + 1, text, f"line longer than {limit} bytes")
+        elif head.strip(b"\r"):
+            yield _decode(number + 1, head)
 
-    def _skip_rest_of_line(self) -> None:
-        while True:
-            chunk = self._stream.readline(self._max_line_bytes)
-            self._consumed += len(chunk)
-            if not chunk or chunk.endswith(b"\n"):
-                return
+    def _read_chunk(self, number: int) -> bytes:
+        try:
+            chunk = self._stream.read(CHUNK_BYTES)
+        except _DECOMPRESS_ERRORS as exc:
+            raise CordisFileError(
+                f"{self.name}: corrupt or truncated after line {number}: {exc}"
+            ) from exc
+        self._consumed += len(chunk)
+        return chunk
+
+    @staticmethod
+    def _blank_runs(last: int, count: int, unit: str) -> Iterator[Line]:
+        """`count` blank lines ending at line `last` (each `unit`: LF or CR LF), as Lines of
+        at most BLANK_RUN of them."""
+        first = last - count + 1
+        while first <= last:
+            size = min(BLANK_RUN, last - first + 1)
+            first += size
+            yield Line(first - 1, unit * size, None)
 
     def close(self) -> None:
         """Close every file handle this source opened."""
@@ -114,6 +180,13 @@ class Source:
         for closer in reversed(self._closers):
             closer.close()
         self._closers = []
+
+
+def _decode(number: int, raw: bytes) -> Line:
+    try:
+        return Line(number, raw.decode("utf-8"), None)
+    except UnicodeDecodeError:
+        return Line(number, raw.decode("utf-8", "replace"), "invalid UTF-8")
 
 
 def open_source(path: str | os.PathLike[str], kind: FileKind, max_line_bytes: int) -> Source:
@@ -181,13 +254,14 @@ def _pick_member(
         names = ", ".join(i.filename for i in archive.infolist()) or "none"
         raise NotCordisFile(
             f"{path}: no CSV file in this zip has the CORDIS {kind.label} columns "
-            f"{', '.join(kind.required)} (members: {names})"
+            f"{kind.required_text()} (members: {names})"
         )
     return best[1], best[2]
 
 
 def _read_header(name: str, stream: BinaryIO, kind: FileKind, max_line_bytes: int) -> Header:
-    """Read and check the header line; pick ';' (as published) or ','."""
+    """Read and check the header line: ';'-separated (as CORDIS publishes), with the
+    required columns; another separator is named in the refusal."""
     try:
         raw = stream.readline(max_line_bytes)
     except _DECOMPRESS_ERRORS as exc:
@@ -200,21 +274,22 @@ def _read_header(name: str, stream: BinaryIO, kind: FileKind, max_line_bytes: in
         text = raw.decode("utf-8-sig").rstrip("\r\n")
     except UnicodeDecodeError:
         raise NotCordisFile(f"{name}: not UTF-8 text, not a CORDIS {kind.label} file") from None
-    best: tuple[list[str], list[str], str] | None = None
-    for delimiter in (";", ","):
-        try:
-            columns = [c.strip() for c in next(csv.reader([text], delimiter=delimiter), [])]
-        except csv.Error:
-            columns = []
-        lowered = {c.lower() for c in columns}
-        missing = [c for c in kind.required if c.lower() not in lowered]
-        if not missing:
-            return Header(columns, delimiter, len(raw))
-        if best is None or len(missing) < len(best[1]):
-            best = (columns, missing, delimiter)
-    assert best is not None
+    try:
+        columns = [c.strip() for c in next(csv.reader([text], delimiter=";"), [])]
+    except csv.Error:
+        columns = []
+    missing = kind.missing(columns)
+    if not missing:
+        return Header(columns, ";", len(raw))
+    for separator, label in _OTHER_SEPARATORS.items():
+        others = [c.strip() for c in text.split(separator)]
+        if len(others) > max(len(columns), 1) and len(kind.missing(others)) < len(missing):
+            raise NotCordisFile(
+                f"{name}: the header is separated by {label}, not ';' as CORDIS publishes "
+                f"its files; export it again with ';' between columns"
+            )
     shown = text[:80] + ("..." if len(text) > 80 else "")
     raise NotCordisFile(
-        f"{name}: not a CORDIS {kind.label} file: missing columns {', '.join(best[1])} "
+        f"{name}: not a CORDIS {kind.label} file: missing columns {', '.join(missing)} "
         f"(header starts {shown!r})"
     )

@@ -19,7 +19,7 @@ def _write_gz(path: Path, rows: int) -> Path:
     with gzip.open(path, "wt", encoding="utf-8", compresslevel=1) as out:
         out.write(";".join(ORG_HEADER) + "\n")
         for i in range(rows):
-            out.write((quoted if i % 100 == 0 else plain).replace("912743326", str(i), 1))
+            out.write((quoted if i % 100 == 0 else plain).replace("912743326", f"{i:09d}", 1))
     return path
 
 

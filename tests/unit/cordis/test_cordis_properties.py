@@ -85,8 +85,8 @@ PROJECT = st.fixed_dictionaries(
 
 
 @settings(max_examples=150, deadline=None)
-@given(st.lists(PROJECT, min_size=1, max_size=8), st.booleans(), st.sampled_from(";,"))
-def test_projects_round_trip(values: list[dict], comma: bool, delimiter: str) -> None:
+@given(st.lists(PROJECT, min_size=1, max_size=8), st.booleans())
+def test_projects_round_trip(values: list[dict], comma: bool) -> None:
     records = [
         {
             "projectID": v["project_id"], "acronym": v["acronym"], "title": v["title"],
@@ -104,7 +104,7 @@ def test_projects_round_trip(values: list[dict], comma: bool, delimiter: str) ->
     ]  # fmt: skip
     with TemporaryDirectory() as tmp:
         path = Path(tmp) / "project.csv"
-        path.write_bytes(_write(PROJECT_HEADER, records, delimiter))
+        path.write_bytes(_write(PROJECT_HEADER, records, ";"))
         rows = list(read_projects(path))
     assert all(isinstance(r, ProjectRow) for r in rows), rows
     assert len(rows) == len(values)

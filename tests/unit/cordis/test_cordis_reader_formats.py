@@ -1,7 +1,8 @@
-"""Reading valid CORDIS slices: plain, gzip, zip, BOM, ',' delimiter, odd columns."""
+"""Reading valid CORDIS slices: plain, gzip, zip, BOM, odd columns; other separators refused."""
 
 from __future__ import annotations
 
+import re
 import zipfile
 from collections.abc import Callable
 from datetime import date
@@ -11,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from services.organisations.cordis import (
+    NotCordisFile,
     ParticipationRow,
     ProjectRow,
     ReadProgress,
@@ -91,13 +93,13 @@ def test_reordered_extra_and_case_insensitive_columns(write_text: WriteText) -> 
     header = ["Extra", "ROLE", "country", "organisationid", "name", "ActivityType", "PROJECTID"]
     text = to_csv(
         header,
-        [{"Extra": "x", "ROLE": "Coordinator", "country": "de", "organisationid": "999",
+        [{"Extra": "x", "ROLE": "Coordinator", "country": "de", "organisationid": "999000999",
           "name": "Uni", "ActivityType": "hes", "PROJECTID": "42"}],
     )  # fmt: skip
     (row,) = list(read_participations(write_text(text)))
     assert isinstance(row, ParticipationRow)
     assert (row.project_id, row.pic, row.role, row.country, row.activity_type) == (
-        "42", "999", "coordinator", "DE", "HES",
+        "42", "999000999", "coordinator", "DE", "HES",
     )  # fmt: skip
     assert row.total_cost is None and row.order is None and row.is_sme is False
 
@@ -108,12 +110,20 @@ def test_optional_project_columns_may_be_missing(write_text: WriteText) -> None:
     assert row.title == "Only a title" and row.keywords == [] and row.start_date is None
 
 
-def test_bom_and_comma_delimiter_and_comma_decimals(write_text: WriteText) -> None:
+def test_bom_and_comma_decimals(write_text: WriteText) -> None:
     records = [project(totalCost="1234,5", keywords="a; b, a")]
-    text = to_csv(PROJECT_HEADER, records, delimiter=",")
-    (row,) = list(read_projects(write_text(text, bom=True)))
+    (row,) = list(read_projects(write_text(to_csv(PROJECT_HEADER, records), bom=True)))
     assert isinstance(row, ProjectRow)
     assert row.total_cost == Decimal("1234.5") and row.keywords == ["a", "b"]
+
+
+@pytest.mark.parametrize(("delimiter", "named"), [(",", "',' (comma)"), ("\t", "a tab")])
+def test_a_header_not_separated_by_semicolons_is_refused(
+    write_text: WriteText, delimiter: str, named: str
+) -> None:
+    text = to_csv(PROJECT_HEADER, [project()], delimiter=delimiter)
+    with pytest.raises(NotCordisFile, match=re.escape(f"separated by {named}, not ';'")):
+        read_projects(write_text(text))
 
 
 def test_blank_lines_are_skipped(write_text: WriteText) -> None:
@@ -149,3 +159,17 @@ def test_progress(write_text: WriteText, compress: str) -> None:
     assert [p.bytes_read for p in seen] == sorted(p.bytes_read for p in seen)
     assert seen[-1].fraction == pytest.approx(1.0)
     assert reader.progress().fraction == pytest.approx(1.0)
+
+
+@pytest.mark.parametrize("end", ["\n", "\r\n"])
+def test_blank_runs_keep_quoted_empty_lines_and_line_numbers(
+    write_text: WriteText, end: str
+) -> None:
+    objective = "first" + end + end + "\r" + end + "last"
+    head = ";".join(PROJECT_HEADER)
+    one = to_csv(PROJECT_HEADER, [project(objective=objective)]).split("\n", 1)[1]
+    two = to_csv(PROJECT_HEADER, [project(projectID="9")]).split("\n", 1)[1]
+    data = head + end * 9001 + one.rstrip("\n") + end * 6 + two.rstrip("\n") + end * 3
+    rows = list(read_projects(write_text(data)))
+    assert [(type(r), r.line) for r in rows] == [(ProjectRow, 9002), (ProjectRow, 9011)]
+    assert rows[0].objective == objective
