@@ -94,7 +94,7 @@ def show(org_id: int) -> str | Response:
         history=history,
         totals=orgs.totals(db(), org.id),
         collaborators=orgs.collaborators(db(), org.id),
-        involvement=orgs.involvement(db(), org.id),
+        involvement=orgs.involvement(db(), current_user, org.id),
         people=orgs.people(db(), org.id),
         similar=orgs.similar_organisations(db(), org) if policies.is_admin(current_user) else [],
         can_edit=policies.can_edit_organisation(current_user, org),
