@@ -12,7 +12,7 @@ from models import User
 from services import policies
 from services.accounts import users as accounts
 from services.core.config import PROJECT_ROOT, Settings, load_settings
-from webapp import database, errors, filters
+from webapp import caching, database, errors, filters, guard
 from webapp.extensions import CSP, csrf, limiter, login_manager, talisman
 from webapp.routing import IdConverter
 from workers.runtime import Runtime, build_runtime
@@ -75,6 +75,7 @@ def create_app(
     app.extensions["partnering.engine"] = runtime.engine
     app.extensions["partnering.sessions"] = runtime.sessions
 
+    guard.init_app(app)  # first: refused text never reaches a view, a limit or the database
     csrf.init_app(app)
     limiter.init_app(app)
     talisman.init_app(
@@ -87,6 +88,7 @@ def create_app(
         frame_options="DENY",
     )
     _init_login(app)
+    caching.init_app(app)
     database.init_app(app)
     errors.init_app(app)
     filters.init_app(app)

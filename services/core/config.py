@@ -34,6 +34,7 @@ class Settings:
     mail_password: str | None = None
     mail_use_tls: bool = False
     mail_use_ssl: bool = False
+    mail_ca_file: str | None = None  # CA bundle for the SMTP server's certificate
     mail_from: str = "Partnering Machine <no-reply@partnering.local>"
     max_upload_mb: int = 200
     token_hours: int = 48
@@ -122,6 +123,7 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         mail_password=env.get("MAIL_PASSWORD") or None,
         mail_use_tls=_flag(env.get("MAIL_USE_TLS")),
         mail_use_ssl=_flag(env.get("MAIL_USE_SSL")),
+        mail_ca_file=env.get("MAIL_CA_FILE") or None,
         mail_from=env.get("MAIL_FROM") or "Partnering Machine <no-reply@partnering.local>",
         max_upload_mb=int(env.get("MAX_UPLOAD_MB") or 200),
         token_hours=int(env.get("TOKEN_HOURS") or 48),

@@ -8,7 +8,6 @@ from flask import (
     abort,
     current_app,
     flash,
-    g,
     redirect,
     render_template,
     request,
@@ -26,7 +25,7 @@ from services.consortia import review as consortium_review
 from services.core.errors import ServiceError
 from webapp.consortia.forms import SECTOR_FIELDS, ActionForm, RequestForm, SeatForm
 from webapp.database import db
-from webapp.helpers import context, form_errors_from, raise_if_refused
+from webapp.helpers import context, form_errors_from, refused
 from webapp.pagination import paginate
 
 bp = Blueprint("consortia", __name__, url_prefix="/consortia")
@@ -126,11 +125,8 @@ def _act(request_id: int, fn: Callable[[], Any], ok: str | Callable[[Any], str])
     try:
         result = fn()
     except ServiceError as exc:
-        raise_if_refused(exc)
-        g.rollback_only = True  # nothing of a refused action is kept
-        flash(exc.message, "error")
-    else:
-        flash(ok(result) if callable(ok) else ok, "success")
+        return refused(exc, "consortia.show", request_id=request_id)
+    flash(ok(result) if callable(ok) else ok, "success")
     return redirect(url_for("consortia.show", request_id=request_id))
 
 
@@ -209,9 +205,7 @@ def rerun(request_id: int) -> Response:
     try:
         new, reused = consortia.request_match(db(), context(), req.topic_id, params)
     except ServiceError as exc:
-        raise_if_refused(exc)
-        flash(exc.message, "error")
-        return redirect(url_for("consortia.show", request_id=request_id))
+        return refused(exc, "consortia.show", request_id=request_id)
     flash(
         "Same inputs as a stored result: nothing recomputed."
         if reused
@@ -280,10 +274,8 @@ def respond(invitation_id: int, answer: str) -> Response:
     try:
         inv = invitations.respond(db(), context(), invitation_id, answer == "accept")
     except ServiceError as exc:
-        raise_if_refused(exc)
-        flash(exc.message, "error")
-    else:
-        flash(f"Invitation {inv.status}.", "success")
+        return refused(exc, "consortia.invitation", invitation_id=invitation_id)
+    flash(f"Invitation {inv.status}.", "success")
     return redirect(url_for("consortia.invitation", invitation_id=invitation_id))
 
 
