@@ -7,6 +7,7 @@ from typing import Any
 
 from flask import Flask
 from flask_login import AnonymousUserMixin
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from models import User
 from services import policies
@@ -52,6 +53,7 @@ def create_app(
         TOKEN_HOURS=settings.token_hours,
         MAX_CONTENT_LENGTH=settings.max_upload_mb * 1024 * 1024,
         LOGIN_LIMIT_ACCOUNT=settings.login_limit_account,
+        LOGIN_LIMIT_ACCOUNT_IP=settings.login_limit_account_ip,
         LOGIN_LIMIT_IP=settings.login_limit_ip,
         RATELIMIT_STORAGE_URI=settings.redis_url or "memory://",
         RATELIMIT_KEY_PREFIX=settings.ratelimit_prefix,
@@ -69,6 +71,14 @@ def create_app(
         WTF_CSRF_SSL_STRICT=settings.secure_cookies,
     )
     app.config.update(overrides)
+
+    if settings.trusted_proxies > 0:
+        # Behind N reverse proxies the client's address, scheme and host are what the
+        # nearest N put in X-Forwarded-*; without one those headers are anyone's and ignored.
+        n = settings.trusted_proxies
+        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
+            app.wsgi_app, x_for=n, x_proto=n, x_host=n, x_port=n, x_prefix=n
+        )
 
     app.extensions["partnering.runtime"] = runtime
     # Shortcuts to the runtime's engine and session factory (tests, benchmarks).

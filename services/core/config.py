@@ -38,8 +38,12 @@ class Settings:
     mail_from: str = "Partnering Machine <no-reply@partnering.local>"
     max_upload_mb: int = 200
     token_hours: int = 48
-    login_limit_account: str = "5 per minute"
+    # Failed sign-ins: per account from one address, per address, and a per-account ceiling
+    # above what one address can reach (so a stranger cannot lock the owner out).
+    login_limit_account_ip: str = "5 per minute"
     login_limit_ip: str = "10 per minute"
+    login_limit_account: str = "30 per minute"
+    trusted_proxies: int = 0  # reverse proxies in front whose X-Forwarded-* headers count
     ratelimit_prefix: str = "partnering"
     secure_cookies: bool = False
     # Delivery of the outbox (see services/delivery.py and README "Notifications").
@@ -127,8 +131,10 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         mail_from=env.get("MAIL_FROM") or "Partnering Machine <no-reply@partnering.local>",
         max_upload_mb=int(env.get("MAX_UPLOAD_MB") or 200),
         token_hours=int(env.get("TOKEN_HOURS") or 48),
-        login_limit_account=env.get("LOGIN_LIMIT_ACCOUNT") or "5 per minute",
+        login_limit_account_ip=env.get("LOGIN_LIMIT_ACCOUNT_IP") or "5 per minute",
         login_limit_ip=env.get("LOGIN_LIMIT_IP") or "10 per minute",
+        login_limit_account=env.get("LOGIN_LIMIT_ACCOUNT") or "30 per minute",
+        trusted_proxies=int(env.get("TRUSTED_PROXIES") or 0),
         ratelimit_prefix=env.get("RATELIMIT_PREFIX") or "partnering",
         secure_cookies=_flag(env.get("SECURE_COOKIES"), default=production),
         outbox_lease_seconds=int(env.get("OUTBOX_LEASE_SECONDS") or 300),
