@@ -48,8 +48,7 @@ def test_the_audit_log_records_the_client_only_through_a_trusted_proxy(
 def test_the_per_address_limit_counts_clients_only_through_a_trusted_proxy(app, settings):
     client = app.test_client()
     codes = [
-        _sign_in(client, f"u{i}@example.org", "bad", "203.0.113.9").status_code
-        for i in range(10)
+        _sign_in(client, f"u{i}@example.org", "bad", "203.0.113.9").status_code for i in range(10)
     ]
     assert codes == [200] * 10  # ten failures from one client: its limit is reached
     again = _sign_in(client, "u10@example.org", "bad", "203.0.113.9").status_code
