@@ -44,6 +44,7 @@ class Settings:
     login_limit_ip: str = "10 per minute"
     login_limit_account: str = "30 per minute"
     trusted_proxies: int = 0  # reverse proxies in front whose X-Forwarded-* headers count
+    log_format: str = "text"  # or "json": one JSON object per line
     ratelimit_prefix: str = "partnering"
     secure_cookies: bool = False
     # Delivery of the outbox (see services/delivery.py and README "Notifications").
@@ -135,6 +136,7 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         login_limit_ip=env.get("LOGIN_LIMIT_IP") or "10 per minute",
         login_limit_account=env.get("LOGIN_LIMIT_ACCOUNT") or "30 per minute",
         trusted_proxies=int(env.get("TRUSTED_PROXIES") or 0),
+        log_format="json" if (env.get("LOG_FORMAT") or "").strip().lower() == "json" else "text",
         ratelimit_prefix=env.get("RATELIMIT_PREFIX") or "partnering",
         secure_cookies=_flag(env.get("SECURE_COOKIES"), default=production),
         outbox_lease_seconds=int(env.get("OUTBOX_LEASE_SECONDS") or 300),
