@@ -149,3 +149,30 @@ def test_no_page_shows_what_its_viewer_cannot_open(app, content_world, capsys):
             assert any(p.search(seen[(role, url)]) for p in found[name]), (role, url, name)
     with capsys.disabled():
         print(f"\ncontent checks (role x object x page): {checks}")
+
+
+def test_the_sql_clauses_select_exactly_what_the_policies_allow(db, content_world):
+    """Each visibility clause (lists, the organisation page) agrees with its policy function
+    (single objects), for every role of the matrix and every object of its world."""
+    from sqlalchemy import select
+
+    import models
+    from services import policies
+
+    pairs = [
+        (models.Topic, policies.topic_visibility_clause, policies.can_view_topic),
+        (models.Pledge, policies.pledge_visibility_clause, policies.can_view_pledge),
+        (models.MatchRequest, policies.match_visibility_clause, policies.can_view_match),
+        (models.Invitation, policies.invitation_visibility_clause, policies.can_view_invitation),
+    ]
+    checked = 0
+    for role, email in content_world["emails"].items():
+        user = db.scalar(select(models.User).where(models.User.email == email))
+        for model, clause, allowed in pairs:
+            rows = list(db.scalars(select(model)))
+            assert rows, model
+            by_sql = set(db.scalars(select(model.id).where(clause(user))))
+            by_policy = {row.id for row in rows if allowed(user, row)}
+            assert by_sql == by_policy, (role, model.__name__, by_sql, by_policy)
+            checked += 1
+    assert checked == len(content_world["emails"]) * len(pairs)
