@@ -162,12 +162,10 @@ def _place(
     if not form.validate_on_submit():
         if form.csrf_token.errors:
             abort(400, "The form expired; reload the page and try again.")
-        flash(
-            "; ".join(f"{form[name].label.text}: {' '.join(e)}" for name, e in form.errors.items())
-            + ". Nothing was changed.",
-            "error",
+        reason = "; ".join(
+            f"{form[name].label.text}: {' '.join(e)}" for name, e in form.errors.items()
         )
-        return redirect(url_for("consortia.show", request_id=request_id))
+        return refused(reason + ". Nothing was changed.", "consortia.show", request_id=request_id)
     seat = seat_id if seat_id is not None else form.replace.data
     return _act(
         request_id,
