@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from sqlalchemy import ColumnElement, and_, exists, false, or_, select, true
-from sqlalchemy.orm import Session, object_session
+from sqlalchemy.orm import Session, aliased, object_session
 
 from models import (
     Invitation,
@@ -98,6 +98,14 @@ def can_decide_pledges(user: User | None) -> bool:
 
 def can_view_pledge(user: User | None, pledge: Pledge) -> bool:
     return is_coordinator(user) or is_partner_rep(user, pledge.organisation_id)
+
+
+def pledge_visibility_clause(user: User | None) -> ColumnElement[bool]:
+    """SQL condition on ``Pledge`` selecting exactly the pledges ``can_view_pledge`` allows."""
+    if is_coordinator(user):
+        return true()
+    orgs = organisation_ids(user, "partner_rep")
+    return Pledge.organisation_id.in_(orgs) if orgs else false()
 
 
 def can_view_funding(user: User | None) -> bool:
@@ -212,13 +220,11 @@ def topic_visibility_clause(user: User | None) -> ColumnElement[bool]:
         conditions.append(Topic.sgg_id.in_(sggs))
     orgs = organisation_ids(user, "partner_rep")
     if orgs:
+        partner = aliased(TopicIndustryPartner)  # usable in a query that joins the table
         conditions.append(
             and_(
                 Topic.status.in_(INDUSTRY_STATES),
-                exists().where(
-                    TopicIndustryPartner.topic_id == Topic.id,
-                    TopicIndustryPartner.organisation_id.in_(orgs),
-                ),
+                exists().where(partner.topic_id == Topic.id, partner.organisation_id.in_(orgs)),
             )
         )
     conditions.append(
@@ -353,6 +359,19 @@ def can_view_match(user: User | None, request: MatchRequest) -> bool:
     return can_request_match(user, request.topic)
 
 
+def match_visibility_clause(user: User | None) -> ColumnElement[bool]:
+    """SQL condition on ``MatchRequest`` selecting exactly what ``can_view_match`` allows."""
+    if user is None or not user.is_active:
+        return false()
+    if is_coordinator(user):
+        return true()
+    sggs = sgg_ids(user)
+    if not sggs:
+        return false()
+    topic = aliased(Topic)  # not correlated with a Topic the enclosing query joins
+    return exists().where(topic.id == MatchRequest.topic_id, topic.sgg_id.in_(sggs))
+
+
 def can_edit_match(user: User | None, request: MatchRequest) -> bool:
     """Lock, remove, swap and add members: coordinators, or the SGG member who asked."""
     if user is None or not user.is_active or request.finalised_at is not None:
@@ -415,9 +434,27 @@ def can_respond_invitation(user: User | None, invitation: Invitation) -> bool:
     )
 
 
+def can_view_invitation(user: User | None, invitation: Invitation) -> bool:
+    """The invited organisation's people, and who may see the invitation's match request."""
+    return can_respond_invitation(user, invitation) or can_view_match(user, invitation.request)
+
+
+def invitation_visibility_clause(user: User | None) -> ColumnElement[bool]:
+    """SQL condition on ``Invitation`` selecting exactly what ``can_view_invitation`` allows."""
+    if user is None or not user.is_active:
+        return false()
+    orgs = organisation_ids(user)
+    conditions: list[ColumnElement[bool]] = [
+        exists().where(MatchRequest.id == Invitation.request_id, match_visibility_clause(user))
+    ]
+    if orgs:
+        conditions.append(Invitation.organisation_id.in_(orgs))
+    return or_(*conditions)
+
+
 def can_see_coordinator_contact(user: User | None, invitation: Invitation) -> bool:
     """The invitee may see the name and email of the coordinator who invited them."""
-    return can_respond_invitation(user, invitation) or can_view_match(user, invitation.request)
+    return can_view_invitation(user, invitation)
 
 
 def can_build_index(user: User | None) -> bool:

@@ -7,12 +7,13 @@ from typing import Any
 
 from flask import Flask
 from flask_login import AnonymousUserMixin
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from models import User
 from services import policies
 from services.accounts import users as accounts
 from services.core.config import PROJECT_ROOT, Settings, load_settings
-from webapp import database, errors, filters, helpers
+from webapp import caching, database, errors, filters, guard, helpers, request_log
 from webapp.extensions import CSP, csrf, limiter, login_manager, talisman
 from webapp.routing import IdConverter
 from workers.runtime import Runtime, build_runtime
@@ -55,6 +56,7 @@ def create_app(
         TOKEN_HOURS=settings.token_hours,
         MAX_CONTENT_LENGTH=settings.max_upload_mb * 1024 * 1024,
         LOGIN_LIMIT_ACCOUNT=settings.login_limit_account,
+        LOGIN_LIMIT_ACCOUNT_IP=settings.login_limit_account_ip,
         LOGIN_LIMIT_IP=settings.login_limit_ip,
         RATELIMIT_STORAGE_URI=settings.redis_url or "memory://",
         RATELIMIT_KEY_PREFIX=settings.ratelimit_prefix,
@@ -73,11 +75,21 @@ def create_app(
     )
     app.config.update(overrides)
 
+    if settings.trusted_proxies > 0:
+        # Behind N reverse proxies the client's address, scheme and host are what the
+        # nearest N put in X-Forwarded-*; without one those headers are anyone's and ignored.
+        n = settings.trusted_proxies
+        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
+            app.wsgi_app, x_for=n, x_proto=n, x_host=n, x_port=n, x_prefix=n
+        )
+
     app.extensions["partnering.runtime"] = runtime
     # Shortcuts to the runtime's engine and session factory (tests, benchmarks).
     app.extensions["partnering.engine"] = runtime.engine
     app.extensions["partnering.sessions"] = runtime.sessions
 
+    request_log.init_app(app, settings.log_format)  # first: the id before all, the line last
+    guard.init_app(app)  # refused text never reaches a view, a limit or the database
     csrf.init_app(app)
     limiter.init_app(app)
     talisman.init_app(
@@ -90,6 +102,7 @@ def create_app(
         frame_options="DENY",
     )
     _init_login(app)
+    caching.init_app(app)
     database.init_app(app)
     errors.init_app(app)
     filters.init_app(app)

@@ -6,7 +6,7 @@ import json
 import logging
 from typing import Any
 
-from flask import Flask, Response, render_template, request
+from flask import Flask, Response, g, render_template, request
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
@@ -107,6 +107,11 @@ def _service_error(exc: ServiceError) -> tuple[Response | str, int]:
 
 def _unexpected(exc: Exception) -> tuple[Response | str, int]:
     log.exception("unhandled error on %s %s", request.method, request.path)
+    # A failed statement leaves PostgreSQL's transaction aborted: roll back first, so the
+    # error page (which loads the signed-in user for its menu) can itself be rendered.
+    session = g.get("db")
+    if session is not None:
+        session.rollback()
     return render_error(500)
 
 

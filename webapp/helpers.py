@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+from typing import Any
 from urllib.parse import urlsplit
 
-from flask import current_app, request
+from flask import current_app, flash, g, make_response, request
 from flask_login import current_user
 from flask_wtf import FlaskForm
+from werkzeug.wrappers import Response
 
 from models import User
 from services.core.context import RequestContext
-from services.core.errors import NotFound, PermissionDenied, ServiceError
+from services.core.errors import Conflict, NotFound, PermissionDenied, ServiceError
 from services.operations import leases
+from webapp.database import db
 
 
 def context(actor: User | None = None) -> RequestContext:
@@ -65,3 +68,32 @@ def job_note(job: object) -> str:
     if getattr(job, "cancel_requested_at", None) and getattr(job, "status", "") != "cancelled":
         note = f"{note} Cancel asked: it stops at its next checkpoint.".strip()
     return note
+
+
+def refused(
+    exc: ServiceError | str, endpoint: str, *, conflict: bool = False, **values: Any
+) -> Response:
+    """Answer a refused action with the page it was sent from, the reason, and a status
+    that says nothing happened: 409 when the object's state forbids it (``Conflict``), 422
+    for input the action cannot take; a refusal (403) or a hidden object (404) is raised.
+
+    The page is the GET view ``endpoint`` rendered in this request (as a GET, so its forms
+    start empty) after everything the action changed was rolled back; the reason is shown
+    as an error message at the top. ``exc`` may be a message (``conflict`` picks 409).
+    """
+    if isinstance(exc, ServiceError):
+        raise_if_refused(exc)
+        message, conflict = exc.message, isinstance(exc, Conflict)
+    else:
+        message = exc
+    db().rollback()
+    g.rollback_only = True
+    flash(message, "error")
+    method = request.method
+    request.method = "GET"  # the page as its GET shows it: forms unsubmitted
+    try:
+        response: Response = make_response(current_app.view_functions[endpoint](**values))
+    finally:
+        request.method = method
+    response.status_code = 409 if conflict else 422
+    return response

@@ -132,9 +132,11 @@ def request_match(
 
 def visible_requests(session: Session, actor: User, topic_id: int | None = None):
     """The select of requests ``actor`` may see (coordinators: all; SGG members: theirs)."""
-    stmt = select(MatchRequest).join(MatchRequest.topic).options(selectinload(MatchRequest.topic))
-    if not policies.is_coordinator(actor):
-        stmt = stmt.where(Topic.sgg_id.in_(policies.sgg_ids(actor) or {-1}))
+    stmt = (
+        select(MatchRequest)
+        .where(policies.match_visibility_clause(actor))
+        .options(selectinload(MatchRequest.topic))
+    )
     if topic_id is not None:
         stmt = stmt.where(MatchRequest.topic_id == topic_id)
     return stmt.order_by(MatchRequest.id.desc())

@@ -34,6 +34,7 @@ class Settings:
     mail_password: str | None = None
     mail_use_tls: bool = False
     mail_use_ssl: bool = False
+    mail_ca_file: str | None = None  # CA bundle for the SMTP server's certificate
     mail_from: str = "Partnering Machine <no-reply@partnering.local>"
     max_upload_mb: int = 200
     token_hours: int = 48
@@ -41,8 +42,13 @@ class Settings:
     # this many days before (README "Invitations").
     invitation_expiry_days: int = 14
     invitation_reminder_days: int = 3
-    login_limit_account: str = "5 per minute"
+    # Failed sign-ins: per account from one address, per address, and a per-account ceiling
+    # above what one address can reach (so a stranger cannot lock the owner out).
+    login_limit_account_ip: str = "5 per minute"
     login_limit_ip: str = "10 per minute"
+    login_limit_account: str = "30 per minute"
+    trusted_proxies: int = 0  # reverse proxies in front whose X-Forwarded-* headers count
+    log_format: str = "text"  # or "json": one JSON object per line
     ratelimit_prefix: str = "partnering"
     secure_cookies: bool = False
     # Delivery of the outbox (see services/delivery.py and README "Notifications").
@@ -134,13 +140,17 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         mail_password=env.get("MAIL_PASSWORD") or None,
         mail_use_tls=_flag(env.get("MAIL_USE_TLS")),
         mail_use_ssl=_flag(env.get("MAIL_USE_SSL")),
+        mail_ca_file=env.get("MAIL_CA_FILE") or None,
         mail_from=env.get("MAIL_FROM") or "Partnering Machine <no-reply@partnering.local>",
         max_upload_mb=int(env.get("MAX_UPLOAD_MB") or 200),
         token_hours=int(env.get("TOKEN_HOURS") or 48),
         invitation_expiry_days=int(env.get("INVITATION_EXPIRY_DAYS") or 14),
         invitation_reminder_days=int(env.get("INVITATION_REMINDER_DAYS") or 3),
-        login_limit_account=env.get("LOGIN_LIMIT_ACCOUNT") or "5 per minute",
+        login_limit_account_ip=env.get("LOGIN_LIMIT_ACCOUNT_IP") or "5 per minute",
         login_limit_ip=env.get("LOGIN_LIMIT_IP") or "10 per minute",
+        login_limit_account=env.get("LOGIN_LIMIT_ACCOUNT") or "30 per minute",
+        trusted_proxies=int(env.get("TRUSTED_PROXIES") or 0),
+        log_format="json" if (env.get("LOG_FORMAT") or "").strip().lower() == "json" else "text",
         ratelimit_prefix=env.get("RATELIMIT_PREFIX") or "partnering",
         secure_cookies=_flag(env.get("SECURE_COOKIES"), default=production),
         outbox_lease_seconds=int(env.get("OUTBOX_LEASE_SECONDS") or 300),

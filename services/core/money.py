@@ -11,8 +11,9 @@ from sqlalchemy import ColumnElement, func
 # Numeric(14, 2): at most 12 digits before the decimal point.
 MAX_AMOUNT = Decimal("999999999999.99")
 CENT = Decimal("0.01")
-_PLAIN = re.compile(r"^\d+(?:\.\d{1,2})?$")
-_GROUPED = re.compile(r"^\d{1,3}(?:,\d{3})+(?:\.\d{1,2})?$")
+# ASCII digits only: Python's \d (and Decimal) also take Arabic-Indic or full-width digits.
+_PLAIN = re.compile(r"^[0-9]+(?:\.[0-9]{1,2})?$")
+_GROUPED = re.compile(r"^[0-9]{1,3}(?:,[0-9]{3})+(?:\.[0-9]{1,2})?$")
 
 
 class MoneyError(ValueError):
@@ -32,7 +33,7 @@ def parse_money(text: Any, *, allow_zero: bool = False) -> Decimal:
         raise MoneyError("Enter an amount in euros.")
     if raw.startswith("-"):
         raise MoneyError("The amount cannot be negative.")
-    if re.search(r"\.\d{3,}$", raw) and re.fullmatch(r"[\d,]*\.\d+", raw):
+    if re.search(r"\.[0-9]{3,}$", raw) and re.fullmatch(r"[0-9,]*\.[0-9]+", raw):
         raise MoneyError("Use at most two decimals (cents).")
     if not (_PLAIN.match(raw) or _GROUPED.match(raw)):
         raise MoneyError("Enter an amount in euros such as 1,250,000.00 (digits, cents optional).")

@@ -25,6 +25,7 @@ from __future__ import annotations
 import logging
 import random
 import smtplib
+import ssl
 import uuid
 from collections.abc import Callable
 from contextlib import AbstractContextManager
@@ -128,18 +129,30 @@ def build_email(message: Claimed, sender: str) -> EmailMessage:
     return mail
 
 
+def tls(settings: Settings) -> ssl.SSLContext:
+    """The client TLS context: certificates and host names verified (never unchecked)."""
+    return ssl.create_default_context(cafile=settings.mail_ca_file or None)
+
+
 def send_smtp(
     settings: Settings, mail: EmailMessage, accepted: Callable[[], None] | None = None
 ) -> None:
-    """Send ``mail``; call ``accepted`` as soon as the server took it, before QUIT."""
-    smtp_class = smtplib.SMTP_SSL if settings.mail_use_ssl else smtplib.SMTP
-    with smtp_class(
-        settings.mail_server or "localhost",
-        settings.mail_port,
-        timeout=settings.smtp_timeout_seconds,
-    ) as smtp:
-        if settings.mail_use_tls:
-            smtp.starttls()
+    """Send ``mail``; call ``accepted`` as soon as the server took it, before QUIT.
+
+    TLS (implicit or STARTTLS) verifies the server's certificate and host name against the
+    system's CAs, or against MAIL_CA_FILE when set; a server that fails the check gets
+    nothing (an ``ssl.SSLError``, an OSError: the row is kept for a retry with the reason).
+    """
+    host = settings.mail_server or "localhost"
+    timeout = settings.smtp_timeout_seconds
+    smtp: smtplib.SMTP
+    if settings.mail_use_ssl:
+        smtp = smtplib.SMTP_SSL(host, settings.mail_port, timeout=timeout, context=tls(settings))
+    else:
+        smtp = smtplib.SMTP(host, settings.mail_port, timeout=timeout)
+    with smtp:
+        if settings.mail_use_tls and not settings.mail_use_ssl:
+            smtp.starttls(context=tls(settings))
         if settings.mail_username:
             smtp.login(settings.mail_username, settings.mail_password or "")
         smtp.send_message(mail)

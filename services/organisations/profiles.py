@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session, aliased, contains_eager
 
 from models import (
     CordisProject,
+    Invitation,
     MatchRequest,
     Organisation,
     OrganisationMembership,
@@ -71,31 +72,58 @@ def collaborators(session: Session, org_id: int, limit: int = 10) -> list[tuple[
 
 @dataclass
 class Involvement:
-    """What an organisation takes part in here (not in CORDIS)."""
+    """What an organisation takes part in here (not in CORDIS), as far as the viewer may
+    see each related object: the lists use the policies' SQL visibility clauses."""
 
     industry_topics: list[Topic] = field(default_factory=list)
     pledges: list[Pledge] = field(default_factory=list)
     suggestions: list[SuggestedMember] = field(default_factory=list)
+    invitations: list[Invitation] = field(default_factory=list)
+    # Ids of the pledges' topics the viewer may open (their titles are shown, no others).
+    visible_topic_ids: set[int] = field(default_factory=set)
 
 
-def involvement(session: Session, org_id: int) -> Involvement:
+def involvement(session: Session, actor: User | None, org_id: int) -> Involvement:
     topics = session.scalars(
         select(Topic)
         .join(TopicIndustryPartner, TopicIndustryPartner.topic_id == Topic.id)
         .where(TopicIndustryPartner.organisation_id == org_id)
+        .where(policies.topic_visibility_clause(actor))
         .order_by(Topic.title)
     )
-    pledges = session.scalars(
-        select(Pledge).where(Pledge.organisation_id == org_id).order_by(Pledge.id.desc())
+    pledges = list(
+        session.scalars(
+            select(Pledge)
+            .where(Pledge.organisation_id == org_id, policies.pledge_visibility_clause(actor))
+            .order_by(Pledge.id.desc())
+        )
+    )
+    visible_topic_ids = set(
+        session.scalars(
+            select(Topic.id).where(
+                Topic.id.in_({p.topic_id for p in pledges}),
+                policies.topic_visibility_clause(actor),
+            )
+        )
     )
     suggestions = session.scalars(
         select(SuggestedMember)
         .join(MatchRequest, MatchRequest.id == SuggestedMember.request_id)
         .where(SuggestedMember.organisation_id == org_id)
+        .where(policies.match_visibility_clause(actor))
         .order_by(SuggestedMember.id.desc())
         .limit(50)
     )
-    return Involvement(list(topics), list(pledges), list(suggestions))
+    invitations = session.scalars(
+        select(Invitation)
+        .where(Invitation.organisation_id == org_id)
+        .where(policies.invitation_visibility_clause(actor))
+        .order_by(Invitation.id.desc())
+        .limit(50)
+    )
+    return Involvement(
+        list(topics), pledges, list(suggestions), list(invitations), visible_topic_ids
+    )
 
 
 def people(session: Session, org_id: int) -> list[OrganisationMembership]:

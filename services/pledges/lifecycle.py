@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from sqlalchemy import Select, false, select
+from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from models import AuditEntry, Organisation, Pledge, Topic, TopicIndustryPartner, User
@@ -212,10 +212,7 @@ def visible_pledges(
 ) -> Select[tuple[Pledge]]:
     """The pledges ``actor`` may read (``policies.can_view_pledge``): all for the programme
     office, their own organisations' for partner representatives, none for anyone else."""
-    stmt = select(Pledge)
-    if not policies.is_coordinator(actor):
-        orgs = policies.organisation_ids(actor, "partner_rep")
-        stmt = stmt.where(Pledge.organisation_id.in_(orgs) if orgs else false())
+    stmt = select(Pledge).where(policies.pledge_visibility_clause(actor))
     if topic_id is not None:
         stmt = stmt.where(Pledge.topic_id == topic_id)
     if organisation_id is not None:

@@ -24,7 +24,7 @@ def _year(data: Mapping[str, Any], name: str, errors: dict[str, list[str]]) -> i
     raw = _text(data, name)
     if not raw:
         return None
-    if not raw.isdigit() or not YEAR_MIN <= int(raw) <= YEAR_MAX:
+    if not (raw.isascii() and raw.isdigit()) or not YEAR_MIN <= int(raw) <= YEAR_MAX:
         errors[name] = [f"Enter a year between {YEAR_MIN} and {YEAR_MAX}."]
         return None
     return int(raw)

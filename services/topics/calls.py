@@ -43,6 +43,26 @@ def to_local(value: datetime | None, zone: str) -> datetime | None:
     return value.astimezone(ZoneInfo(zone)).replace(tzinfo=None)
 
 
+DEADLINE_YEARS_AHEAD = 20
+
+
+def _deadline_error(local: datetime | None, zone: str, stored: datetime | None) -> str | None:
+    """A deadline is between today and DEADLINE_YEARS_AHEAD years ahead in the call's zone.
+
+    Checked on the wall-clock time before any conversion (year 1 or 9999 would overflow when
+    moved to UTC). A deadline kept unchanged on an edit stays valid once it has passed.
+    """
+    if local is None or (stored is not None and to_local(stored, zone) == local):
+        return None
+    today = datetime.now(ZoneInfo(zone)).date()
+    latest = today.replace(year=today.year + DEADLINE_YEARS_AHEAD, day=min(today.day, 28))
+    if local.date() < today:
+        return "A deadline cannot be in the past."
+    if local.date() > latest:
+        return f"Give a deadline within {DEADLINE_YEARS_AHEAD} years from today."
+    return None
+
+
 def _validate(session: Session, data: CallInput, call: Call | None) -> dict[str, list[str]]:
     errors: dict[str, list[str]] = {}
     if session.get(Programme, data.programme_id) is None:
@@ -66,6 +86,13 @@ def _validate(session: Session, data: CallInput, call: Call | None) -> dict[str,
         return errors
     if data.call_type == "single_stage" and data.stage2_local is not None:
         errors["stage2_local"] = ["A single-stage call has only one deadline."]
+    for name in ("stage1", "stage2"):
+        stored = getattr(call, f"{name}_deadline") if call is not None else None
+        problem = _deadline_error(getattr(data, f"{name}_local"), data.timezone, stored)
+        if problem:
+            errors[f"{name}_local"] = [problem]
+    if errors:
+        return errors
     s1, s2 = to_utc(data.stage1_local, data.timezone), to_utc(data.stage2_local, data.timezone)
     if data.call_type == "two_stage" and s1 is None and s2 is not None:
         errors["stage1_local"] = ["Give the stage 1 deadline before stage 2."]

@@ -154,18 +154,18 @@ def build(db: Session) -> dict[str, Any]:
     topic_b = topic(sgg_b, area_b, "drafting", org_y, "draft-b")
     published = topic(sgg_a, area_a, "published", org_x, "published-a")
 
-    def pledge(org: models.Organisation) -> models.Pledge:
+    def pledge(org: models.Organisation, amount: str) -> models.Pledge:
         p = models.Pledge(
             topic_id=published.id,
             organisation_id=org.id,
             kind="fc",
-            amount=Decimal("100000.00"),
+            amount=Decimal(amount),  # distinct amounts: the content checks look for them
             status="submitted",
         )
         db.add(p)
         return p
 
-    pledge_x, pledge_y = pledge(org_x), pledge(org_y)
+    pledge_x, pledge_y = pledge(org_x, "111111.11"), pledge(org_y, "222222.22")
     application_x, application_y = (
         models.PartnerApplication(
             organisation_id=org.id,
@@ -271,6 +271,7 @@ def build(db: Session) -> dict[str, Any]:
         "published": published.id,
         "org_x": org_x.id,
         "org_y": org_y.id,
+        "uni": uni.id,
         "pledge_x": pledge_x.id,
         "pledge_y": pledge_y.id,
         "application_x": application_x.id,

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 import pytest
 
 from services.core.context import RequestContext
 from services.core.errors import InvalidInput, PermissionDenied
 from services.topics import calls
+
+# Deadlines must lie between today and 20 years ahead: next year's April (CEST) and
+# November (CET) keep the summer/winter time checks whatever the year the tests run.
+Y = date.today().year + 1
 
 
 def _input(**kw):
@@ -18,8 +22,8 @@ def _input(**kw):
         "title": "Call 1",
         "call_type": "two_stage",
         "timezone": "Europe/Brussels",
-        "stage1_local": datetime(2027, 4, 25, 17, 0),
-        "stage2_local": datetime(2027, 11, 7, 17, 0),
+        "stage1_local": datetime(Y, 4, 25, 17, 0),
+        "stage2_local": datetime(Y, 11, 7, 17, 0),
     }
     values.update(kw)
     return calls.CallInput(**values)
@@ -32,9 +36,9 @@ def test_deadlines_entered_in_the_calls_timezone_are_stored_in_utc(db, world, ma
     )
     db.commit()
     db.refresh(call)
-    assert call.stage1_deadline == datetime(2027, 4, 25, 15, 0, tzinfo=UTC)  # CEST, UTC+2
-    assert call.stage2_deadline == datetime(2027, 11, 7, 16, 0, tzinfo=UTC)  # CET, UTC+1
-    assert calls.to_local(call.stage1_deadline, call.timezone) == datetime(2027, 4, 25, 17, 0)
+    assert call.stage1_deadline == datetime(Y, 4, 25, 15, 0, tzinfo=UTC)  # CEST, UTC+2
+    assert call.stage2_deadline == datetime(Y, 11, 7, 16, 0, tzinfo=UTC)  # CET, UTC+1
+    assert calls.to_local(call.stage1_deadline, call.timezone) == datetime(Y, 4, 25, 17, 0)
     with pytest.raises(PermissionDenied):
         calls.save_call(db, RequestContext(make_user()), _input(programme_id=world["programme"].id))
 
@@ -43,7 +47,7 @@ def test_deadlines_entered_in_the_calls_timezone_are_stored_in_utc(db, world, ma
     ("changes", "field"),
     [
         ({"call_type": "single_stage"}, "stage2_local"),
-        ({"stage2_local": datetime(2027, 1, 1)}, "stage2_local"),
+        ({"stage2_local": datetime(Y, 1, 1)}, "stage2_local"),
         ({"timezone": "Mars/Olympus"}, "timezone"),
         ({"identifier": " "}, "identifier"),
         ({"call_type": "three_stage"}, "call_type"),

@@ -121,7 +121,7 @@ def test_rep_cannot_confirm_and_coordinator_can(client, db, world, make_user):
     assert "EU match EUR 100.00" in client.get(page).get_data(as_text=True)
 
 
-def test_envelope_refusal_is_a_message_not_an_error(client, db, world, make_user):
+def test_envelope_refusal_is_409_with_the_page_and_the_reason(client, db, world, make_user):
     world["programme"].partner_envelope = Decimal("10.00")
     db.commit()
     topic = make_topic(db, world, status="published")
@@ -130,8 +130,8 @@ def test_envelope_refusal_is_a_message_not_an_error(client, db, world, make_user
     pledge = add_pledge(db, topic, partner, "10.01")
     login(client, coord.email, PASSWORD)
     page = f"/pledges/{pledge.id}"
-    response = post_form(client, f"{page}/confirm", {}, page=page, follow_redirects=True)
-    assert response.status_code == 200
+    response = post_form(client, f"{page}/confirm", {}, page=page)
+    assert response.status_code == 409  # not a redirect: nothing happened
     assert "only EUR 10.00 remains" in response.get_data(as_text=True)
     _fresh(db)
     assert db.get(Pledge, pledge.id).status == "submitted"

@@ -11,7 +11,7 @@ from services.accounts import api_tokens
 from services.core.errors import ServiceError
 from webapp.database import db
 from webapp.fields import SelectField
-from webapp.helpers import context, form_errors_from, raise_if_refused
+from webapp.helpers import context, form_errors_from, refused
 
 bp = Blueprint("account", __name__, url_prefix="/account")
 
@@ -67,8 +67,6 @@ def revoke(token_id: int) -> Response:
         try:
             token = api_tokens.revoke_token(db(), context(), token_id)
         except ServiceError as exc:
-            raise_if_refused(exc)
-            flash(exc.message, "error")
-        else:
-            flash(f"Token “{token.name}” revoked.", "success")
+            return refused(exc, "account.tokens")
+        flash(f"Token “{token.name}” revoked.", "success")
     return redirect(url_for("account.tokens"))

@@ -14,6 +14,7 @@ from services.operations import background
 from webapp.admin.forms import EmptyForm
 from webapp.admin.views import bp
 from webapp.database import db
+from webapp.helpers import refused
 
 
 @bp.context_processor
@@ -39,12 +40,13 @@ def background_view() -> str:
 def resend(message_id: int) -> Response:
     message = outbox_log.get_message(db(), message_id)
     if not EmptyForm().validate_on_submit():
-        flash("The form expired; please try again.", "error")
+        return refused(
+            "The form expired; please try again.", "admin.outbox_message", message_id=message_id
+        )
     else:
         try:
             delivery.resend(db(), current_user, message)
         except ServiceError as exc:
-            flash(exc.message, "error")
-        else:
-            flash(f"Message #{message.id} to {message.recipient_email} queued again.", "success")
+            return refused(exc, "admin.outbox_message", message_id=message_id)
+        flash(f"Message #{message.id} to {message.recipient_email} queued again.", "success")
     return redirect(url_for("admin.outbox_message", message_id=message_id))

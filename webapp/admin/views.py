@@ -12,7 +12,7 @@ from services.core.errors import ServiceError
 from services.notifications import outbox_log
 from webapp.admin.forms import EmptyForm, InviteForm, OrgMembershipForm, RoleForm, SggMembershipForm
 from webapp.database import db
-from webapp.helpers import context, form_errors_from
+from webapp.helpers import context, form_errors_from, refused
 from webapp.pagination import paginate
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -79,11 +79,10 @@ def set_role(user_id: int) -> Response:
         try:
             accounts.set_role(db(), context(), user, form.role.data)
         except ServiceError as exc:
-            flash(exc.message, "error")
-        else:
-            flash(f"{user.name} is now {user.role}.", "success")
+            return refused(exc, "admin.user_detail", user_id=user.id)
+        flash(f"{user.name} is now {user.role}.", "success")
     else:
-        flash("Choose one of the listed roles.", "error")
+        return refused("Choose one of the listed roles.", "admin.user_detail", user_id=user.id)
     return redirect(url_for("admin.user_detail", user_id=user.id))
 
 
@@ -94,11 +93,10 @@ def add_sgg(user_id: int) -> Response:
         sgg_id = int(request.form.get("sgg_id", ""))
         memberships.add_to_sgg(db(), context(), user, sgg_id)
     except ValueError:
-        flash("Choose an SGG.", "error")
+        return refused("Choose an SGG.", "admin.user_detail", user_id=user.id)
     except ServiceError as exc:
-        flash(exc.message, "error")
-    else:
-        flash("SGG membership added.", "success")
+        return refused(exc, "admin.user_detail", user_id=user.id)
+    flash("SGG membership added.", "success")
     return redirect(url_for("admin.user_detail", user_id=user.id))
 
 
@@ -109,11 +107,10 @@ def add_organisation(user_id: int) -> Response:
         org_id = int(request.form.get("organisation_id", ""))
         memberships.add_to_organisation(db(), context(), user, org_id, request.form.get("role", ""))
     except ValueError:
-        flash("Choose an organisation.", "error")
+        return refused("Choose an organisation.", "admin.user_detail", user_id=user.id)
     except ServiceError as exc:
-        flash(exc.message, "error")
-    else:
-        flash("Organisation role added.", "success")
+        return refused(exc, "admin.user_detail", user_id=user.id)
+    flash("Organisation role added.", "success")
     return redirect(url_for("admin.user_detail", user_id=user.id))
 
 
@@ -125,9 +122,8 @@ def remove_membership(user_id: int, kind: str, membership_id: int) -> Response:
     try:
         memberships.remove_membership(db(), context(), user, kind, membership_id)
     except ServiceError as exc:
-        flash(exc.message, "error")
-    else:
-        flash("Membership removed.", "success")
+        return refused(exc, "admin.user_detail", user_id=user.id)
+    flash("Membership removed.", "success")
     return redirect(url_for("admin.user_detail", user_id=user.id))
 
 

@@ -12,10 +12,11 @@ from webapp.routing import ID_MAX
 
 # A database id (path ids are bounded the same way by webapp.routing.IdConverter).
 VALID_ID = validate.Range(min=1, max=ID_MAX)
-MONEY_PATTERN = r"^-?\d{1,12}\.\d{2}$"
-# What clients send: digits, cents optional, no sign, no separators, no exponent.
-MONEY_IN_PATTERN = r"^\d{1,12}(\.\d{1,2})?$"
-SHARE_PATTERN = r"^(0(\.\d{1,4})?|1(\.0{1,4})?)$"
+MONEY_PATTERN = r"^-?[0-9]{1,12}\.[0-9]{2}$"
+# What clients send: ASCII digits (never other scripts' digits, which Python's \d and
+# Decimal accept), cents optional, no sign, no separators, no exponent.
+MONEY_IN_PATTERN = r"^[0-9]{1,12}(\.[0-9]{1,2})?$"
+SHARE_PATTERN = r"^(0(\.[0-9]{1,4})?|1(\.0{1,4})?)$"
 MONEY_IN_MESSAGE = 'Give euros as a string of digits with at most 2 decimals, e.g. "1250000.00".'
 
 
@@ -68,7 +69,7 @@ class ShareOut(fields.String):
     """A share between 0 and 1 with four decimals, as stored (Numeric(6, 4))."""
 
     def __init__(self, **kwargs: Any) -> None:
-        metadata = {"pattern": r"^[01]\.\d{4}$", "example": "0.2000"}
+        metadata = {"pattern": r"^[01]\.[0-9]{4}$", "example": "0.2000"}
         super().__init__(dump_only=True, metadata=metadata, **kwargs)
 
     def _serialize(self, value: Any, attr: str | None, obj: Any, **kwargs: Any) -> str | None:

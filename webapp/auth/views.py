@@ -32,8 +32,16 @@ from webapp.helpers import context, form_errors_from, safe_next
 bp = Blueprint("auth", __name__, url_prefix="/auth")
 
 
+def _email() -> str:
+    return accounts.normalise_email(request.form.get("email", ""))
+
+
 def _account_key() -> str:
-    return "login-account:" + accounts.normalise_email(request.form.get("email", ""))
+    return "login-account:" + _email()
+
+
+def _account_address_key() -> str:
+    return f"login-account-ip:{_email()}|{request.remote_addr or ''}"
 
 
 def _failed(response: Response) -> bool:
@@ -44,12 +52,27 @@ def _limit_account() -> str:
     return current_app.config["LOGIN_LIMIT_ACCOUNT"]
 
 
+def _limit_account_ip() -> str:
+    return current_app.config["LOGIN_LIMIT_ACCOUNT_IP"]
+
+
 def _limit_ip() -> str:
     return current_app.config["LOGIN_LIMIT_IP"]
 
 
+# Failed sign-ins only are counted: per account from one address (the burst limit), per
+# address (one client trying many accounts) and per account from everywhere (a ceiling set
+# above what one address can reach, so a stranger's wrong passwords do not refuse the
+# owner's right one from elsewhere). request.remote_addr is the client as ProxyFix sees it.
 @bp.route("/login", methods=["GET", "POST"])
 @limiter.limit(_limit_ip, methods=["POST"], deduct_when=_failed, scope="login-ip")
+@limiter.limit(
+    _limit_account_ip,
+    methods=["POST"],
+    deduct_when=_failed,
+    key_func=_account_address_key,
+    scope="login-account-ip",
+)
 @limiter.limit(
     _limit_account,
     methods=["POST"],

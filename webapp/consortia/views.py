@@ -8,7 +8,6 @@ from flask import (
     abort,
     current_app,
     flash,
-    g,
     redirect,
     render_template,
     request,
@@ -34,7 +33,7 @@ from webapp.consortia.forms import (
     SeatForm,
 )
 from webapp.database import db
-from webapp.helpers import context, form_errors_from, raise_if_refused
+from webapp.helpers import context, form_errors_from, refused
 from webapp.pagination import paginate
 
 bp = Blueprint("consortia", __name__, url_prefix="/consortia")
@@ -152,11 +151,8 @@ def _act(request_id: int, fn: Callable[[], Any], ok: str | Callable[[Any], str])
     try:
         result = fn()
     except ServiceError as exc:
-        raise_if_refused(exc)
-        g.rollback_only = True  # nothing of a refused action is kept
-        flash(exc.message, "error")
-    else:
-        flash(ok(result) if callable(ok) else ok, "success")
+        return refused(exc, "consortia.show", request_id=request_id)
+    flash(ok(result) if callable(ok) else ok, "success")
     return redirect(url_for("consortia.show", request_id=request_id))
 
 
@@ -192,12 +188,10 @@ def _place(
     if not form.validate_on_submit():
         if form.csrf_token.errors:
             abort(400, "The form expired; reload the page and try again.")
-        flash(
-            "; ".join(f"{form[name].label.text}: {' '.join(e)}" for name, e in form.errors.items())
-            + ". Nothing was changed.",
-            "error",
+        reason = "; ".join(
+            f"{form[name].label.text}: {' '.join(e)}" for name, e in form.errors.items()
         )
-        return redirect(url_for("consortia.show", request_id=request_id))
+        return refused(reason + ". Nothing was changed.", "consortia.show", request_id=request_id)
     seat = seat_id if seat_id is not None else form.replace.data
     return _act(
         request_id,
@@ -246,9 +240,7 @@ def rerun(request_id: int) -> Response:
     try:
         new, reused = consortia.request_match(db(), context(), req.topic_id, params)
     except ServiceError as exc:
-        raise_if_refused(exc)
-        flash(exc.message, "error")
-        return redirect(url_for("consortia.show", request_id=request_id))
+        return refused(exc, "consortia.show", request_id=request_id)
     flash(
         "Same inputs as a stored result: nothing recomputed."
         if reused
@@ -353,14 +345,11 @@ def respond(invitation_id: int, answer: str) -> Response:
             db(), context(), invitation_id, answer == "accept", reason=form.reason.data or ""
         )
     except ServiceError as exc:
-        raise_if_refused(exc)
-        g.rollback_only = True
-        flash(exc.message, "error")
-    else:
-        flash(
-            f"Invitation {inv.status}. You can change your answer until the consortium is closed.",
-            "success",
-        )
+        return refused(exc, "consortia.invitation", invitation_id=invitation_id)
+    flash(
+        f"Invitation {inv.status}. You can change your answer until the consortium is closed.",
+        "success",
+    )
     return redirect(url_for("consortia.invitation", invitation_id=invitation_id))
 
 
@@ -389,8 +378,7 @@ def cancel_index_build(version_id: int) -> Response:
     try:
         flash(_cancelled(jobs.cancel_index_build(db(), context(), version_id)), "success")
     except ServiceError as exc:
-        raise_if_refused(exc)
-        flash(exc.message, "error")
+        return refused(exc, "consortia.expertise_index")
     return redirect(url_for("consortia.expertise_index"))
 
 

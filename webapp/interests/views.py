@@ -3,7 +3,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from flask import Blueprint, abort, flash, g, redirect, url_for
+from flask import Blueprint, abort, flash, redirect, url_for
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
@@ -13,7 +13,7 @@ from models.interests import NOTE_MAX
 from services.consortia import interest
 from services.core.errors import ServiceError
 from webapp.database import db
-from webapp.helpers import context, raise_if_refused
+from webapp.helpers import context, refused
 from webapp.interests.forms import NOTE_LABEL, ActionForm, ExpressForm, NoteForm
 
 bp = Blueprint("interests", __name__)
@@ -35,11 +35,8 @@ def _act(form: FlaskForm, topic_id: int, fn: Callable[[], Any], ok: str) -> Resp
     try:
         fn()
     except ServiceError as exc:
-        raise_if_refused(exc)
-        g.rollback_only = True  # nothing of a refused action is kept
-        flash(exc.message, "error")
-    else:
-        flash(ok, "success")
+        return refused(exc, "topics.detail", topic_id=topic_id)
+    flash(ok, "success")
     return redirect(url_for("topics.detail", topic_id=topic_id, _anchor="interest"))
 
 

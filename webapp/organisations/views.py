@@ -29,7 +29,7 @@ from services.organisations import profiles as orgs
 from services.organisations import search as orgsearch
 from webapp.consortia.forms import ActionForm
 from webapp.database import db
-from webapp.helpers import context, form_errors_from, raise_if_refused
+from webapp.helpers import context, form_errors_from, refused
 from webapp.organisations.forms import ImportForm, MergeForm, OrganisationForm
 from webapp.pagination import paginate
 from webapp.people.panel import panel_context
@@ -109,7 +109,7 @@ def show(org_id: int) -> str | Response:
         history=history,
         totals=orgs.totals(db(), org.id),
         collaborators=orgs.collaborators(db(), org.id),
-        involvement=orgs.involvement(db(), org.id),
+        involvement=orgs.involvement(db(), current_user, org.id),
         lineages=[
             (p, lineage.histories(db(), lineage.prefixes(p), [org.id]).get(org.id))
             for p in lineage.with_lineage(db())
@@ -226,12 +226,10 @@ def cancel_import(run_id: int) -> Response:
     try:
         run = cordis_import.cancel_import(db(), context(), run_id)
     except ServiceError as exc:
-        raise_if_refused(exc)
-        flash(exc.message, "error")
-    else:
-        done = run.status == "cancelled"
-        flash("Import cancelled." if done else "Cancel asked: the import stops after its "
-              "current batch; what it imported is kept.", "success")  # fmt: skip
+        return refused(exc, "organisations.import_run", run_id=run_id)
+    done = run.status == "cancelled"
+    flash("Import cancelled." if done else "Cancel asked: the import stops after its "
+          "current batch; what it imported is kept.", "success")  # fmt: skip
     return redirect(url_for("organisations.import_run", run_id=run_id))
 
 

@@ -12,7 +12,7 @@ from services.core.errors import ServiceError
 from services.pledges import partners
 from services.topics import calls as call_service
 from webapp.database import db
-from webapp.helpers import context, form_errors_from
+from webapp.helpers import context, form_errors_from, refused
 from webapp.pagination import paginate
 from webapp.pledges.blueprint import bp
 from webapp.pledges.forms import ApplicationForm, DecisionForm
@@ -72,10 +72,6 @@ def decide(application_id: int) -> Response:
             note=form.note.data or "",
         )
     except ServiceError as exc:
-        db().rollback()
-        if exc.status in (403, 404):
-            abort(exc.status, exc.message)
-        flash(exc.message, "error")
-    else:
-        flash(f"Application {application.status}.", "success")
+        return refused(exc, "pledges.applications")
+    flash(f"Application {application.status}.", "success")
     return redirect(url_for("pledges.applications"))

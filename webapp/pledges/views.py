@@ -17,7 +17,7 @@ from services.pledges import lifecycle as pledges
 from services.pledges import partners
 from services.pledges.funding import partner_funding
 from webapp.database import db
-from webapp.helpers import context, form_errors_from, raise_if_refused
+from webapp.helpers import context, form_errors_from, refused
 from webapp.pledges.blueprint import bp
 from webapp.pledges.forms import ActionForm, PledgeForm, ReasonForm
 
@@ -139,7 +139,8 @@ def edit(pledge_id: int) -> str | Response:
 
 
 def _act(pledge_id: int, action: str) -> Response:
-    """Run one state change from a button; the message (or warnings) comes back as a flash."""
+    """Run one state change from a button; the message (or warnings) comes back as a flash,
+    a refusal as the pledge page with the reason (409/422)."""
     pledge = _pledge(pledge_id)
     form = ReasonForm()
     if not form.validate_on_submit():
@@ -162,9 +163,7 @@ def _act(pledge_id: int, action: str) -> Response:
             pledge_decisions.reject_pledge(session, context(), pledge.id, reason=reason)
             flash("Pledge rejected.", "success")
     except ServiceError as exc:
-        session.rollback()
-        raise_if_refused(exc)
-        flash(exc.message, "error")
+        return refused(exc, "pledges.detail", pledge_id=pledge_id)
     return redirect(url_for("pledges.detail", pledge_id=pledge_id))
 
 

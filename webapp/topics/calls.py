@@ -39,7 +39,7 @@ def _call_form(call: Call | None) -> CallForm:
     return form
 
 
-def _save(call: Call | None) -> str | Response:
+def _save(call: Call | None) -> tuple[str, int] | Response:
     if not policies.can_manage_calls(me()):
         abort(403, "Only coordinators manage calls.")
     form = _call_form(call)
@@ -60,18 +60,19 @@ def _save(call: Call | None) -> str | Response:
         else:
             flash(f"Call {saved.identifier} saved.", "success")
             return redirect(url_for("topics.call_detail", call_id=saved.id))
-    return render_template("topics/call_edit.html", form=form, call=call)
+    status = 422 if form.errors or form.form_errors else 200
+    return render_template("topics/call_edit.html", form=form, call=call), status
 
 
 @bp.route("/calls/new", methods=["GET", "POST"])
 @login_required
-def new_call() -> str | Response:
+def new_call() -> tuple[str, int] | Response:
     return _save(None)
 
 
 @bp.route("/calls/<int:call_id>/edit", methods=["GET", "POST"])
 @login_required
-def edit_call(call_id: int) -> str | Response:
+def edit_call(call_id: int) -> tuple[str, int] | Response:
     return _save(call_service.get_call(db(), call_id))
 
 

@@ -9,8 +9,8 @@ from services.core.errors import ServiceError
 from services.topics import comments, reviews
 from services.topics import content as topics
 from webapp.database import db
-from webapp.helpers import context, raise_if_refused
-from webapp.topics.blueprint import bp, me, nothing_changes
+from webapp.helpers import context, raise_if_refused, refused
+from webapp.topics.blueprint import bp, me
 from webapp.topics.forms import AssignReviewerForm, CoiForm, CommentForm, ReviewForm, optional_int
 
 
@@ -18,12 +18,14 @@ def _back(topic_id: int, anchor: str) -> Response:
     return redirect(url_for("topics.detail", topic_id=topic_id) + anchor)
 
 
-def _refused(exc: ServiceError, topic_id: int, anchor: str) -> Response:
-    nothing_changes()
-    raise_if_refused(exc)
-    details = [m for ms in exc.field_errors.values() for m in ms]
-    flash(" ".join([exc.message, *details]) if details else exc.message, "error")
-    return _back(topic_id, anchor)
+def _refused(exc: ServiceError | str, topic_id: int) -> Response:
+    """The topic page with the reason (409/422); the field messages join the reason."""
+    if isinstance(exc, ServiceError):
+        raise_if_refused(exc)
+        details = [m for ms in exc.field_errors.values() for m in ms]
+        if details:
+            exc = type(exc)(" ".join([exc.message, *details]))
+    return refused(exc, "topics.detail", topic_id=topic_id)
 
 
 @bp.route("/topics/<int:topic_id>/reviewers", methods=["POST"])
@@ -36,13 +38,11 @@ def assign_reviewer(topic_id: int) -> Response:
     form = AssignReviewerForm()
     form.reviewer_id.choices = [(u.id, u.name) for u in accounts.active_users(session)]
     if not form.validate_on_submit():
-        nothing_changes()
-        flash("Choose a reviewer from the list.", "error")
-        return _back(topic_id, "#review")
+        return _refused("Choose a reviewer from the list.", topic_id)
     try:
         review = reviews.assign_reviewer(session, context(me()), topic, form.reviewer_id.data or 0)
     except ServiceError as exc:
-        return _refused(exc, topic_id, "#review")
+        return _refused(exc, topic_id)
     flash(f"{review.reviewer.name} was asked to review this topic.", "success")
     return _back(topic_id, "#review")
 
@@ -54,15 +54,13 @@ def declare_coi(topic_id: int) -> Response:
     topic = topics.get_topic(session, me(), topic_id)
     form = CoiForm()
     if not form.validate_on_submit():
-        nothing_changes()
-        flash("Say whether you have a conflict of interest.", "error")
-        return _back(topic_id, "#review")
+        return _refused("Say whether you have a conflict of interest.", topic_id)
     try:
         review = reviews.declare_coi(
             session, context(me()), topic, form.coi.data == "conflicted", form.coi_reason.data or ""
         )
     except ServiceError as exc:
-        return _refused(exc, topic_id, "#review")
+        return _refused(exc, topic_id)
     if review.coi == "conflicted":
         flash("Conflict declared: you will not see or score the reviews of this topic.", "info")
     else:
@@ -77,14 +75,12 @@ def submit_review(topic_id: int) -> Response:
     topic = topics.get_topic(session, me(), topic_id)
     form = ReviewForm()
     if not form.validate_on_submit():
-        nothing_changes()
-        flash("The review form was incomplete; nothing was saved.", "error")
-        return _back(topic_id, "#review")
+        return _refused("The review form was incomplete; nothing was saved.", topic_id)
     scores = {name: getattr(form, name).data or "" for name in reviews.CRITERIA}
     try:
         reviews.submit_review(session, context(me()), topic, scores, form.comments.data or "")
     except ServiceError as exc:
-        return _refused(exc, topic_id, "#review")
+        return _refused(exc, topic_id)
     flash("Review saved.", "success")
     return _back(topic_id, "#review")
 
@@ -97,9 +93,7 @@ def add_comment(topic_id: int) -> Response:
     form = CommentForm()
     form.level.choices = [(lv, lv) for lv in comments.LEVEL_LABELS]
     if not form.validate_on_submit():
-        nothing_changes()
-        flash("Write a comment first.", "error")
-        return _back(topic_id, "#comments")
+        return _refused("Write a comment first.", topic_id)
     try:
         comment = comments.add_comment(
             session,
@@ -110,6 +104,6 @@ def add_comment(topic_id: int) -> Response:
             optional_int(form.parent_id.data),
         )
     except ServiceError as exc:
-        return _refused(exc, topic_id, "#comments")
+        return _refused(exc, topic_id)
     flash("Comment added.", "success")
     return _back(topic_id, f"#comment-{comment.id}")

@@ -17,7 +17,7 @@ from services.topics import content as topics
 from services.topics import listing as topic_list
 from webapp.database import db
 from webapp.errors import wants_json
-from webapp.helpers import context, form_errors_from, raise_if_refused
+from webapp.helpers import context, form_errors_from, refused
 from webapp.pagination import paginate
 from webapp.topics.blueprint import bp, me, nothing_changes
 from webapp.topics.forms import (
@@ -262,18 +262,14 @@ def transition(topic_id: int, name: str) -> Response | tuple[Response, int]:
     topic = topics.get_topic(session, me(), topic_id)
     form = TransitionForm()
     if not form.validate_on_submit():
-        nothing_changes()
-        flash("The form was incomplete; nothing changed.", "error")
-        return redirect(url_for("topics.detail", topic_id=topic.id))
+        return refused("The form was incomplete.", "topics.detail", topic_id=topic.id)
     try:
         step = lifecycle.transition(session, context(me()), topic, name, form.comment.data or "")
     except ServiceError as exc:
         nothing_changes()
         if wants_json():
             raise
-        raise_if_refused(exc)
-        flash(exc.message, "error")
-        return redirect(url_for("topics.detail", topic_id=topic.id))
+        return refused(exc, "topics.detail", topic_id=topic.id)
     if wants_json():
         return jsonify({"id": topic.id, "status": topic.status, "transition": step.name}), 200
     flash(f"The topic is now: {lifecycle.STATE_LABELS[topic.status]}.", "success")
