@@ -50,7 +50,7 @@ class UnprocessableForm(HTTPException):
 def bad_character(value: str) -> str | None:
     """What is wrong with ``value`` as text (None: nothing)."""
     if "\x00" in value:
-        return "a NUL character"
+        return "a NUL byte"
     if _SURROGATE.search(value):
         return "an invalid character (an unpaired UTF-16 surrogate)"
     return None

@@ -123,14 +123,14 @@ def test_interests_through_the_api(client, db, pool, make_user, token_for, world
         db.rollback()
         return db.scalar(select(func.count()).select_from(models.TopicInterest))
 
-    for body in (
-        {"organisation_id": nordic.id, "note": "nul \u0000 byte"},
-        {"organisation_id": nordic.id, "note": "x" * 1001},
-        {"organisation_id": nordic.id, "note": 5},
-        {"note": "no organisation"},
+    for body, status in (
+        ({"organisation_id": nordic.id, "note": "nul \u0000 byte"}, 400),  # the edge guard
+        ({"organisation_id": nordic.id, "note": "x" * 1001}, 422),
+        ({"organisation_id": nordic.id, "note": 5}, 422),
+        ({"note": "no organisation"}, 422),
     ):
         r = client.post(url, headers=mine, json=body)
-        assert r.status_code == 422 and r.mimetype == "application/problem+json", body
+        assert r.status_code == status and r.mimetype == "application/problem+json", body
     assert count() == 0
     r = client.post(url, headers=theirs, json={"organisation_id": nordic.id, "note": "hijack"})
     assert r.status_code == 403 and count() == 0
@@ -151,6 +151,8 @@ def test_interests_through_the_api(client, db, pool, make_user, token_for, world
     assert client.get(item, headers=theirs).status_code == 404
     assert client.patch(item, headers=theirs, json={"note": "mine"}).status_code == 404
     r = client.patch(item, headers=mine, json={"note": "bad \u0000"})
+    assert r.status_code == 400 and "NUL" in r.get_json()["detail"]  # the edge guard
+    r = client.patch(item, headers=mine, json={"note": "x" * 1001})
     assert r.status_code == 422 and "note" in r.get_json()["errors"]
     r = client.patch(item, headers=mine, json={"note": "Cohorts and assays"})
     assert r.status_code == 200 and r.get_json()["note"] == "Cohorts and assays"
