@@ -57,6 +57,12 @@ def test_two_databases_sharing_one_folder_never_read_each_others_index(
     sgg = models.Sgg(programme=programme, name="SGG of B")
     coordinator = models.User(email="coord@b.example.org", name="Coord B", role="coordinator")
     other_db.add_all([programme, sgg, coordinator])
+    # Old failed builds in B, so that B's new build gets A's version number (ids go on
+    # across tests in A's database).
+    other_db.add_all(
+        models.ExpertiseIndexVersion(status="failed", reason="filler")
+        for _ in range(pool["version"].id - 1)
+    )
     other_db.commit()
     b = seed_pool(other_db, programme, sgg, instance, prefix="Beta ")
     names_a = set(db.scalars(select(models.Organisation.legal_name)))

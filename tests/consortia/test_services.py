@@ -175,8 +175,14 @@ def test_review_edits_recompute_checks(db, pool, make_user, settings):
     size_check = next(c for c in rv.checks if c.label == "Consortium size")
     assert not size_check.ok and "5 of 6" in size_check.detail
     # Swap another member for an organisation found by search: score from the index.
-    found = seats.search_organisations(db, "nordic")
-    assert [o.legal_name for o in found] == ["Nordic Vax"]
+    members_now = {m.organisation_id for m in consortium_review.active(req)}
+    outsider = next(  # the best-ranked alternate: an organisation with matching projects
+        m.organisation
+        for m in sorted(req.members, key=lambda m: m.rank)
+        if m.is_alternate and m.organisation_id not in members_now | {victim.organisation_id}
+    )
+    found = seats.search_organisations(db, outsider.legal_name)
+    assert found[0].id == outsider.id
     other = next(m for m in consortium_review.active(req) if m.status == "suggested")
     new = consortium_review.swap(
         db, RequestContext(coord), req.id, other.id, found[0].id, settings.instance_path
