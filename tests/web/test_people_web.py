@@ -150,6 +150,9 @@ def test_sign_up_verify_and_join_through_the_pages(app, db, world, make_user):
     approved = post_form(rep_client, f"/organisations/join-requests/{jr.id}/approve",
                          {"role": "applicant"}, page="/organisations/join-requests")  # fmt: skip
     assert approved.status_code == 302
+    again = post_form(rep_client, f"/organisations/join-requests/{jr.id}/refuse",
+                      {"reason": "Too late"}, page="/organisations/join-requests")  # fmt: skip
+    assert again.status_code == 409  # already decided: the page with the reason, no redirect
     db.rollback()
     assert db.scalar(select(JoinRequest.status)) == "approved"
     assert "carla@uni-testing.eu" in client.get(f"/organisations/{uni.id}").get_data(as_text=True)

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
@@ -15,7 +18,7 @@ from services.organisations import profiles as orgs
 from services.organisations import search as orgsearch
 from services.organisations.contacts_csv import ContactImportRefused, import_contacts
 from webapp.database import db
-from webapp.helpers import context, form_errors_from, raise_if_refused
+from webapp.helpers import context, form_errors_from, raise_if_refused, refused
 from webapp.pagination import paginate
 from webapp.people.forms import (
     ApproveForm,
@@ -190,35 +193,35 @@ def _decidable(request_id: int) -> JoinRequest:
     return jr
 
 
+def _decide(form: Any, act: Callable[[], object], done: str, missing: str) -> Response:
+    """Approve or refuse from the pending page; a refusal answers 409/422 with that page."""
+    if not form.validate_on_submit():
+        return refused(missing, "people.join_requests")
+    try:
+        act()
+    except ServiceError as exc:
+        return refused(exc, "people.join_requests")
+    flash(done, "success")
+    return redirect(url_for("people.join_requests"))
+
+
 @bp.route("/organisations/join-requests/<int:request_id>/approve", methods=["POST"])
 def approve(request_id: int) -> Response:
-    form = ApproveForm()
-    jr = _decidable(request_id)
-    if form.validate_on_submit():
-        try:
-            joins.approve(db(), context(), jr.id, form.role.data or "applicant")
-        except ServiceError as exc:
-            raise_if_refused(exc)
-            flash(exc.message, "error")
-        else:
-            flash(f"{jr.user.name} now acts for {jr.organisation.display_name}.", "success")
-    else:
-        flash("Choose a role.", "error")
-    return redirect(url_for("people.join_requests"))
+    form, jr = ApproveForm(), _decidable(request_id)
+    return _decide(
+        form,
+        lambda: joins.approve(db(), context(), jr.id, form.role.data or "applicant"),
+        f"{jr.user.name} now acts for {jr.organisation.display_name}.",
+        "Choose a role.",
+    )
 
 
 @bp.route("/organisations/join-requests/<int:request_id>/refuse", methods=["POST"])
 def refuse(request_id: int) -> Response:
-    form = RefuseForm()
-    jr = _decidable(request_id)
-    if form.validate_on_submit():
-        try:
-            joins.refuse(db(), context(), jr.id, form.reason.data or "")
-        except ServiceError as exc:
-            raise_if_refused(exc)
-            flash(exc.message, "error")
-        else:
-            flash(f"The request of {jr.user.name} is refused; they are told why.", "success")
-    else:
-        flash("Give a reason for the refusal.", "error")
-    return redirect(url_for("people.join_requests"))
+    form, jr = RefuseForm(), _decidable(request_id)
+    return _decide(
+        form,
+        lambda: joins.refuse(db(), context(), jr.id, form.reason.data or ""),
+        f"The request of {jr.user.name} is refused; they are told why.",
+        "Give a reason for the refusal.",
+    )
