@@ -17,7 +17,7 @@ from aiosmtpd.controller import Controller
 
 from models.base import utcnow
 from services.notifications import delivery, notify
-from tests.support import free_port
+from tests.support import free_port, service_unavailable
 from tests.workers.faults import SmtpSink, _Handler
 
 
@@ -25,7 +25,7 @@ from tests.workers.faults import SmtpSink, _Handler
 def certificate(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     openssl = shutil.which("openssl")
     if openssl is None:
-        pytest.skip("the openssl command is not installed")
+        service_unavailable("the openssl command is not installed (it makes the test certificate)")
     folder = tmp_path_factory.mktemp("tls")
     cert, key = folder / "cert.pem", folder / "key.pem"
     subprocess.run(
