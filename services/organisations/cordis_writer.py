@@ -23,7 +23,6 @@ from models import CordisProject, ImportIssue, ImportRun, Organisation, Particip
 from models.base import utcnow
 from models.names import name_key, normalise
 from services.organisations.cordis import (
-    CordisReader,
     ParticipationRow,
     ProjectRow,
     RowError,
@@ -32,6 +31,8 @@ from services.organisations.cordis import (
     sector_for,
 )
 from services.organisations.cordis.programmes import framework_for, funding_body_for
+from services.organisations.cordis.read_ahead import ReadAhead
+from services.organisations.cordis.reader import ReadProgress
 from services.organisations.cordis.side import load_side_data
 from services.organisations.search import name_words, record_name_words
 
@@ -93,13 +94,13 @@ class BatchedImporter:
                 {"run_id": self.run.id, "file": _cut(file, 300), "line": line, "reason": reason}
             )
 
-    def step(self, phase: str, reader: CordisReader[Any], start: float, share: float) -> None:
+    def step(self, phase: str, progress: ReadProgress, start: float, share: float) -> None:
         if self.issues:
             self.s.execute(insert(ImportIssue.__table__), self.issues)
             self.issues = []
         run = self.run
         run.phase = phase
-        run.progress = int(100 * (start + share * reader.progress().fraction))
+        run.progress = int(100 * (start + share * progress.fraction))
         run.counts = dict(self.counts)
         run.issue_count = self.counts["rows_skipped"]
         self.s.flush()
@@ -125,9 +126,12 @@ class BatchedImporter:
     # -- projects ------------------------------------------------------------------------
     def import_projects(self) -> None:
         side = load_side_data(self.run.projects_file)
-        with read_projects(self.run.projects_file, side=side) as reader:
+        with (
+            read_projects(self.run.projects_file, side=side) as reader,
+            ReadAhead(reader) as rows,
+        ):
             batch: dict[str, dict[str, Any]] = {}
-            for row in reader:
+            for row in rows:
                 self.counts["project_records"] += 1
                 if isinstance(row, RowError):
                     self.issue(row.file, row.line, row.reason)
@@ -138,9 +142,9 @@ class BatchedImporter:
                 if len(batch) >= BATCH:
                     self._write_projects(batch)
                     batch = {}
-                    self.step("projects", reader, 0.0, PROJECT_SHARE)
+                    self.step("projects", rows.progress(), 0.0, PROJECT_SHARE)
             self._write_projects(batch)
-            self.step("projects", reader, 0.0, PROJECT_SHARE)
+            self.step("projects", rows.progress(), 0.0, PROJECT_SHARE)
 
     def _project_values(self, row: ProjectRow, file: str) -> dict[str, Any] | None:
         if len(row.project_id) > 20:
@@ -200,9 +204,12 @@ class BatchedImporter:
 
     # -- participations ------------------------------------------------------------------
     def import_participations(self) -> None:
-        with read_participations(self.run.organisations_file) as reader:
+        with (
+            read_participations(self.run.organisations_file) as reader,
+            ReadAhead(reader) as rows,
+        ):
             batch: list[ParticipationRow] = []
-            for row in reader:
+            for row in rows:
                 self.counts["participation_records"] += 1
                 if isinstance(row, RowError):
                     self.issue(row.file, row.line, row.reason)
@@ -212,9 +219,9 @@ class BatchedImporter:
                 if len(batch) >= BATCH:
                     self._write_participations(batch, reader.file)
                     batch = []
-                    self.step("organisations", reader, PROJECT_SHARE, 1 - PROJECT_SHARE)
+                    self.step("organisations", rows.progress(), PROJECT_SHARE, 1 - PROJECT_SHARE)
             self._write_participations(batch, reader.file)
-            self.step("organisations", reader, PROJECT_SHARE, 1 - PROJECT_SHARE)
+            self.step("organisations", rows.progress(), PROJECT_SHARE, 1 - PROJECT_SHARE)
 
     def _keep(self, row: ParticipationRow, file: str) -> bool:
         if row.role == "thirdParty":
