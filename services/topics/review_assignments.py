@@ -291,7 +291,7 @@ def assignment_history(session: Session, user: User | None, topic: Topic) -> lis
         elif e.action == "topic.review_override":
             conflicts = " ".join(d.get("conflicts", []))
             reason = d.get("reason", "")
-            text = f"overrode a conflict of interest of {who} ({conflicts}), because: {reason}"
+            text = f"overrode a conflict of interest of {who}: {conflicts} Reason given: {reason}"
         else:
             text = (
                 f"moved the deadline of {who}'s review from {_when(d.get('old'), zone)} "

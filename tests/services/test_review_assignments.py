@@ -172,7 +172,7 @@ def test_override_records_its_reason_in_the_review_audit_and_history(db, world, 
     name = boss.actor.name
     assert lines[0] == f"{name} asked {rep.name} to review, due {due:%d %b %Y}"
     assert lines[1].startswith(f"{name} overrode a conflict of interest of {rep.name}")
-    assert lines[1].endswith("because: The only expert on adjuvants; scores checked.")
+    assert lines[1].endswith("Reason given: The only expert on adjuvants; scores checked.")
     member = person(db, world, sgg=world["sgg_a"])
     assert assignments.assignment_history(db, member, topic) == []
     assert assignments.assignment_history(db, rep, topic) == []

@@ -68,7 +68,7 @@ def test_picker_refusal_override_and_deadline(app, db, world, make_user):
     detail = boss.get(f"/topics/{topic.id}").get_data(as_text=True)
     assert "Assigned despite a conflict" in detail and reason in detail
     assert f"asked {rep.name} to review, due {due:%d %b %Y}" in detail
-    assert f"because: {reason}" in detail
+    assert f"Reason given: {reason}" in detail
 
     review_id = db.scalars(select(models.TopicReview.id)).one()
     db.rollback()
