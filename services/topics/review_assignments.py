@@ -26,7 +26,7 @@ from models import (
     TopicReview,
     User,
 )
-from models.base import utcnow
+from models.base import ID_MAX, utcnow
 from services import policies
 from services.core import audit
 from services.core.context import RequestContext
@@ -166,7 +166,7 @@ def assign_reviewer(
     """Ask a programme reviewer to review ``topic`` by ``due``; a reviewer with detected
     conflicts only with ``override_reason`` (then audited as ``topic.review_override``)."""
     actor = _deny_unless_coordinator(ctx.actor, topic)
-    reviewer = session.get(User, reviewer_id) if reviewer_id else None
+    reviewer = session.get(User, reviewer_id) if 0 < reviewer_id <= ID_MAX else None
     if reviewer is None or not reviewer.is_active:
         message = "Choose an active reviewer of the programme."
         raise InvalidInput(message, {"reviewer_id": [message]})

@@ -58,6 +58,8 @@ def test_picker_refusal_override_and_deadline(app, db, world, make_user):
     bad_date = boss.post(url, data={**form, "due_date": past, "override_reason": "x"})
     assert bad_date.status_code == 422
     assert "must be in the future" in bad_date.get_data(as_text=True)
+    huge = boss.post(url, data={**form, "reviewer_id": "99999999999999999999"})
+    assert huge.status_code == 422  # an id no database holds: refused, not a 500
     assert _reviews(db) == 0
 
     due = assignments.local_today(topic) + timedelta(days=9)
