@@ -94,7 +94,19 @@ def test_steps_behind_at_assignment_and_finished_reviews_get_nothing(db, world, 
     assert review_deadlines.due_step(quick.due_at, quick.due_set_at, quick.due_at, [3, 1]) == 0
 
 
-def test_the_periodic_job_is_scheduled(settings):
+def test_the_periodic_job_runs_through_the_task_runtime(db, world, runtime, settings):
     from workers.schedule import periodic_jobs
 
-    assert "workers.review_tasks.review_deadlines" in {j.task for j in periodic_jobs(settings)}
+    task = "workers.review_tasks.review_deadlines"
+    assert task in {j.task for j in periodic_jobs(settings)}
+    topic = make_topic(db, world, "consultation")
+    reviewer = person(db, world, reviewer=True)
+    review = assignments.assign_reviewer(
+        db, RequestContext(person(db, world, role="coordinator")), topic, reviewer.id
+    )
+    now = datetime.now(UTC)
+    review.due_at, review.due_set_at = now + timedelta(hours=12), now - timedelta(days=5)
+    db.commit()
+    runtime.dispatcher.dispatch(task)
+    runtime.dispatcher.wait_idle()
+    assert [r for r, _ in _told(db, review_deadlines.REMINDER)] == [reviewer.id]
