@@ -28,7 +28,13 @@ from models.organisations import NameWord, Organisation
 from models.partners import PartnerApplication
 from models.pledges import Pledge
 from models.programmes import Call, Programme, ProgrammeReviewer, ScientificArea, Sgg
-from models.topic_work import TopicComment, TopicReview, TopicRevision, TopicTransition
+from models.topic_work import (
+    ReviewReminder,
+    TopicComment,
+    TopicReview,
+    TopicRevision,
+    TopicTransition,
+)
 from models.topics import Topic, TopicIndustryPartner
 
 __all__ = [
@@ -59,6 +65,7 @@ __all__ = [
     "Pledge",
     "Programme",
     "ProgrammeReviewer",
+    "ReviewReminder",
     "ScientificArea",
     "Sgg",
     "SggMembership",

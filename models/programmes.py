@@ -31,6 +31,7 @@ class Programme(Base):
             name="thresholds_in_range",
         ),
         CheckConstraint("min_consortium_size >= 1 AND min_countries >= 1", name="consortium_rules"),
+        CheckConstraint("review_days BETWEEN 1 AND 365", name="review_days_in_range"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -50,6 +51,12 @@ class Programme(Base):
     min_consortium_size: Mapped[int] = mapped_column(default=3)
     min_countries: Mapped[int] = mapped_column(default=3)
     reminder_days: Mapped[str] = mapped_column(String(50), default="14,7,1")
+    # A review's default deadline (days after assignment) and its reminder steps (days
+    # before the deadline).
+    review_days: Mapped[int] = mapped_column(default=14, server_default="14")
+    review_reminder_days: Mapped[str] = mapped_column(
+        String(50), default="3,1", server_default="3,1"
+    )
     # Call-identifier prefixes and legal-basis codes, one per line, whose CORDIS projects
     # make up the programme's lineage (IHI: HORIZON-JU-IHI, H2020-JTI-IMI2, ...).
     lineage: Mapped[str] = mapped_column(Text, default="")

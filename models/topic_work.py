@@ -84,6 +84,15 @@ class TopicReview(Base):
     comments: Mapped[str] = mapped_column(Text, default="")
     assigned_at: Mapped[datetime] = mapped_column(default=utcnow)
     submitted_at: Mapped[datetime | None]
+    # The review deadline, and when it was last set: reminder steps already behind at that
+    # moment are not sent (services/topics/review_deadlines.py). None on older reviews.
+    due_at: Mapped[datetime | None] = mapped_column(index=True)
+    due_set_at: Mapped[datetime | None]
+    # A coordinator assigned this reviewer despite detected conflicts, for this reason.
+    override_reason: Mapped[str] = mapped_column(Text, default="", server_default="")
+    overridden_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL")
+    )
 
     reviewer: Mapped[User] = relationship(foreign_keys=[reviewer_id])
 
@@ -92,6 +101,22 @@ class TopicReview(Base):
         if self.excellence is None or self.impact is None or self.implementation is None:
             return None
         return self.excellence + self.impact + self.implementation
+
+
+class ReviewReminder(Base):
+    """A review reminder step already given for one deadline (``days`` 0: overdue notice);
+    the unique key makes each step exactly-once."""
+
+    __tablename__ = "review_reminders"
+    __table_args__ = (UniqueConstraint("review_id", "due_at", "days"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    review_id: Mapped[int] = mapped_column(
+        ForeignKey("topic_reviews.id", ondelete="CASCADE"), index=True
+    )
+    due_at: Mapped[datetime]
+    days: Mapped[int]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
 class TopicComment(Base):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
@@ -57,6 +58,44 @@ def make_people(db: Session, world: dict[str, Any], make_user: Any) -> dict[str,
     )
     db.commit()
     return people
+
+
+def person(
+    db: Session,
+    world: dict[str, Any],
+    *,
+    reviewer: bool = False,
+    email: str | None = None,
+    sgg: models.Sgg | None = None,
+    org: models.Organisation | None = None,
+    org_role: str = "partner_rep",
+    role: str = "viewer",
+) -> models.User:
+    """A user who never signs in (no password: no argon2 hash to compute), with the
+    memberships given; ``reviewer``: with the programme's reviewer role."""
+    email = email or f"{role}-{uuid.uuid4().hex[:8]}@example.org"
+    user = models.User(email=email, name=email.split("@")[0], role=role)
+    db.add(user)
+    db.flush()
+    if sgg is not None:
+        db.add(models.SggMembership(user_id=user.id, sgg_id=sgg.id))
+    if org is not None:
+        membership = models.OrganisationMembership(
+            user_id=user.id, organisation_id=org.id, role=org_role
+        )
+        db.add(membership)
+    if reviewer:
+        db.add(models.ProgrammeReviewer(programme_id=world["programme"].id, user_id=user.id))
+    db.commit()
+    return user
+
+
+def make_reviewer(db: Session, world: dict[str, Any], make_user: Any, **kw: Any) -> models.User:
+    """A user who signs in, with the programme's reviewer role (whom the picker offers)."""
+    user = make_user(**kw)
+    db.add(models.ProgrammeReviewer(programme_id=world["programme"].id, user_id=user.id))
+    db.commit()
+    return user
 
 
 def make_call(

@@ -21,7 +21,13 @@ from models.db import make_engine, make_session_factory
 from services.core.config import Settings
 
 # The task modules register their shared tasks with every Celery app, ours included.
-from workers import consortia_tasks, import_tasks, invitation_tasks, tasks  # noqa: F401
+from workers import (  # noqa: F401
+    consortia_tasks,
+    import_tasks,
+    invitation_tasks,
+    review_tasks,
+    tasks,
+)
 from workers.celery_app import create_celery
 from workers.dispatch import Dispatcher
 from workers.embedded import EmbeddedScheduler

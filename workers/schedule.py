@@ -45,6 +45,12 @@ def periodic_jobs(settings: Settings) -> list[Periodic]:
             "workers.invitation_tasks.invitation_deadlines",
             settings.beat_reminder_seconds,
         ),
+        # Review deadlines: reminder steps and overdue notices, services/topics/review_deadlines.py.
+        Periodic(
+            "review-deadlines",
+            "workers.review_tasks.review_deadlines",
+            settings.beat_reminder_seconds,
+        ),
         Periodic("daily-digest", "workers.tasks.send_digests", settings.beat_digest_seconds),
         # Imports and organisation edits reach the expertise index through this check.
         Periodic(

@@ -25,6 +25,8 @@ EVENT_GROUPS: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = (
             ("topic.submitted", "A topic was submitted"),
             ("topic.state_changed", "A topic changed state"),
             ("topic.review_requested", "Your review is requested"),
+            ("topic.review_reminder", "Your review is due soon"),
+            ("topic.review_overdue", "A review is overdue"),
             ("topic.review_done", "A review was completed"),
             ("topic.comment", "A comment on a topic"),
             ("topic.interest", "An organisation expressed interest in a topic"),

@@ -260,7 +260,19 @@ def can_manage_calls(user: User | None) -> bool:
 
 
 def can_assign_reviewers(user: User | None, topic: Topic) -> bool:
+    """Coordinators assign reviewers and change review deadlines while a topic is open."""
     return is_coordinator(user) and topic.status not in ("closed", "rejected", "withdrawn")
+
+
+def can_override_review_conflict(user: User | None, topic: Topic) -> bool:
+    """Only a coordinator assigns a reviewer despite a detected conflict (with a reason)."""
+    return can_assign_reviewers(user, topic)
+
+
+def can_see_review_assignments(user: User | None, topic: Topic) -> bool:
+    """Who reviews a topic, overrides and deadlines: the programme office only (the SGG
+    and the industry partners must not learn who judges their text)."""
+    return is_coordinator(user)
 
 
 def can_see_reviews(user: User | None, topic: Topic) -> bool:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import datetime
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -140,7 +142,15 @@ def state_changed(
     )
 
 
-def review_requested(session: Session, ctx: RequestContext, topic: Topic, reviewer: User) -> None:
+def due_words(topic: Topic, due_at: datetime) -> str:
+    """'15 Dec 2026 (Europe/Brussels)': how a review deadline is told to the reviewer."""
+    zone = topic.programme.timezone
+    return f"{due_at.astimezone(ZoneInfo(zone)):%d %b %Y} ({zone})"
+
+
+def review_requested(
+    session: Session, ctx: RequestContext, topic: Topic, reviewer: User, due_at: datetime
+) -> None:
     actor = ctx.user
     _send(
         session,
@@ -148,9 +158,25 @@ def review_requested(session: Session, ctx: RequestContext, topic: Topic, review
         "topic.review_requested",
         [reviewer],
         topic,
-        f"Review requested: {topic.title}",
-        f"{actor.name} asks you to review \u201c{topic.title}\u201d. "
-        "First declare any conflict of interest.",
+        f"Review requested by {due_words(topic, due_at)}: {topic.title}",
+        f"{actor.name} asks you to review \u201c{topic.title}\u201d by "
+        f"{due_words(topic, due_at)}. First declare any conflict of interest.",
+    )
+
+
+def review_deadline_changed(
+    session: Session, ctx: RequestContext, topic: Topic, reviewer: User, due_at: datetime
+) -> None:
+    actor = ctx.user
+    _send(
+        session,
+        ctx,
+        "topic.review_requested",
+        [reviewer],
+        topic,
+        f"New review deadline {due_words(topic, due_at)}: {topic.title}",
+        f"{actor.name} moved the deadline of your review of \u201c{topic.title}\u201d to "
+        f"{due_words(topic, due_at)}.",
     )
 
 

@@ -1,4 +1,4 @@
-"""Topic review: coordinators assign reviewers, who declare conflicts, then score."""
+"""Topic review: assigned reviewers (review_assignments.py) declare conflicts, then score."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import statistics
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
-from sqlalchemy import exists, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from models import Topic, TopicReview, User
@@ -23,27 +23,6 @@ CRITERION_LABELS = {
     "impact": "Impact",
     "implementation": "Quality and efficiency of implementation",
 }
-
-
-def assign_reviewer(
-    session: Session, ctx: RequestContext, topic: Topic, reviewer_id: int
-) -> TopicReview:
-    actor = ctx.user
-    if not policies.can_assign_reviewers(actor, topic):
-        raise PermissionDenied("Only coordinators assign reviewers to an open topic.")
-    reviewer = session.get(User, reviewer_id)
-    if reviewer is None or not reviewer.is_active:
-        raise InvalidInput("Choose an active user.", {"reviewer_id": ["Choose an active user."]})
-    if policies.topic_review_of(reviewer, topic, session) is not None:
-        raise Conflict(f"{reviewer.name} is already a reviewer of this topic.")
-    review = TopicReview(topic_id=topic.id, reviewer_id=reviewer.id, assigned_by_id=actor.id)
-    session.add(review)
-    session.flush()
-    audit.record(
-        session, actor, "topic.review_assign", topic, ip=ctx.client_ip, reviewer_id=reviewer.id
-    )
-    topic_events.review_requested(session, ctx, topic, reviewer)
-    return review
 
 
 def _own_review(session: Session, actor: User, topic: Topic) -> TopicReview:
@@ -120,17 +99,6 @@ def submit_review(
     if first:
         topic_events.review_done(session, ctx, topic)
     return review
-
-
-def reviewer_choices(session: Session, topic: Topic) -> list[tuple[int, str]]:
-    """(id, "Name <email>") of the active people not yet reviewing ``topic``."""
-    assigned = exists().where(TopicReview.topic_id == topic.id, TopicReview.reviewer_id == User.id)
-    rows = session.execute(
-        select(User.id, User.name, User.email)
-        .where(User.is_active.is_(True), ~assigned)
-        .order_by(User.name)
-    )
-    return [(u.id, f"{u.name} <{u.email}>") for u in rows]
 
 
 def reviews_of(session: Session, topic: Topic) -> list[TopicReview]:

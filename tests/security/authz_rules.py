@@ -207,7 +207,22 @@ RULES: dict[str, list[Row]] = {
     "topics.edit": topic_rows(SEES_A, SEES_B, data={"industry_partner_ids": "@org"}),
     "topics.add_comment": topic_rows(SEES_A, SEES_B),
     "topics.transition": topic_rows(SEES_A, SEES_B, args={"name": "=submit"}),
+    "topics.reviewer_picker": topic_rows(OFFICE, OFFICE),
     "topics.assign_reviewer": topic_rows(OFFICE, OFFICE, data={"reviewer_id": "victim"}),
+    "topics.review_deadline": [
+        Row(
+            OFFICE,
+            {"topic_id": topic, "review_id": review},
+            deny=404,
+            other=dict.fromkeys(sees - OFFICE, 403),
+            data={"due_date": "="},
+            why="user V's review; an empty date is the programme's default deadline",
+        )
+        for topic, review, sees in (
+            ("topic_a", "review_a", SEES_A),
+            ("topic_b", "review_b", SEES_B),
+        )
+    ],
     # Only an assigned reviewer declares or scores; nobody in the matrix is assigned.
     "topics.declare_coi": topic_rows(NOBODY, NOBODY, data={"coi": "=none"}),
     "topics.submit_review": topic_rows(

@@ -153,6 +153,11 @@ def build(db: Session) -> dict[str, Any]:
     topic_a = topic(sgg_a, area_a, "drafting", org_x, "draft-a")
     topic_b = topic(sgg_b, area_b, "drafting", org_y, "draft-b")
     published = topic(sgg_a, area_a, "published", org_x, "published-a")
+    # User V reviews both drafts (their deadlines are what coordinators may move).
+    review_a, review_b = (
+        models.TopicReview(topic_id=t.id, reviewer_id=victim.id) for t in (topic_a, topic_b)
+    )
+    db.add_all([review_a, review_b])
 
     def pledge(org: models.Organisation, amount: str) -> models.Pledge:
         p = models.Pledge(
@@ -267,6 +272,8 @@ def build(db: Session) -> dict[str, Any]:
         "sgg_a": sgg_a.id,
         "call": call.id,
         "topic_a": topic_a.id,
+        "review_a": review_a.id,
+        "review_b": review_b.id,
         "topic_b": topic_b.id,
         "published": published.id,
         "org_x": org_x.id,

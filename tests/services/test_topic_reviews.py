@@ -10,8 +10,8 @@ from sqlalchemy import select
 from models import OutboxMessage
 from services.core.context import RequestContext
 from services.core.errors import Conflict, InvalidInput, PermissionDenied
-from services.topics import comments, lifecycle, reviews
-from tests.topic_support import make_people, make_topic
+from services.topics import comments, lifecycle, review_assignments, reviews
+from tests.topic_support import make_people, make_reviewer, make_topic
 
 
 def _events(db, event=None):
@@ -29,9 +29,9 @@ def people(db, world, make_user):
 def test_conflicted_reviewer_neither_sees_nor_scores(db, world, make_user, people):
     coordinator = people["coordinator"]
     topic = make_topic(db, world, "consultation")
-    honest, conflicted = make_user(), make_user()
+    honest, conflicted = (make_reviewer(db, world, make_user) for _ in range(2))
     for user in (honest, conflicted):
-        reviews.assign_reviewer(db, RequestContext(coordinator), topic, user.id)
+        review_assignments.assign_reviewer(db, RequestContext(coordinator), topic, user.id)
     db.commit()
     assert ("topic.review_requested", honest.id) in _events(db)
     with pytest.raises(Conflict, match="Declare your conflicts"):
@@ -60,8 +60,9 @@ def test_conflicted_reviewer_neither_sees_nor_scores(db, world, make_user, peopl
 @pytest.mark.parametrize("bad", ["3.25", "5.5", "-0.5", "abc", "", "NaN", "Infinity", "1e1"])
 def test_scores_are_0_to_5_in_half_points(db, world, make_user, bad):
     topic = make_topic(db, world, "consultation")
-    reviewer = make_user()
-    reviews.assign_reviewer(db, RequestContext(make_user("coordinator")), topic, reviewer.id)
+    reviewer = make_reviewer(db, world, make_user)
+    boss = RequestContext(make_user("coordinator"))
+    review_assignments.assign_reviewer(db, boss, topic, reviewer.id)
     reviews.declare_coi(db, RequestContext(reviewer), topic, conflicted=False)
     scores = {"excellence": "3", "impact": bad, "implementation": "0"}
     with pytest.raises(InvalidInput) as exc:
@@ -76,8 +77,10 @@ def test_scores_are_0_to_5_in_half_points(db, world, make_user, bad):
 def test_mean_spread_and_thresholds(db, world, people, make_user):
     topic = make_topic(db, world, "consultation")
     for marks in (("3", "5", "4"), ("5", "3", "2")):
-        user = make_user()
-        reviews.assign_reviewer(db, RequestContext(people["coordinator"]), topic, user.id)
+        user = make_reviewer(db, world, make_user)
+        review_assignments.assign_reviewer(
+            db, RequestContext(people["coordinator"]), topic, user.id
+        )
         reviews.declare_coi(db, RequestContext(user), topic, conflicted=False)
         reviews.submit_review(
             db, RequestContext(user), topic, dict(zip(reviews.CRITERIA, marks, strict=True)), ""
@@ -98,8 +101,8 @@ def test_mean_spread_and_thresholds(db, world, people, make_user):
 def test_comment_levels_and_who_is_told(db, world, people, make_user):
     coordinator, member, rep = people["coordinator"], people["sgg_same"], people["partner_rep"]
     topic = make_topic(db, world, "consultation")
-    reviewer = make_user()
-    reviews.assign_reviewer(db, RequestContext(coordinator), topic, reviewer.id)
+    reviewer = make_reviewer(db, world, make_user)
+    review_assignments.assign_reviewer(db, RequestContext(coordinator), topic, reviewer.id)
     reviews.declare_coi(db, RequestContext(reviewer), topic, conflicted=False)
     db.commit()
     sgg_note = comments.add_comment(

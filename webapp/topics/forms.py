@@ -108,8 +108,15 @@ class CallForm(FlaskForm):
 
 
 class AssignReviewerForm(FlaskForm):
-    reviewer_id = SelectField("Reviewer", coerce=optional_int)
-    submit = SubmitField("Assign")
+    """One candidate of the reviewer picker; the service checks reviewer, date and reason."""
+
+    reviewer_id = HiddenField()
+    due_date = StringField("Review by", validators=[Optional(), Length(max=20)])
+    override_reason = TextAreaField("Reason to override the conflict", validators=[Optional()])
+
+
+class ReviewDeadlineForm(FlaskForm):
+    due_date = StringField("New deadline", validators=[Optional(), Length(max=20)])
 
 
 class CoiForm(FlaskForm):

@@ -12,7 +12,7 @@ from services.core import exports
 from services.core.errors import Conflict, ServiceError
 from services.pledges import funding
 from services.topics import calls as call_service
-from services.topics import comments, lifecycle, reviews
+from services.topics import comments, lifecycle, review_assignments, reviews
 from services.topics import content as topics
 from services.topics import listing as topic_list
 from webapp.database import db
@@ -21,7 +21,6 @@ from webapp.helpers import context, form_errors_from, refused
 from webapp.pagination import paginate
 from webapp.topics.blueprint import bp, me, nothing_changes
 from webapp.topics.forms import (
-    AssignReviewerForm,
     CoiForm,
     CommentForm,
     ReviewForm,
@@ -216,9 +215,6 @@ def detail(topic_id: int) -> str:
     user = me()
     topic = topics.get_topic(session, user, topic_id)
     review = policies.topic_review_of(user, topic, session)
-    reviewer_form = AssignReviewerForm()
-    if policies.can_assign_reviewers(user, topic):
-        reviewer_form.reviewer_id.choices = reviews.reviewer_choices(session, topic)
     comment_form = CommentForm()
     levels = policies.comment_levels_for(user, topic)
     comment_form.level.choices = [(lv, comments.LEVEL_LABELS[lv]) for lv in levels]
@@ -244,8 +240,9 @@ def detail(topic_id: int) -> str:
             if policies.can_see_reviews(user, topic)
             else []
         ),
-        reviewer_form=reviewer_form,
         may_assign=policies.can_assign_reviewers(user, topic),
+        assignments=review_assignments.assignment_history(session, user, topic),
+        due_date_of=review_assignments.due_date_of,
         threads=comments.visible_threads(session, user, topic),
         comment_form=comment_form,
         level_labels=comments.LEVEL_LABELS,
