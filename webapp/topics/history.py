@@ -34,6 +34,6 @@ def diff(topic_id: int) -> str:
         topic=topic,
         old=old,
         new=new,
-        diffs=revision_diff.diff(old, new),
+        diffs=revision_diff.diff(session, old, new),
         revisions=all_revisions,
     )
