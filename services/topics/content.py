@@ -27,7 +27,7 @@ from models import (
 from models.base import utcnow
 from models.organisations import SECTORS
 from services import policies
-from services.core import audit
+from services.core import audit, history
 from services.core.context import RequestContext
 from services.core.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 
@@ -365,6 +365,17 @@ def revisions(session: Session, topic: Topic) -> list[TopicRevision]:
             .order_by(TopicRevision.number.desc())
         )
     )
+
+
+def revision_authors(
+    session: Session, viewer: User | None, revisions: list[TopicRevision]
+) -> dict[int, str]:
+    """Each revision's author as ``viewer`` may see them (see ``history.actor_label``)."""
+    people = history.people(session, [r.author_id for r in revisions])
+    return {
+        r.id: history.actor_label(viewer, people.get(r.author_id or 0)) if r.author_id else "—"
+        for r in revisions
+    }
 
 
 def get_revision(session: Session, topic: Topic, number: int) -> TopicRevision:

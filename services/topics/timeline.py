@@ -49,7 +49,8 @@ def topic_history(session: Session, viewer: User | None, topic: Topic) -> list[h
     steps = lifecycle.history(session, topic)
     people = history.people(session, [t.actor_id for t in steps] + [topic.created_by_id])
     if not any(e.action == "topic.create" for e in entries):  # made before the audit existed
-        actor = history.actor_label(viewer, people.get(topic.created_by_id or 0))
+        creator = people.get(topic.created_by_id or 0)
+        actor = history.actor_label(viewer, creator) if creator else "Someone"
         lines.append(history.line(topic.created_at, zone, actor, "proposed the topic"))
     for step in steps:
         actor = history.actor_label(viewer, people.get(step.actor_id or 0))

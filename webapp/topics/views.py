@@ -222,6 +222,7 @@ def edit(topic_id: int) -> str | Response | tuple[str, int]:
             topic=topic,
             sectors=SECTORS,
             latest=latest,
+            authors=topics.revision_authors(session, me(), latest),
             warnings=warnings,
         ),
         status,
