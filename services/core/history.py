@@ -35,7 +35,7 @@ PHRASES = {
     "pledge.confirmed": "confirmed the pledge",
     "pledge.rejected": "rejected the pledge",
     "pledge.withdrawn": "withdrew the pledge",
-    "pledge.rule_warnings": "confirmed the pledge despite the programme's warnings",
+    "pledge.rule_warnings": "was shown the programme's warnings on confirming the pledge",
     "partner_application.created": "applied for {org}",
     "partner_application.approved": "approved the application",
     "partner_application.rejected": "rejected the application",
@@ -175,6 +175,8 @@ def change_lines(changes: Mapping[str, Any], states: Mapping[str, str] | None = 
         if _same(name, old, new) or (name == "status" and old is None):
             continue
         label = LABELS.get(name, name.replace("_", " ").capitalize())
+        if old in (None, "") and name in MONEY and _same(name, 0, new):
+            continue  # a first amount of zero says nothing
         if old in (None, ""):
             out.append(f"{label}: {value_words(name, new, states)}")
         else:

@@ -43,8 +43,20 @@ def test_entries_read_as_sentences_with_actor_time_and_changed_fields_only(db, w
         },
     )
     odd = _entry(db, None, "pledge.teleported_home", changes={"flag": {"old": False, "new": True}})
-    lines = history.render(db, rep, [confirmed, odd], "Europe/Brussels")
-    first, second = lines
+    created = _entry(
+        db,
+        rep,
+        "pledge.created",
+        changes={
+            "kind": {"old": None, "new": "fc"},
+            "third_country_costs": {"old": None, "new": "0.00"},
+            "note": {"old": None, "new": ""},
+        },
+    )
+    lines = history.render(db, rep, [confirmed, odd, created], "Europe/Brussels")
+    first, second, third = lines
+    assert third.sentence == "You created the pledge"
+    assert third.details == ["Kind: financial contribution (cash)"]  # no zero, no blank
     assert first.sentence == "Maria Rossi confirmed the pledge"
     assert first.when == "2 Dec 2026 14:05 (Europe/Brussels)"
     assert first.details == ["Status: submitted → confirmed", "EU match: EUR 8,000,000.00"]
@@ -68,7 +80,7 @@ def test_actor_names_follow_what_the_viewer_may_see(db, world, make_user):
 
 
 def _revisions(db, world, before: dict, after: dict) -> tuple[TopicRevision, TopicRevision]:
-    topic = make_topic(db, world, title=f"Diff {len(before)}-{len(after)}-{id(after)}")
+    topic = make_topic(db, world, title="Diff", identifier=None)
     old = TopicRevision(topic_id=topic.id, number=1, snapshot=before)
     new = TopicRevision(topic_id=topic.id, number=2, snapshot=after)
     db.add_all([old, new])

@@ -147,7 +147,9 @@ def test_stale_edit_is_refused_and_the_text_is_kept(app, db, world, make_user):
     )
     assert again.status_code == 302
     diff = a.get(f"/topics/{topic.id}/diff?a=1&b=2").get_data(as_text=True)
-    assert '<ins><span class="visually-hidden">[added: </span>Bob&#39;s' in diff
+    # Word by word: Bob's save (revision 1) against Alice's deliberate one (revision 2).
+    assert '[removed: </span>Bob<span class="visually-hidden">]</span></del>' in diff
+    assert "</ins>&#39;s title</p>" in diff
 
 
 def test_topic_form_shows_field_errors_and_saves_nothing(app, db, world, make_user):

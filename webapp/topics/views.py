@@ -9,7 +9,7 @@ from models.topics import TOPIC_STATES
 from services import policies
 from services.consortia import match_requests
 from services.core import exports
-from services.core.errors import Conflict, ServiceError
+from services.core.errors import Conflict, InvalidInput, ServiceError
 from services.pledges import funding
 from services.topics import calls as call_service
 from services.topics import comments, lifecycle, reviews, timeline
@@ -156,7 +156,7 @@ def new() -> str | Response | tuple[str, int]:
         except ServiceError as exc:
             _place_target_errors(form, exc)
             form_errors_from(form, exc)
-            status = exc.status
+            status = 422 if isinstance(exc, InvalidInput) else exc.status
         else:
             flash("Topic idea saved.", "success")
             _warn(topics.title_warnings(db(), user, topic.programme_id, topic.title, topic.id))
