@@ -22,6 +22,8 @@ from services import policies
 from services.core import audit
 from services.core.context import RequestContext
 from services.core.errors import Conflict, InvalidInput, NotFound, PermissionDenied
+from services.core.history import HistoryLine
+from services.core.history import render as render_history
 from services.pledges.notices import pledge_event
 from services.pledges.parsing import IN_KIND, parse_pledge
 from services.pledges.partners import may_pledge
@@ -242,12 +244,11 @@ def topic_choices(session: Session, organisations: list[Organisation]) -> list[t
     return [(t.id, t.title) for t in rows]
 
 
-def history(session: Session, pledge: Pledge) -> list[AuditEntry]:
-    """The pledge's audit entries, oldest first."""
-    return list(
-        session.scalars(
-            select(AuditEntry)
-            .where(AuditEntry.object_type == "pledges", AuditEntry.object_id == pledge.id)
-            .order_by(AuditEntry.at, AuditEntry.id)
-        )
+def history(session: Session, viewer: User | None, pledge: Pledge) -> list[HistoryLine]:
+    """The pledge's audit entries in words, oldest first."""
+    entries = session.scalars(
+        select(AuditEntry)
+        .where(AuditEntry.object_type == "pledges", AuditEntry.object_id == pledge.id)
+        .order_by(AuditEntry.at, AuditEntry.id)
     )
+    return render_history(session, viewer, entries, pledge.topic.programme.timezone)

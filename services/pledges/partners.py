@@ -14,13 +14,15 @@ from __future__ import annotations
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
-from models import Organisation, PartnerApplication, Programme, User
+from models import AuditEntry, Organisation, PartnerApplication, Programme, User
 from models.base import utcnow
 from models.organisations import PARTNER_TYPES
 from services import policies
 from services.core import audit
 from services.core.context import RequestContext
 from services.core.errors import Conflict, InvalidInput, NotFound, PermissionDenied
+from services.core.history import HistoryLine
+from services.core.history import render as render_history
 from services.notifications.notify import notify
 from services.pledges.notices import coordinators, partner_reps
 
@@ -58,6 +60,29 @@ def applications_listing(organisation_ids: list[int] | None) -> Select[tuple[Par
     if organisation_ids is not None:
         stmt = stmt.where(PartnerApplication.organisation_id.in_(organisation_ids))
     return stmt
+
+
+def histories(
+    session: Session, viewer: User | None, applications: list[PartnerApplication]
+) -> dict[int, list[HistoryLine]]:
+    """Each listed application's history in words (one query for the page)."""
+    ids = [a.id for a in applications]
+    if not ids:
+        return {}
+    entries = list(
+        session.scalars(
+            select(AuditEntry)
+            .where(AuditEntry.object_type == "partner_applications", AuditEntry.object_id.in_(ids))
+            .order_by(AuditEntry.at, AuditEntry.id)
+        )
+    )
+    zones = {a.id: a.programme.timezone for a in applications}
+    out: dict[int, list[HistoryLine]] = {i: [] for i in ids}
+    for zone in set(zones.values()):  # one rendering per programme time zone
+        group = [e for e in entries if zones[e.object_id or 0] == zone]
+        for entry, line in zip(group, render_history(session, viewer, group, zone), strict=True):
+            out[entry.object_id or 0].append(line)
+    return out
 
 
 def is_approved_partner(session: Session, org: Organisation, programme_id: int) -> bool:

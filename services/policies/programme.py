@@ -81,6 +81,20 @@ def role_labels(user: User) -> list[str]:
     return labels
 
 
+def can_see_name(viewer: User | None, person: User | None) -> bool:
+    """Whose name a history line shows: the programme office sees every name; everyone
+    sees their own, the programme office's and those of the people they work with (a
+    shared SGG or organisation). Others are described by their role."""
+    if not is_signed_in(viewer) or person is None:
+        return False
+    assert viewer is not None
+    if viewer.id == person.id or is_coordinator(viewer) or person.role in ("admin", "coordinator"):
+        return True
+    return bool(
+        (sgg_ids(viewer) & sgg_ids(person)) or (organisation_ids(viewer) & organisation_ids(person))
+    )
+
+
 # Pledges and funding ------------------------------------------------------------------
 
 

@@ -47,17 +47,20 @@ DEADLINE_YEARS_AHEAD = 20
 
 
 def _deadline_error(local: datetime | None, zone: str, stored: datetime | None) -> str | None:
-    """A deadline is between today and DEADLINE_YEARS_AHEAD years ahead in the call's zone.
+    """A deadline lies in the future and at most DEADLINE_YEARS_AHEAD years ahead, both
+    read on the call's own clock.
 
     Checked on the wall-clock time before any conversion (year 1 or 9999 would overflow when
-    moved to UTC). A deadline kept unchanged on an edit stays valid once it has passed.
+    moved to UTC). A deadline kept unchanged on an edit stays valid once it has passed (the
+    call ran), but a changed one must again lie ahead.
     """
     if local is None or (stored is not None and to_local(stored, zone) == local):
         return None
-    today = datetime.now(ZoneInfo(zone)).date()
-    latest = today.replace(year=today.year + DEADLINE_YEARS_AHEAD, day=min(today.day, 28))
-    if local.date() < today:
-        return "A deadline cannot be in the past."
+    now = datetime.now(ZoneInfo(zone)).replace(tzinfo=None, second=0, microsecond=0)
+    latest = now.date().replace(year=now.year + DEADLINE_YEARS_AHEAD, day=min(now.day, 28))
+    if local <= now:
+        shown = now.strftime("%d %b %Y %H:%M")
+        return f"A deadline must be in the future (it is now {shown} in {zone})."
     if local.date() > latest:
         return f"Give a deadline within {DEADLINE_YEARS_AHEAD} years from today."
     return None
@@ -91,13 +94,13 @@ def _validate(session: Session, data: CallInput, call: Call | None) -> dict[str,
         problem = _deadline_error(getattr(data, f"{name}_local"), data.timezone, stored)
         if problem:
             errors[f"{name}_local"] = [problem]
-    if errors:
-        return errors
-    s1, s2 = to_utc(data.stage1_local, data.timezone), to_utc(data.stage2_local, data.timezone)
+    s1, s2 = data.stage1_local, data.stage2_local  # one zone: wall-clock order is the order
     if data.call_type == "two_stage" and s1 is None and s2 is not None:
-        errors["stage1_local"] = ["Give the stage 1 deadline before stage 2."]
+        errors.setdefault("stage1_local", ["Give the stage 1 deadline before stage 2."])
     if s1 is not None and s2 is not None and s2 <= s1:
-        errors["stage2_local"] = ["The stage 2 deadline must come after the stage 1 deadline."]
+        errors.setdefault("stage2_local", []).append(
+            "The stage 2 deadline must come after the stage 1 deadline."
+        )
     return errors
 
 

@@ -27,7 +27,7 @@ from models import (
 from models.base import utcnow
 from models.organisations import SECTORS
 from services import policies
-from services.core import audit
+from services.core import audit, history
 from services.core.context import RequestContext
 from services.core.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 
@@ -200,7 +200,8 @@ def snapshot(topic: Topic) -> dict[str, Any]:
     return out
 
 
-def _add_revision(session: Session, actor: User | None, topic: Topic, note: str) -> TopicRevision:
+def add_revision(session: Session, actor: User | None, topic: Topic, note: str) -> TopicRevision:
+    """Record the topic's content as it is now as its next revision."""
     number = (
         session.scalar(
             select(func.max(TopicRevision.number)).where(TopicRevision.topic_id == topic.id)
@@ -238,8 +239,11 @@ def _apply(session: Session, topic: Topic, data: TopicContent) -> None:
             topic.industry_partners.append(TopicIndustryPartner(organisation_id=org_id))
 
 
-def create_topic(session: Session, ctx: RequestContext, sgg_id: int, data: TopicContent) -> Topic:
-    """An SGG member (or a coordinator) proposes a topic idea; revision 1 keeps its text."""
+def create_topic(
+    session: Session, ctx: RequestContext, sgg_id: int, data: TopicContent, note: str = ""
+) -> Topic:
+    """An SGG member (or a coordinator) proposes a topic idea; revision 1 keeps its text and
+    the note typed with it ("Proposed" when none was typed)."""
     actor = ctx.user
     sgg = session.get(Sgg, sgg_id)
     if sgg is None:
@@ -261,7 +265,7 @@ def create_topic(session: Session, ctx: RequestContext, sgg_id: int, data: Topic
         topic.area_id = sgg.area_id
     session.add(topic)
     session.flush()
-    _add_revision(session, actor, topic, "Proposed")
+    add_revision(session, actor, topic, note.strip() or "Proposed")
     audit.record(
         session, actor, "topic.create", topic, ip=ctx.client_ip, title=topic.title, sgg_id=sgg.id
     )
@@ -302,10 +306,55 @@ def update_topic(
             "Someone else saved this topic at the same moment; your text was not saved and "
             "is still in the form. Reload the latest version and save again."
         ) from exc
-    revision = _add_revision(session, actor, topic, note)
+    revision = add_revision(session, actor, topic, note)
     audit.record(session, actor, "topic.update", topic, ip=ctx.client_ip, changes=changed)
     session.flush()
     return revision
+
+
+def _same_title_key(title: str) -> str:
+    return " ".join(title.split()).casefold()
+
+
+def same_title(
+    session: Session, user: User | None, programme_id: int, title: str, exclude_id: int | None
+) -> list[Topic]:
+    """Other topics of the programme with the same title, case and spacing aside, among
+    those ``user`` may see (a warning must not reveal a topic the user may not know of)."""
+    key = _same_title_key(title)
+    if not key:
+        return []
+    stmt = select(Topic).where(
+        Topic.programme_id == programme_id,
+        # a cheap filter both databases run alike; the exact comparison is done below
+        func.length(func.replace(Topic.title, " ", "")) == len(key.replace(" ", "")),
+        policies.topic_visibility_clause(user),
+    )
+    if exclude_id is not None:
+        stmt = stmt.where(Topic.id != exclude_id)
+    found = session.scalars(stmt.order_by(Topic.id)).all()
+    return [t for t in found if _same_title_key(t.title) == key]
+
+
+def title_warnings(
+    session: Session, user: User | None, programme_id: int, title: str, exclude_id: int | None
+) -> list[str]:
+    """'Another topic ... has the same title' for each duplicate (not a refusal)."""
+    return [
+        f"Another topic of this programme has the same title: “{t.title}”"
+        f"{f' ({t.identifier})' if t.identifier else ''}, topic {t.id}."
+        for t in same_title(session, user, programme_id, title, exclude_id)
+    ]
+
+
+def proposal_warnings(
+    session: Session, user: User | None, sgg_id: int | None, title: str
+) -> list[str]:
+    """``title_warnings`` for a topic about to be proposed in SGG ``sgg_id``."""
+    sgg = session.get(Sgg, sgg_id) if sgg_id else None
+    if sgg is None:
+        return []
+    return title_warnings(session, user, sgg.programme_id, title, None)
 
 
 def revisions(session: Session, topic: Topic) -> list[TopicRevision]:
@@ -316,6 +365,17 @@ def revisions(session: Session, topic: Topic) -> list[TopicRevision]:
             .order_by(TopicRevision.number.desc())
         )
     )
+
+
+def revision_authors(
+    session: Session, viewer: User | None, revisions: list[TopicRevision]
+) -> dict[int, str]:
+    """Each revision's author as ``viewer`` may see them (see ``history.actor_label``)."""
+    people = history.people(session, [r.author_id for r in revisions])
+    return {
+        r.id: history.actor_label(viewer, people.get(r.author_id or 0)) if r.author_id else "—"
+        for r in revisions
+    }
 
 
 def get_revision(session: Session, topic: Topic, number: int) -> TopicRevision:

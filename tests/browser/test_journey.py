@@ -201,17 +201,34 @@ def test_whole_journey(
     _flash(coord, "Call HORIZON-JU-IHI-2027-11 saved.")
     j.shot(coord, "call-created")
 
+    call_url = coord.url
     coord.goto(topic_url)
     coord.locator("main").get_by_role("link", name="Edit", exact=True).click()
     coord.get_by_label("Topic identifier").fill("HORIZON-JU-IHI-2027-11-01")
-    coord.get_by_label("Call", exact=True).select_option(
-        label="HORIZON-JU-IHI-2027-11: IHI call 11"
-    )
-    coord.get_by_label(re.compile("What changed")).fill("Placed in call 11")
+    coord.get_by_label(re.compile("What changed")).fill("Identifier for call 11")
     coord.get_by_role("button", name="Save").click()
     _flash(coord, "Topic saved")
+    # The call page adds the approved topic to the call.
+    coord.goto(call_url)
+    coord.get_by_label("Approved topic of the programme").select_option(
+        label="HORIZON-JU-IHI-2027-11-01: Next-generation pertussis vaccine for infants"
+    )
+    coord.get_by_role("button", name="Add to the call").click()
+    _flash(coord, "added to the call")
+    expect(coord.get_by_role("link", name=re.compile("Next-generation pertussis"))).to_be_visible()
+    j.shot(coord, "call-with-topic")
+    coord.goto(topic_url)
     _move(coord, "Publish in a call", "Published in a call")
+    history = coord.locator("ol.timeline")
+    expect(history).to_contain_text("You added the topic to call HORIZON-JU-IHI-2027-11")
+    expect(history).to_contain_text("moved the topic from Approved to Published in a call")
     j.shot(coord, "topic-published")
+    # The diff of the coordinator's edit: the identifier only (8000000 typed, 8000000.00
+    # saved again is no change).
+    coord.goto(topic_url + "/diff?a=1&b=2")
+    expect(coord.locator("main")).to_contain_text("Topic identifier")
+    expect(coord.locator("main")).not_to_contain_text("Indicative EU contribution")
+    j.shot(coord, "topic-diff")
 
     # 3. A partner representative pledges; the coordinator confirms the pledge.
     partner = j.sign_in(people["partner"].email)
@@ -235,6 +252,12 @@ def test_whole_journey(
     coord.get_by_role("button", name="Confirm").click()
     _flash(coord, "Pledge confirmed")
     j.shot(coord, "pledge-confirmed")
+    partner.goto(pledge_url)  # the history in words, with the actor as the partner sees it
+    expect(partner.locator("ol.timeline")).to_contain_text(
+        f"{people['coord'].name} confirmed the pledge"
+    )
+    expect(partner.locator("ol.timeline")).not_to_contain_text("pledge.")
+    j.shot(partner, "pledge-history")
 
     # 4. The main pages: no serious or critical axe violations, no CSP errors in the console.
     anonymous = j.browser.new_context(base_url=live_server).new_page()
@@ -250,6 +273,8 @@ def test_whole_journey(
         (partner, "/pledges/"),
         (coord, "/calls/"),
         (coord, "/calls/new"),
+        (coord, call_url),
+        (coord, topic_url + "/diff?a=1&b=2"),
         (coord, topic_url + "/edit"),
         (coord, "/consortia/"),
         (coord, f"/consortia/new?topic_id={topic_url.rsplit('/', 1)[1]}"),

@@ -68,6 +68,11 @@ def test_swap_recomputes_checks(client, db, pool, make_user):
     page = client.get(location).get_data(as_text=True)
     assert "Member swapped" in page
     assert re.search(r"Not met</span> Sector target: academic: 1 of 2 seats", page), page
+    history = page[page.index('id="history-h"') :]  # in words, with actor and time
+    assert "You asked for consortium suggestions" in history
+    assert "The system suggested a consortium" in history
+    assert f"You gave the seat of {academic.organisation.display_name} to Big Pharma FR" in history
+    assert "match." not in history
     db.rollback()  # end the test's read snapshot
     assert db.get(models.SuggestedMember, academic.id).status == "removed"
 

@@ -234,6 +234,21 @@ RULES: dict[str, list[Row]] = {
     "topics.call_detail": [Row(SIGNED, {"call_id": "call"})],
     "topics.new_call": [Row(OFFICE)],
     "topics.edit_call": [Row(OFFICE, {"call_id": "call"})],
+    "topics.add_call_topic": [
+        Row(
+            OFFICE,
+            {"call_id": "call"},
+            data={"topic_id": "published"},
+            why="the office is told (409) the topic is already in the call",
+        )
+    ],
+    "topics.remove_call_topic": [
+        Row(
+            OFFICE,
+            {"call_id": "call", "topic_id": "published"},
+            why="the office is told (409) a published call keeps its topics",
+        )
+    ],
     "topics.public_calls": [Row(ALL)],
     "topics.public_call": [Row(ALL, {"call_id": "call"})],
     "topics.public_topic": [

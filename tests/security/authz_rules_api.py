@@ -27,8 +27,18 @@ API_RULES: dict[str, list[Row]] = {
     "api-docs.openapi_json": [Row(ALL)],
     "api_docs.docs": [Row(ALL)],
     "api_me.Me": [Row(SIGNED)],
-    "api_calls.Calls": [Row(SIGNED)],
-    "api_calls.CallItem": [Row(SIGNED, {"call_id": "call"})],
+    "api_calls.Calls": [
+        Row(SIGNED, methods=("GET",)),
+        Row(
+            OFFICE,
+            methods=("POST",),
+            data={"programme_id": "programme", "identifier": "=AZ-NEW", "title": "=New call"},
+        ),
+    ],
+    "api_calls.CallItem": [
+        Row(SIGNED, {"call_id": "call"}, methods=("GET",)),
+        Row(OFFICE, {"call_id": "call"}, methods=("PATCH",), data={"title": "=Renamed call"}),
+    ],
     "api_organisations.Organisations": [Row(SIGNED)],
     "api_organisations.OrganisationItem": [Row(SIGNED, {"org_id": "org_x"})],
     "api_people.OrganisationContacts": org_rows(

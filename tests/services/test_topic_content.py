@@ -108,9 +108,16 @@ def test_every_edit_is_a_revision_and_the_diff_shows_it_escaped(db, world, make_
     )
     db.commit()
     old, new = topics.get_revision(db, topic, 1), topics.get_revision(db, topic, 2)
-    diffs = {d.name: d.lines for d in revision_diff.diff(old, new)}
-    assert set(diffs) == {"scope"}
-    assert ("del", "-line two") in diffs["scope"] and ("add", "+<b>line 2</b>") in diffs["scope"]
+    diffs = {d.name: d for d in revision_diff.diff(db, old, new)}
+    assert set(diffs) == {"scope"} and diffs["scope"].label == "Scope"
+    kinds = [(s.kind, s.text) for s in diffs["scope"].segments]
+    assert kinds == [
+        ("same", "line one\n"),
+        ("ins", "<b>"),
+        ("same", "line "),
+        ("del", "two"),
+        ("ins", "2</b>"),
+    ]
 
 
 def test_a_stale_save_is_refused_and_changes_nothing(db, world, make_user):

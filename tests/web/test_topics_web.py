@@ -148,7 +148,9 @@ def test_stale_edit_is_refused_and_the_text_is_kept(app, db, world, make_user):
     )
     assert again.status_code == 302
     diff = a.get(f"/topics/{topic.id}/diff?a=1&b=2").get_data(as_text=True)
-    assert "Bob&#39;s title" in diff
+    # Word by word: Bob's save (revision 1) against Alice's deliberate one (revision 2).
+    assert '[removed: </span>Bob<span class="visually-hidden">]</span></del>' in diff
+    assert "</ins>&#39;s title</p>" in diff
 
 
 def test_topic_form_shows_field_errors_and_saves_nothing(app, db, world, make_user):
@@ -165,7 +167,7 @@ def test_topic_form_shows_field_errors_and_saves_nothing(app, db, world, make_us
         },
     )
     body = response.get_data(as_text=True)
-    assert response.status_code == 200
+    assert response.status_code == 422
     assert "sme: give a number of members" in body or "Not a valid decimal" in body
     assert db.scalars(select(Topic)).first() is None
     response = post_form(

@@ -95,6 +95,12 @@ class TopicDetailSchema(TopicSchema):
         metadata={"description": "Transitions the token's user holds the role for, and why "
                   "each is blocked (refusal) if it is"},
     )  # fmt: skip
+    warnings = fields.List(
+        fields.String(),
+        required=True,
+        metadata={"description": "Not refusals: e.g. another topic of the programme that the "
+                  "user may see has the same title (case and spacing aside)"},
+    )  # fmt: skip
 
 
 class TopicPageSchema(PageSchema):
@@ -142,6 +148,11 @@ class TopicContentSchema(Schema):
 class TopicCreateSchema(TopicContentSchema):
     sgg_id = fields.Integer(required=True, validate=VALID_ID)
     title = fields.String(required=True, validate=validate.Length(min=1, max=300))
+    note = fields.String(
+        validate=validate.Length(max=300),
+        load_default="",
+        metadata={"description": "Kept as the note of revision 1 (default: Proposed)"},
+    )
 
 
 class TopicEditSchema(TopicContentSchema):
@@ -202,7 +213,8 @@ def _detail(topic: Topic) -> Extended:
                 "refusal": why.message if why else None,
             }
         )
-    return Extended(topic, transitions=options)
+    warnings = topics.title_warnings(db(), user, topic.programme_id, topic.title, topic.id)
+    return Extended(topic, transitions=options, warnings=warnings)
 
 
 @blp.route("")
@@ -231,7 +243,9 @@ class Topics(MethodView):
     @blp.response(201, TopicDetailSchema)
     def post(self, args: dict[str, Any]) -> Extended:
         """Propose a topic idea (members of the SGG, coordinators)."""
-        topic = topics.create_topic(db(), context(api_user()), args["sgg_id"], _content(None, args))
+        topic = topics.create_topic(
+            db(), context(api_user()), args["sgg_id"], _content(None, args), args["note"]
+        )
         return _detail(topic)
 
 

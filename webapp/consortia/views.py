@@ -22,6 +22,7 @@ from services.consortia import expertise_index as matching_index
 from services.consortia import interest, invitation_page, invitations, invitees, jobs, params, seats
 from services.consortia import match_requests as consortia
 from services.consortia import review as consortium_review
+from services.consortia import timeline as consortium_timeline
 from services.core.errors import NotFound, ServiceError
 from webapp.consortia import picker
 from webapp.consortia.forms import (
@@ -118,6 +119,7 @@ def _page_context(request_id: int) -> dict:
         "interested": set(req.params.get("interested") or ()),
         "can_close": policies.can_close_consortium(current_user, req),
         "contact_form": ContactForm(),
+        "history": consortium_timeline.consortium_history(db(), current_user, req),
     }
 
 

@@ -53,6 +53,7 @@ def applications() -> str | Response:
         "pledges/applications.html",
         form=form if orgs else None,
         page=page,
+        histories=partners.histories(db(), current_user, page.items),
         deciding=deciding,
         decision_form=DecisionForm(),
     ), status

@@ -97,7 +97,7 @@ def _pledge(pledge_id: int) -> Pledge:
 @bp.route("/<int:pledge_id>")
 def detail(pledge_id: int) -> str:
     pledge = _pledge(pledge_id)
-    history = pledges.history(db(), pledge)
+    history = pledges.history(db(), current_user, pledge)
     return render_template(
         "pledges/detail.html",
         pledge=pledge,

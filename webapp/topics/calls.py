@@ -6,14 +6,13 @@ from flask_login import login_required
 from models import Call
 from services import policies
 from services.core.errors import ServiceError
+from services.topics import call_topics, lifecycle
 from services.topics import calls as call_service
 from services.topics import content as topics
-from services.topics import lifecycle
-from services.topics import listing as topic_list
 from webapp.database import db
-from webapp.helpers import context, form_errors_from
+from webapp.helpers import context, form_errors_from, refused
 from webapp.topics.blueprint import bp, me
-from webapp.topics.forms import CallForm
+from webapp.topics.forms import CallForm, CallTopicForm, TransitionForm
 
 
 @bp.route("/calls/")
@@ -79,16 +78,55 @@ def edit_call(call_id: int) -> tuple[str, int] | Response:
 @bp.route("/calls/<int:call_id>")
 @login_required
 def call_detail(call_id: int) -> str:
-    call = call_service.get_call(db(), call_id)
-    filters = topic_list.TopicFilters(call_id=call.id, sort="identifier")
+    session = db()
+    call = call_service.get_call(session, call_id)
+    published = call_topics.is_published(session, call)
+    form = CallTopicForm()
+    form.topic_id.choices = [
+        (t.id, f"{t.identifier or 'no identifier'}: {t.title}")
+        for t in call_topics.addable(session, me(), call)
+    ]
     return render_template(
         "topics/call.html",
         call=call,
-        topics=topic_list.topics(db(), me(), filters),
+        topics=call_topics.topics_of(session, me(), call),
         labels=lifecycle.STATE_LABELS,
         may_manage=policies.can_manage_calls(me()),
+        call_published=published,
+        may_remove=call_topics.may_remove,
+        add_form=form,
+        action_form=TransitionForm(),
         public=False,
     )
+
+
+@bp.route("/calls/<int:call_id>/topics", methods=["POST"])
+@login_required
+def add_call_topic(call_id: int) -> Response:
+    form = CallTopicForm()
+    if not form.validate_on_submit():
+        return refused("The form expired; reload the page and try again.", "topics.call_detail",
+                       call_id=call_id)  # fmt: skip
+    try:
+        topic = call_topics.add_topic(db(), context(me()), call_id, form.topic_id.data)
+    except ServiceError as exc:
+        return refused(exc, "topics.call_detail", call_id=call_id)
+    flash(f"“{topic.title}” added to the call.", "success")
+    return redirect(url_for("topics.call_detail", call_id=call_id))
+
+
+@bp.route("/calls/<int:call_id>/topics/<int:topic_id>/remove", methods=["POST"])
+@login_required
+def remove_call_topic(call_id: int, topic_id: int) -> Response:
+    if not TransitionForm().validate_on_submit():
+        return refused("The form expired; reload the page and try again.", "topics.call_detail",
+                       call_id=call_id)  # fmt: skip
+    try:
+        topic = call_topics.remove_topic(db(), context(me()), call_id, topic_id)
+    except ServiceError as exc:
+        return refused(exc, "topics.call_detail", call_id=call_id)
+    flash(f"“{topic.title}” removed from the call.", "success")
+    return redirect(url_for("topics.call_detail", call_id=call_id))
 
 
 # Public read-only pages: published calls and topics, no sign-in needed.

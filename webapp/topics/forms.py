@@ -107,6 +107,14 @@ class CallForm(FlaskForm):
     submit = SubmitField("Save call")
 
 
+class CallTopicForm(FlaskForm):
+    # Any id is taken: the service checks it and says why a topic cannot join.
+    topic_id = SelectField(
+        "Approved topic of the programme", coerce=optional_int, validate_choice=False
+    )
+    submit = SubmitField("Add to the call")
+
+
 class AssignReviewerForm(FlaskForm):
     """One candidate of the reviewer picker; the service checks reviewer, date and reason."""
 

@@ -14,8 +14,12 @@ from webapp.topics.forms import optional_int
 @login_required
 def revisions(topic_id: int) -> str:
     topic = topics.get_topic(db(), me(), topic_id)
+    shown = topics.revisions(db(), topic)
     return render_template(
-        "topics/revisions.html", topic=topic, revisions=topics.revisions(db(), topic)
+        "topics/revisions.html",
+        topic=topic,
+        revisions=shown,
+        authors=topics.revision_authors(db(), me(), shown),
     )
 
 
@@ -34,6 +38,6 @@ def diff(topic_id: int) -> str:
         topic=topic,
         old=old,
         new=new,
-        diffs=revision_diff.diff(old, new),
+        diffs=revision_diff.diff(session, old, new),
         revisions=all_revisions,
     )

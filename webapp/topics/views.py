@@ -9,10 +9,10 @@ from models.topics import TOPIC_STATES
 from services import policies
 from services.consortia import match_requests
 from services.core import exports
-from services.core.errors import Conflict, ServiceError
+from services.core.errors import Conflict, InvalidInput, ServiceError
 from services.pledges import funding
 from services.topics import calls as call_service
-from services.topics import comments, lifecycle, review_assignments, reviews
+from services.topics import comments, lifecycle, review_assignments, reviews, timeline
 from services.topics import content as topics
 from services.topics import listing as topic_list
 from webapp.database import db
@@ -131,25 +131,41 @@ def _place_target_errors(form: TopicForm, exc: ServiceError) -> None:
             form.form_errors.append(message)
 
 
+def _warn(warnings: list[str]) -> None:
+    for warning in warnings:
+        flash(f"Warning: {warning}", "warning")
+
+
 @bp.route("/topics/new", methods=["GET", "POST"])
 @login_required
-def new() -> str | Response:
+def new() -> str | Response | tuple[str, int]:
     user = me()
     allowed = [s for s in _choices()["sggs"] if policies.can_create_topic(user, s.id)]
     if not allowed:
         abort(403, "Only SGG members and coordinators propose topics.")
     form = TopicForm()
+    form.note.label.text = "Note for the first revision (optional)"
     _fill_choices(form, allowed)
+    status = 200
     if form.validate_on_submit():
         try:
-            topic = topics.create_topic(db(), context(user), form.sgg_id.data or 0, _content(form))
+            topic = topics.create_topic(
+                db(), context(user), form.sgg_id.data or 0, _content(form), form.note.data or ""
+            )
         except ServiceError as exc:
             _place_target_errors(form, exc)
             form_errors_from(form, exc)
+            status = 422 if isinstance(exc, InvalidInput) else exc.status
         else:
             flash("Topic idea saved.", "success")
+            _warn(topics.title_warnings(db(), user, topic.programme_id, topic.title, topic.id))
             return redirect(url_for("topics.detail", topic_id=topic.id))
-    return render_template("topics/edit.html", form=form, topic=None, sectors=SECTORS)
+    elif form.is_submitted():
+        status = 422
+    warnings = topics.proposal_warnings(db(), user, form.sgg_id.data, form.title.data or "")
+    return render_template(
+        "topics/edit.html", form=form, topic=None, sectors=SECTORS, warnings=warnings
+    ), status
 
 
 def _form_from_topic(topic: Topic) -> TopicForm:
@@ -193,10 +209,21 @@ def edit(topic_id: int) -> str | Response | tuple[str, int]:
             status = exc.status
         else:
             flash("Topic saved; a new revision was recorded.", "success")
+            _warn(topics.title_warnings(session, me(), topic.programme_id, topic.title, topic.id))
             return redirect(url_for("topics.detail", topic_id=topic.id))
+    title = form.title.data if form.title.data else topic.title
+    warnings = topics.title_warnings(session, me(), topic.programme_id, title, topic.id)
     latest = topics.revisions(session, topic)[:1]
     return (
-        render_template("topics/edit.html", form=form, topic=topic, sectors=SECTORS, latest=latest),
+        render_template(
+            "topics/edit.html",
+            form=form,
+            topic=topic,
+            sectors=SECTORS,
+            latest=latest,
+            authors=topics.revision_authors(session, me(), latest),
+            warnings=warnings,
+        ),
         status,
     )
 
@@ -224,7 +251,7 @@ def detail(topic_id: int) -> str:
         "topics/detail.html",
         topic=topic,
         labels=lifecycle.STATE_LABELS,
-        history=lifecycle.history(session, topic),
+        history=timeline.topic_history(session, user, topic),
         moves=[
             (t, lifecycle.refusal(user, topic, t.name, "x"))
             for t in lifecycle.available(user, topic)
