@@ -51,7 +51,9 @@ def test_coordinator_queues(db, world, people):
     partner = make_partner(db, world["programme"], name="Cure Foundation", approved=False)
     db.add(
         models.PartnerApplication(
-            organisation_id=partner.id, programme_id=world["programme"].id, partner_type="associated"
+            organisation_id=partner.id,
+            programme_id=world["programme"].id,
+            partner_type="associated",
         )
     )
     published = make_topic(db, world, "published", title="Published one")
@@ -272,8 +274,8 @@ def test_a_user_with_several_roles_sees_each_queue(db, world, make_user):
 def test_amounts_are_exact(db, world, people):
     topic = make_topic(db, world, "published", title="Money")
     add_pledge(db, topic, world["pharma"], "1234567.89")
-    [item] = queue(worklists.dashboard(db, people["coordinator"]), "pledges-to-confirm").groups[
-        0
-    ].items
+    [item] = (
+        queue(worklists.dashboard(db, people["coordinator"]), "pledges-to-confirm").groups[0].items
+    )
     assert item.title.startswith("EUR 1,234,567.89")
     assert Decimal("1234567.89")
