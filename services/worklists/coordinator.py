@@ -163,7 +163,7 @@ def match_jobs(session: Session, user: User, now: datetime) -> Queue:
         Item(
             r.topic,
             "Review and finalise" if r.status == "done" else "See why it failed",
-            Link("consortia.detail", {"request_id": r.id}),
+            Link("consortia.show", {"request_id": r.id}),
             "Consortium suggestion ready"
             if r.status == "done"
             else f"Failed: {(r.error or 'no reason given').splitlines()[0][:160]}",
@@ -178,6 +178,7 @@ def match_jobs(session: Session, user: User, now: datetime) -> Queue:
         "suggestions",
         "No consortium suggestion finished recently.",
         single(rows, items),
+        since_word="finished {} ago",
         more=Link("consortia.index"),
     )
 
@@ -207,7 +208,7 @@ def declined_invitations(session: Session, user: User) -> Queue:
         Item(
             r.topic,
             "Invite an alternate",
-            Link("consortia.detail", {"request_id": r.request_id}),
+            Link("consortia.show", {"request_id": r.request_id}),
             f"{r[0].organisation.display_name} "
             + ("declined" if r[0].status == "declined" else "did not answer in time"),
             since=r[0].responded_at,
@@ -221,6 +222,7 @@ def declined_invitations(session: Session, user: User) -> Queue:
         "seats to fill",
         "No declined invitation leaves a seat open.",
         [Group("", len(rows), items)] if rows else [],
+        since_word="answered {} ago",
     )
 
 

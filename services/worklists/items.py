@@ -81,7 +81,7 @@ class Queue:
     empty: str  # the sentence shown when nothing waits
     groups: list[Group] = field(default_factory=list)
     due_word: str = ""  # how a due date reads: "expires", "deadline"
-    since_word: str = "waiting"  # how an item's age reads: "waiting 3 days"
+    since_word: str = "waiting {}"  # how an item's age reads: "waiting 3 days"
     more: Link | None = None  # where the whole list is
 
     @property
@@ -98,7 +98,7 @@ class Queue:
     def age(self, item: Item, now: datetime) -> str:
         if item.since is None:
             return ""
-        return f"{self.since_word} {duration((now - item.since).total_seconds())}"
+        return self.since_word.format(duration((now - item.since).total_seconds()))
 
     def due(self, item: Item, now: datetime) -> str:
         if item.due is None:

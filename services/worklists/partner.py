@@ -78,7 +78,7 @@ def my_pledges(session: Session, user: User) -> Queue:
         "pledges",
         "Your organisations have no pledges yet.",
         grouped(rows, PLEDGE_STATE_LABELS.__getitem__, item, list(PLEDGE_STATES)),
-        since_word="in this state for",
+        since_word="in this state for {}",
         more=Link("pledges.mine"),
     )
 

@@ -50,7 +50,7 @@ def my_topics(session: Session, user: User) -> Queue:
         "topics",
         "Your SGGs have no open topics.",
         grouped(rows, STATE_LABELS.__getitem__, item, ACTIVE_STATES),
-        since_word="in this state for",
+        since_word="in this state for {}",
         more=Link("topics.index"),
     )
 
