@@ -5,7 +5,8 @@ and ages, and follows one item's link to the page where the work is done. Screen
 ``test-artifacts/browser/dashboards/`` (at 1,280 px, and the coordinator's at 390 px).
 
 The work is made through the services (the journeys that make it through the UI are the
-other browser tests); one browser, one page, signing out between people.
+other browser tests); one browser, one page, signing out between people. The coordinator's
+and the partner's dashboards are checked with axe-core (no serious or critical violation).
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ import models
 from services.core.context import RequestContext
 from services.pledges import lifecycle as pledges
 from services.topics import comments, lifecycle, reviews
+from tests.browser.test_journey import _violations
 from tests.conftest import PASSWORD
 from tests.pledge_helpers import form
 from tests.topic_support import make_call, make_topic
@@ -119,6 +121,7 @@ def test_each_role_finds_its_work_on_the_dashboard(
         "No partner application waits for a decision."
     )
     desk.fits()
+    assert not _violations(page)
     desk.shot("01-coordinator")
     page.set_viewport_size({"width": 390, "height": 844})
     desk.fits()
@@ -151,7 +154,10 @@ def test_each_role_finds_its_work_on_the_dashboard(
     expect(answer_q).to_contain_text("Which surveillance networks take part?")
     desk.shot("05-sgg-member")
     answer_q.get_by_role("link", name="Antimicrobial resistance surveillance").click()
-    expect(page.get_by_label("Your reply")).to_be_visible()
+    expect(page).to_have_url(re.compile(r"#comment-\d+$"))
+    comment = page.locator(page.url[page.url.index("#") :])
+    expect(comment).to_contain_text("Which surveillance networks take part?")
+    expect(comment.locator("summary").first).to_have_text("Reply")
     desk.sign_out()
 
     # The partner: four submitted pledges, and the other published topic to pledge to.
@@ -161,6 +167,7 @@ def test_each_role_finds_its_work_on_the_dashboard(
     open_q = desk.queue("open-topics")
     expect(open_q.locator("li")).to_have_count(1)
     expect(open_q).to_contain_text("stage 1 deadline in 29 days")
+    assert not _violations(page)
     desk.shot("06-partner")
     open_q.get_by_role("link", name="Adjuvants for older adults").click()
     expect(page.get_by_label("Topic")).to_have_value(re.compile(r"\d+"))

@@ -19,7 +19,7 @@ def test_coordinator_dashboard_links_each_item_to_its_page(client, db, world, ma
     pledges = [add_pledge(db, topic, world["pharma"], f"{n}000.00") for n in (1, 2, 3, 4)]
     login(client, "office@example.org", PASSWORD)
     page = client.get("/dashboard").get_data(as_text=True)
-    assert "Pledges to confirm <span class=\"badge warn\">4 pledges</span>" in page
+    assert 'Pledges to confirm <span class="badge warn">4 pledges</span>' in page
     assert "To screen <small>(1 topic)</small>" in page
     assert f'href="/topics/{topic.id}#moves-h">Antibiotics &lt;platform&gt;</a>' in page
     assert all(f'href="/pledges/{p.id}"' in page for p in pledges)
