@@ -46,7 +46,7 @@ DECIDED_HERE = {"screening": "To screen", "consultation": "To approve"}
 def topics_to_decide(session: Session, user: User) -> Queue:
     since = entered_state()
     stmt = select(Topic.id, Topic.title, since.label("since")).where(
-        policies.topic_visibility_clause(user), Topic.status.in_(DECIDED_HERE)
+        policies.topic_visibility_clause(user), Topic.status.in_(list(DECIDED_HERE))
     )
     rows = ranked(session, stmt, [since, Topic.id], group=Topic.status)
     actions = {"screening": "Accept for drafting or send back", "consultation": "Approve"}

@@ -24,12 +24,17 @@ def ranked(
 ) -> list[Row[Any]]:
     """The first ``shown`` rows of ``stmt`` per ``group`` (all rows as one group if None),
     each with ``group`` and ``total`` (the group's size) columns: one statement whatever
-    the number of groups and rows."""
-    partition = [group] if group is not None else []
+    the number of groups and rows. Without groups it is a plain ORDER BY ... LIMIT (a
+    top-N sort) with the total as ``count(*) OVER ()``."""
+    if group is None:
+        stmt = stmt.add_columns(
+            literal_column("''").label("group"), func.count().over().label("total")
+        )
+        return list(session.execute(stmt.order_by(*order_by).limit(shown)).all())
     stmt = stmt.add_columns(
-        (group if group is not None else literal_column("''")).label("group"),
-        func.row_number().over(partition_by=partition, order_by=order_by).label("rank"),
-        func.count().over(partition_by=partition).label("total"),
+        group.label("group"),
+        func.row_number().over(partition_by=group, order_by=order_by).label("rank"),
+        func.count().over(partition_by=group).label("total"),
     )
     inner = stmt.subquery()
     outer = select(inner).where(inner.c.rank <= shown).order_by(inner.c.group, inner.c.rank)
