@@ -41,6 +41,10 @@ from services.worklists.queries import FINISHED_TOPIC_STATES, entered_state, ran
 # A finished computation stays in the queue this long, unless finalised first.
 RECENT_MATCH_DAYS = 14
 DECIDED_HERE = {"screening": "To screen", "consultation": "To approve"}
+MEMBER = aliased(SuggestedMember)
+REQ = aliased(MatchRequest)  # the visibility clause correlates MatchRequest itself
+REVIEWER = aliased(User)
+REVIEW = aliased(TopicReview)  # the visibility clause correlates TopicReview itself
 
 
 def topics_to_decide(session: Session, user: User) -> Queue:
@@ -186,19 +190,17 @@ def match_jobs(session: Session, user: User, now: datetime) -> Queue:
 def declined_invitations(session: Session, user: User) -> Queue:
     """Seats of open consortia whose invitation was declined or expired and that nobody
     took yet (``open_invitation_seat``: the replacement is recorded on the seat)."""
-    member = aliased(SuggestedMember)
-    req = aliased(MatchRequest)  # the visibility clause correlates MatchRequest itself
     stmt = (
-        select(Invitation, req.id.label("request_id"), Topic.title.label("topic"))
-        .join(req, req.id == Invitation.request_id)
-        .join(Topic, Topic.id == req.topic_id)
-        .join(member, member.id == Invitation.member_id)
+        select(Invitation, REQ.id.label("request_id"), Topic.title.label("topic"))
+        .join(REQ, REQ.id == Invitation.request_id)
+        .join(Topic, Topic.id == REQ.topic_id)
+        .join(MEMBER, MEMBER.id == Invitation.member_id)
         .where(
             policies.invitation_visibility_clause(user),
             policies.topic_visibility_clause(user),
             Invitation.status.in_(("declined", "expired")),
-            member.status == "declined",
-            req.closed_at.is_(None),
+            MEMBER.status == "declined",
+            REQ.closed_at.is_(None),
         )
         .options(joinedload(Invitation.member), joinedload(Invitation.organisation))
         .order_by(Invitation.responded_at, Invitation.id)
@@ -228,26 +230,24 @@ def declined_invitations(session: Session, user: User) -> Queue:
 
 def reviews_waiting(session: Session, user: User) -> Queue:
     """Requested reviews not submitted yet (conflicted ones are not waiting), oldest first."""
-    reviewer = aliased(User)
-    review = aliased(TopicReview)  # the visibility clause correlates TopicReview itself
     stmt = (
         select(
-            review.topic_id,
-            review.coi,
-            review.assigned_at.label("since"),
+            REVIEW.topic_id,
+            REVIEW.coi,
+            REVIEW.assigned_at.label("since"),
             Topic.title.label("topic"),
-            reviewer.name.label("reviewer"),
+            REVIEWER.name.label("reviewer"),
         )
-        .join(Topic, Topic.id == review.topic_id)
-        .join(reviewer, reviewer.id == review.reviewer_id)
+        .join(Topic, Topic.id == REVIEW.topic_id)
+        .join(REVIEWER, REVIEWER.id == REVIEW.reviewer_id)
         .where(
             policies.topic_visibility_clause(user),
-            review.submitted_at.is_(None),
-            review.coi != "conflicted",
+            REVIEW.submitted_at.is_(None),
+            REVIEW.coi != "conflicted",
             Topic.status.not_in(FINISHED_TOPIC_STATES),
         )
     )
-    rows = ranked(session, stmt, [review.assigned_at, review.id])
+    rows = ranked(session, stmt, [REVIEW.assigned_at, REVIEW.id])
     items = [
         Item(
             r.topic,

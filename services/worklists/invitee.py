@@ -12,6 +12,7 @@ from services.worklists.items import Item, Link, Queue, Section, single
 from services.worklists.queries import ranked
 
 UNPUBLISHED = "A topic not published yet"
+REQ = aliased(MatchRequest)  # the visibility clause correlates MatchRequest itself
 
 
 def invitations_to_answer(session: Session, user: User) -> Queue:
@@ -19,7 +20,6 @@ def invitations_to_answer(session: Session, user: User) -> Queue:
     The topic is named only to those who may open it (invitations go out for published
     topics, whose pages are public, but a consortium may be built earlier)."""
     visible = policies.topic_visibility_clause(user)
-    req = aliased(MatchRequest)  # the visibility clause correlates MatchRequest itself
     stmt = (
         select(
             Invitation.id,
@@ -28,14 +28,14 @@ def invitations_to_answer(session: Session, user: User) -> Queue:
             case((visible, Topic.title), else_=literal(None)).label("topic"),
             Organisation.legal_name.label("org"),
         )
-        .join(req, req.id == Invitation.request_id)
-        .join(Topic, Topic.id == req.topic_id)
+        .join(REQ, REQ.id == Invitation.request_id)
+        .join(Topic, Topic.id == REQ.topic_id)
         .join(Organisation, Organisation.id == Invitation.organisation_id)
         .where(
             policies.invitation_visibility_clause(user),
             Invitation.organisation_id.in_(sorted(policies.organisation_ids(user))),
             Invitation.status == "sent",
-            req.closed_at.is_(None),
+            REQ.closed_at.is_(None),
         )
     )
     order = [Invitation.expires_at.asc().nulls_last(), Invitation.id]

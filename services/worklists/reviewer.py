@@ -14,27 +14,28 @@ from services.topics.lifecycle import STATE_LABELS
 from services.worklists.items import Item, Link, Queue, Section, single
 from services.worklists.queries import FINISHED_TOPIC_STATES, ranked
 
+REVIEW = aliased(TopicReview)  # the visibility clause correlates TopicReview itself
+
 
 def reviews_to_do(session: Session, user: User) -> Queue:
-    review = aliased(TopicReview)  # the visibility clause correlates TopicReview itself
     stmt = (
         select(
-            review.topic_id,
-            review.coi,
-            review.assigned_at.label("since"),
+            REVIEW.topic_id,
+            REVIEW.coi,
+            REVIEW.assigned_at.label("since"),
             Topic.title,
             Topic.status,
         )
-        .join(Topic, Topic.id == review.topic_id)
+        .join(Topic, Topic.id == REVIEW.topic_id)
         .where(
-            review.reviewer_id == user.id,
+            REVIEW.reviewer_id == user.id,
             policies.topic_visibility_clause(user),
-            review.submitted_at.is_(None),
-            review.coi != "conflicted",
+            REVIEW.submitted_at.is_(None),
+            REVIEW.coi != "conflicted",
             Topic.status.not_in(FINISHED_TOPIC_STATES),
         )
     )
-    rows = ranked(session, stmt, [review.assigned_at, review.id])
+    rows = ranked(session, stmt, [REVIEW.assigned_at, REVIEW.id])
     items = [
         Item(
             r.title,

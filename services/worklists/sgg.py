@@ -28,6 +28,8 @@ SGG_ACTIONS = {
 # reviewers' comments are for reviewers and coordinators.
 SGG_LEVELS = ("all", "sgg")
 EXCERPT = 120
+REPLY = aliased(TopicComment)
+AUTHOR = aliased(User)
 
 
 def my_topics(session: Session, user: User) -> Queue:
@@ -57,8 +59,6 @@ def my_topics(session: Session, user: User) -> Queue:
 
 def comments_to_answer(session: Session, user: User) -> Queue:
     """Comments by people outside the topic's SGG that nobody replied to yet."""
-    reply = aliased(TopicComment)
-    author = aliased(User)
     stmt = (
         select(
             TopicComment.id,
@@ -66,16 +66,16 @@ def comments_to_answer(session: Session, user: User) -> Queue:
             TopicComment.body,
             TopicComment.created_at.label("since"),
             Topic.title.label("topic"),
-            author.name.label("author"),
+            AUTHOR.name.label("author"),
         )
         .join(Topic, Topic.id == TopicComment.topic_id)
-        .outerjoin(author, author.id == TopicComment.author_id)
+        .outerjoin(AUTHOR, AUTHOR.id == TopicComment.author_id)
         .where(
             policies.topic_visibility_clause(user),
             Topic.sgg_id.in_(sorted(policies.sgg_ids(user))),
             Topic.status.not_in(FINISHED_TOPIC_STATES),
             TopicComment.level.in_(SGG_LEVELS),
-            ~exists().where(reply.parent_id == TopicComment.id),
+            ~exists().where(REPLY.parent_id == TopicComment.id),
             ~exists().where(
                 and_(
                     SggMembership.user_id == TopicComment.author_id,
