@@ -117,3 +117,44 @@ def test_topic_page_queries_do_not_grow_with_what_it_lists(app, client, db, worl
     assert all(p.name in page for p in people) and "Partner 3" in page
     assert counts["Busy"] == counts["Plain"], counts
     assert coordinator.id
+
+
+def _work(db, world, office: models.User, n: int, tag: str) -> None:
+    """``n`` items in every queue of a user who holds every role."""
+    from tests.pledge_helpers import add_pledge
+    from tests.worklist_support import invitation, match
+
+    for i in range(n):
+        screening = make_topic(db, world, "screening", title=f"{tag} screen {i}")
+        published = make_topic(db, world, "published", title=f"{tag} open {i}")
+        add_pledge(db, screening, world["pharma2"], f"{i + 1}.00", commit=False)
+        add_pledge(db, published, world["pharma"], f"{i + 1}.00", status="draft", commit=False)
+        db.add(models.TopicReview(topic_id=screening.id, reviewer_id=office.id))
+        db.add(models.TopicComment(topic_id=screening.id, body=f"question {i}"))
+        req = match(db, published, office)
+        invitation(db, req, world["pharma"])
+        invitation(db, req, world["uni"], "declined")
+        make_topic(db, world, "stage1_open", title=f"{tag} to pledge {i}")
+    db.commit()
+
+
+def test_dashboard_queries_do_not_grow_with_its_queues(app, client, db, world, make_user):
+    office = make_user(
+        "coordinator", email="all@example.org", sgg_id=world["sgg_a"].id, org_id=world["pharma"].id
+    )
+    db.add(models.ProgrammeReviewer(programme_id=world["programme"].id, user_id=office.id))
+    login(client, "all@example.org", PASSWORD)
+    engine = app.extensions["partnering.engine"]
+    counts = []
+    for n, tag in ((1, "few"), (3, "many")):
+        _work(db, world, office, n, tag)
+        client.get("/dashboard")
+        with counted(engine) as statements:
+            response = client.get("/dashboard")
+        assert response.status_code == 200
+        counts.append(len(statements))
+    page = response.get_data(as_text=True)
+    assert "many screen 2" in page and "4 pledges" in page and "few to pledge 0" in page
+    assert counts[0] == counts[1], counts
+    assert counts[1] <= 20, counts
+    print("dashboard statements", counts)

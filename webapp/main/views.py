@@ -4,6 +4,7 @@ from flask import Blueprint, current_app, jsonify, redirect, render_template, ur
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
+from services import worklists
 from services.operations import health
 from webapp.database import db
 from webapp.extensions import limiter
@@ -21,7 +22,9 @@ def index() -> Response:
 @bp.route("/dashboard")
 @login_required
 def dashboard() -> str:
-    return render_template("main/dashboard.html")
+    return render_template(
+        "main/dashboard.html", board=worklists.dashboard(db(), current_user._get_current_object())
+    )
 
 
 @bp.route("/health/live")
