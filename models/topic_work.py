@@ -84,6 +84,10 @@ class TopicReview(Base):
     comments: Mapped[str] = mapped_column(Text, default="")
     assigned_at: Mapped[datetime] = mapped_column(default=utcnow)
     submitted_at: Mapped[datetime | None]
+    # The programme's thresholds when the review was first submitted: a topic's scores are
+    # judged by those of its first submitted review, whatever the programme sets later.
+    threshold_each: Mapped[Decimal | None] = mapped_column(Numeric(3, 1))
+    threshold_total: Mapped[Decimal | None] = mapped_column(Numeric(3, 1))
 
     reviewer: Mapped[User] = relationship(foreign_keys=[reviewer_id])
 

@@ -51,10 +51,15 @@ def topic_query(topic: Topic) -> dict[str, Any]:
 
 
 def input_hash(
-    params: dict[str, Any], query: dict[str, Any], version: ExpertiseIndexVersion
+    params: dict[str, Any],
+    query: dict[str, Any],
+    version: ExpertiseIndexVersion,
+    rules: tuple[int, int] = (3, 3),
 ) -> str:
+    """Everything a result depends on, the programme's consortium rules included."""
     payload = {
         "params": params,
+        "rules": list(rules),
         "query": query,
         "index": version.id,
         "fingerprint": version.fingerprint,
@@ -90,7 +95,8 @@ def request_match(
             "(Consortia > Expertise index, or `partnering build-index`)."
         )
     query = topic_query(topic)
-    digest = input_hash(params, query, version)
+    rules = (topic.programme.min_consortium_size, topic.programme.min_countries)
+    digest = input_hash(params, query, version, rules)
     existing = session.scalar(
         select(MatchRequest)
         .where(
@@ -114,6 +120,8 @@ def request_match(
         progress=0,
         index_version_id=version.id,
         summary={},
+        min_consortium_size=rules[0],
+        min_countries=rules[1],
     )
     session.add(req)
     session.flush()
