@@ -29,7 +29,13 @@ from services.consortia import expertise_index as matching_index
 from services.consortia.params import DEFAULT_ALTERNATES, normalise_params
 from services.core import audit
 from services.core.context import RequestContext
-from services.core.errors import InvalidInput, NotFound, PermissionDenied, ServiceError
+from services.core.errors import (
+    InvalidInput,
+    NotFound,
+    PermissionDenied,
+    ServiceError,
+    without_paths,
+)
 from services.notifications.notify import notify, ring
 from services.operations import leases
 
@@ -207,6 +213,7 @@ def spec_for(req: MatchRequest, session: Session) -> tuple[ConsortiumSpec, Topic
 
 
 def _fail(session: Session, ctx: RequestContext, req: MatchRequest, message: str) -> MatchRequest:
+    message = without_paths(message)
     req.status, req.error, req.finished_at = "failed", message, utcnow()
     session.flush()
     requester = session.get(User, req.requested_by_id) if req.requested_by_id else None
