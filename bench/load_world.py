@@ -102,7 +102,7 @@ def topic_rows(rng: random.Random, ids: dict[str, list[int]], programme_id: int)
                 "consortium_size_min": 8,
                 "consortium_size_max": 20,
                 "min_countries": 3,
-                "sector_targets": {"academia": "0.4", "sme": "0.15"},
+                "sector_targets": {"academia": 4, "sme": 2},  # seats, as the topic form saves them
                 "version": 1,
                 "created_at": when,
                 "updated_at": when + timedelta(days=rng.randrange(0, 60)),
@@ -279,7 +279,12 @@ def pick_paths(session: Session) -> dict[str, tuple[str, list[str]]]:
 
     programme = first(select(Programme.id).where(Programme.code == "LOAD"))
     call = first(select(Call.id).order_by(Call.id))
-    org = first(select(Organisation.id).where(Organisation.is_efpia_member.is_(True)))
+    # The partner representative's organisation: the first member (seed() gives it to them).
+    org = first(
+        select(Organisation.id)
+        .where(Organisation.is_efpia_member.is_(True))
+        .order_by(Organisation.id)
+    )
     busiest_org = first(
         select(Pledge.organisation_id)
         .group_by(Pledge.organisation_id)
@@ -350,6 +355,12 @@ def prepare(name: str) -> tuple[str, dict[str, tuple[str, list[str]]]]:
         if counts(session)["organisations"] == 0:
             import_cordis(session)
         seed(session)
+    # Databases kept from before: shares instead of seat counts in the sector targets.
+    session.execute(
+        update(Topic)
+        .where(Topic.identifier.like("LOAD-%"))
+        .values(sector_targets={"academia": 4, "sme": 2})
+    )
     for role in ROLES:  # a database kept from before a role was added gets its account
         if session.scalar(select(User.id).where(User.email == f"{role}@load.bench")) is None:
             _account(session, role)

@@ -57,6 +57,16 @@ class MatchRequest(Leased, Base):
         back_populates="request", cascade="all, delete-orphan", order_by="SuggestedMember.rank"
     )
 
+    @property
+    def consortium_rules(self) -> tuple[int, int]:
+        """(minimum size, minimum countries) the request was made under; the programme's
+        current ones for a request that recorded none."""
+        programme = self.topic.programme
+        return (
+            self.min_consortium_size or programme.min_consortium_size,
+            self.min_countries or programme.min_countries,
+        )
+
 
 class SuggestedMember(Base):
     __tablename__ = "suggested_members"

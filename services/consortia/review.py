@@ -78,19 +78,10 @@ def _bars(rows: list[tuple[str, int, int | None]]) -> list[Bar]:
     return [Bar(label, h, t, round(100 * h / top)) for label, h, t in rows]
 
 
-def consortium_rules(req: MatchRequest) -> tuple[int, int]:
-    """(minimum size, minimum countries) recorded when the request was made; the
-    programme's current ones for a request without them."""
-    programme = req.topic.programme
-    size = req.min_consortium_size or (programme.min_consortium_size if programme else 3)
-    countries = req.min_countries or (programme.min_countries if programme else 3)
-    return size, countries
-
-
 def rule_checks(req: MatchRequest, orgs: list[Organisation]) -> list[Check]:
     """The request's and the programme's rules checked on a set of organisations."""
     p = req.params
-    min_size, min_independent = consortium_rules(req)
+    min_size, min_independent = req.consortium_rules
     eligible_countries = {o.country for o in orgs if is_eligible(o.country)}
     eu = [o for o in orgs if is_eu_member(o.country)]
     size = int(p.get("size") or 0)

@@ -91,6 +91,8 @@ def display(name: str, value: Any) -> str:
         return _plain(Decimal(value) * 100)
     if name == "partner_envelope":
         return f"{Decimal(value):,.2f}"
+    if name == "reminder_days":
+        return str(value).replace(",", ", ")
     if isinstance(value, Decimal | float):
         return _plain(Decimal(value))
     return str(value)
@@ -287,4 +289,4 @@ def _shown(name: str, value: Any) -> str:
         return f"EUR {display(name, Decimal(str(value)))}"
     if name in THRESHOLDS or name == "matching_ratio":
         return display(name, Decimal(str(value)))
-    return str(value)
+    return display(name, value) or "(none)"

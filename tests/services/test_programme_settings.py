@@ -11,7 +11,6 @@ import pytest
 from sqlalchemy import select
 
 from models import AuditEntry, MatchRequest
-from services.consortia.review import consortium_rules
 from services.core.context import RequestContext
 from services.core.errors import InvalidInput, PermissionDenied
 from services.pledges import decisions as pledge_decisions
@@ -27,7 +26,7 @@ def test_the_form_shows_the_rules_in_words(world):
     shown = _defaults(world["programme"])
     assert shown.ikaa_max_share == "40" and shown.min_contribution_share == "45"
     assert shown.partner_envelope == "213,000,000.00" and shown.threshold_total == "10"
-    assert shown.reminder_days == "14,7,1" and shown.timezone == "Europe/Brussels"
+    assert shown.reminder_days == "14, 7, 1" and shown.timezone == "Europe/Brussels"
 
 
 def test_a_change_is_saved_normalised_and_audited_old_and_new(db, world, make_user):
@@ -146,8 +145,8 @@ def test_new_decisions_only(db, world, make_user):
         db, RequestContext(coord), second.id
     ).pledge.eu_match == Decimal("500.00")
     db.commit()
-    assert consortium_rules(old_request) == (3, 3)
-    assert consortium_rules(MatchRequest(topic=topic)) == (8, 5)  # a request made from now on
+    assert old_request.consortium_rules == (3, 3)
+    assert MatchRequest(topic=topic).consortium_rules == (8, 5)  # a request made from now on
     too_small = replace(_defaults(programme), partner_envelope="1499.99")
     with pytest.raises(InvalidInput) as err:
         rules.update_rules(db, RequestContext(admin), programme.id, too_small)

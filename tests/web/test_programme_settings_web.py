@@ -36,7 +36,7 @@ def test_admin_changes_settings_and_sees_who_changed_what(client, db, world, mak
     answer = client.post(url, data=good)
     assert answer.status_code == 302
     page = client.get(url).get_data(as_text=True)
-    assert "minimum contribution share, deadline reminders (days before)" in page
+    assert "Minimum contribution share, Deadline reminders (days before)" in page
     assert "<td>ada.admin</td><td>Minimum contribution share</td><td>45 %</td><td>50 %</td>" in page
     db.rollback()  # a fresh read of what the requests committed
     db.refresh(programme)

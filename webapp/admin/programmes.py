@@ -33,7 +33,7 @@ def programme_settings(programme_id: int) -> tuple[str, int] | Response:
         except ServiceError as exc:
             form_errors_from(form, exc)
         else:
-            names = ", ".join(rules.LABELS[n].lower() for n in changed) or "nothing changed"
+            names = ", ".join(rules.LABELS[n] for n in changed) or "nothing changed"
             flash(f"Saved the settings of {programme.code}: {names}.", "success")
             return redirect(url_for("admin.programme_settings", programme_id=programme_id))
     status = 422 if form.errors or form.form_errors else 200
