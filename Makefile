@@ -4,6 +4,9 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 5000
+# Links in emails point at the server `make run` starts (a wildcard HOST is reached on
+# loopback); a PUBLIC_URL from the environment or the command line wins.
+PUBLIC_URL ?= http://$(if $(filter 0.0.0.0 ::,$(HOST)),127.0.0.1,$(HOST)):$(PORT)
 
 .PHONY: install run test lint format bench clean
 
@@ -17,8 +20,8 @@ install: $(BIN)/partnering
 
 run: install
 	$(BIN)/partnering db upgrade
-	$(BIN)/partnering demo
-	$(BIN)/partnering run --host $(HOST) --port $(PORT)
+	PUBLIC_URL=$(PUBLIC_URL) $(BIN)/partnering demo
+	PUBLIC_URL=$(PUBLIC_URL) $(BIN)/partnering run --host $(HOST) --port $(PORT)
 
 test: install
 	$(BIN)/ruff check .

@@ -31,7 +31,12 @@ DATA = ROOT.parent / "shared" / "data" / "cordis-he"
 PASSWORD = "load-bench-password"  # noqa: S105  (accounts of a throwaway database)
 N_TOPICS = 1000
 N_PLEDGES = 20_000
-ROLES = ("coordinator", "sgg_member", "partner_rep")
+ROLES = ("coordinator", "sgg_member", "partner_rep", "admin")
+# The pages measured under load (gunicorn + locust/wrk); every page is timed in-process.
+LOAD_PAGES = (
+    "trivial /health/live", "topic list", "topic search", "topic page",
+    "organisation search", "pledge form",
+)  # fmt: skip
 
 # ---------------------------------------------------------------- realistic topic texts
 DISEASES = (
@@ -97,7 +102,7 @@ def topic_rows(rng: random.Random, ids: dict[str, list[int]], programme_id: int)
                 "consortium_size_min": 8,
                 "consortium_size_max": 20,
                 "min_countries": 3,
-                "sector_targets": {"academia": "0.4", "sme": "0.15"},
+                "sector_targets": {"academia": 4, "sme": 2},  # seats, as the topic form saves them
                 "version": 1,
                 "created_at": when,
                 "updated_at": when + timedelta(days=rng.randrange(0, 60)),
@@ -227,17 +232,7 @@ def seed(session: Session) -> None:
         for org in rng.sample(industry, 3)
     ]
     session.execute(insert(TopicIndustryPartner.__table__), partners)
-    users = {
-        role: accounts.create_user(
-            session,
-            RequestContext(None),
-            email=f"{role}@load.bench",
-            name=role.replace("_", " ").title(),
-            role="coordinator" if role == "coordinator" else "viewer",
-            password=PASSWORD,
-        )
-        for role in ROLES
-    }
+    users = {role: _account(session, role) for role in ROLES}
     memberships.add_to_sgg(session, RequestContext(None), users["sgg_member"], ids["sgg"][0])
     memberships.add_to_organisation(
         session, RequestContext(None), users["partner_rep"], industry[0], "partner_rep"
@@ -247,6 +242,17 @@ def seed(session: Session) -> None:
         session.add(User(email=f"user{i}@load.bench", name=f"User {i:03d}", role="viewer"))
     session.commit()
     print(f"generated topics, pledges and accounts: {time.perf_counter() - start:.1f} s")
+
+
+def _account(session: Session, role: str) -> User:
+    return accounts.create_user(
+        session,
+        RequestContext(None),
+        email=f"{role}@load.bench",
+        name=role.replace("_", " ").title(),
+        role=role if role in ("coordinator", "admin") else "viewer",
+        password=PASSWORD,
+    )
 
 
 def counts(session: Session) -> dict[str, int]:
@@ -267,8 +273,59 @@ def pick_paths(session: Session) -> dict[str, tuple[str, list[str]]]:
         .order_by(func.count().desc(), Pledge.topic_id)
         .limit(5)
     ).all()
+
+    def first(stmt):
+        return session.scalar(stmt.limit(1))
+
+    programme = first(select(Programme.id).where(Programme.code == "LOAD"))
+    call = first(select(Call.id).order_by(Call.id))
+    # The partner representative's organisation: the first member (seed() gives it to them).
+    org = first(
+        select(Organisation.id)
+        .where(Organisation.is_efpia_member.is_(True))
+        .order_by(Organisation.id)
+    )
+    busiest_org = first(
+        select(Pledge.organisation_id)
+        .group_by(Pledge.organisation_id)
+        .order_by(func.count().desc())
+    )
+    pledge = first(select(Pledge.id).where(Pledge.organisation_id == org).order_by(Pledge.id))
+    published = first(select(Topic.id).where(Topic.status == "published").order_by(Topic.id))
+    user = first(select(User.id).where(User.email == "partner_rep@load.bench"))
     return {
         "trivial /health/live": ("", ["/health/live"]),
+        "sign-in page": ("", ["/auth/login"]),
+        "public calls": ("", ["/public/calls/"]),
+        "public call": ("", [f"/public/calls/{call}"]),
+        "public topic": ("", [f"/public/topics/{published}"]),
+        "dashboard": ("coordinator", ["/dashboard"]),
+        "calls": ("coordinator", ["/calls/"]),
+        "call page": ("coordinator", [f"/calls/{call}"]),
+        "topic revisions": ("coordinator", [f"/topics/{busy[0][0]}/revisions"]),
+        "topic edit form": ("coordinator", [f"/topics/{busy[0][0]}/edit"]),
+        "new topic form": ("sgg_member", ["/topics/new"]),
+        "organisation page": ("coordinator", [f"/organisations/{busiest_org}"]),
+        "my pledges": ("partner_rep", ["/pledges/"]),
+        "pledge page": ("partner_rep", [f"/pledges/{pledge}"]),
+        "funding overview": ("coordinator", ["/pledges/funding"]),
+        "programme funding": ("coordinator", [f"/pledges/funding/programmes/{programme}"]),
+        "topic funding": ("coordinator", [f"/pledges/funding/topics/{busy[0][0]}"]),
+        "partner funding": ("coordinator", [f"/pledges/funding/organisations/{busiest_org}"]),
+        "partner applications": ("coordinator", ["/pledges/applications"]),
+        "consortia": ("coordinator", ["/consortia/"]),
+        "new consortium form": ("coordinator", [f"/consortia/new?topic_id={busy[0][0]}"]),
+        "join requests": ("coordinator", ["/organisations/join-requests"]),
+        "inbox": ("coordinator", ["/inbox/"]),
+        "notification settings": ("coordinator", ["/inbox/settings"]),
+        "api tokens": ("coordinator", ["/account/tokens"]),
+        "community": ("coordinator", [f"/organisations/programmes/{programme}/community"]),
+        "users": ("admin", ["/admin/users"]),
+        "user page": ("admin", [f"/admin/users/{user}"]),
+        "programme settings": ("admin", [f"/admin/programmes/{programme}/settings"]),
+        "background work": ("admin", ["/admin/background"]),
+        "outbox": ("admin", ["/admin/outbox"]),
+        "imports": ("admin", ["/organisations/imports"]),
         "topic list": ("sgg_member", ["/topics/", "/topics/?page=3", "/topics/?sort=title"]),
         "topic search": ("sgg_member", ["/topics/?q=organoids", "/topics/?q=sepsis+wearable"]),
         "topic page": ("coordinator", [f"/topics/{t}" for t, _ in busy]),
@@ -298,6 +355,15 @@ def prepare(name: str) -> tuple[str, dict[str, tuple[str, list[str]]]]:
         if counts(session)["organisations"] == 0:
             import_cordis(session)
         seed(session)
+    # Databases kept from before: shares instead of seat counts in the sector targets.
+    session.execute(
+        update(Topic)
+        .where(Topic.identifier.like("LOAD-%"))
+        .values(sector_targets={"academia": 4, "sme": 2})
+    )
+    for role in ROLES:  # a database kept from before a role was added gets its account
+        if session.scalar(select(User.id).where(User.email == f"{role}@load.bench")) is None:
+            _account(session, role)
     session.execute(text("ANALYZE"))
     session.commit()
     print(f"database {name}: {counts(session)}")

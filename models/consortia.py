@@ -36,6 +36,9 @@ class MatchRequest(Leased, Base):
     progress: Mapped[int] = mapped_column(default=0)
     error: Mapped[str] = mapped_column(Text, default="")
     summary: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    # The programme's consortium rules when the request was made (its checks keep them).
+    min_consortium_size: Mapped[int | None]
+    min_countries: Mapped[int | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     finished_at: Mapped[datetime | None]
     # The expertise index the result was computed on (part of input_hash).
@@ -53,6 +56,16 @@ class MatchRequest(Leased, Base):
     members: Mapped[list[SuggestedMember]] = relationship(
         back_populates="request", cascade="all, delete-orphan", order_by="SuggestedMember.rank"
     )
+
+    @property
+    def consortium_rules(self) -> tuple[int, int]:
+        """(minimum size, minimum countries) the request was made under; the programme's
+        current ones for a request that recorded none."""
+        programme = self.topic.programme
+        return (
+            self.min_consortium_size or programme.min_consortium_size,
+            self.min_countries or programme.min_countries,
+        )
 
 
 class SuggestedMember(Base):

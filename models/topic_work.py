@@ -93,6 +93,10 @@ class TopicReview(Base):
     overridden_by_id: Mapped[int | None] = mapped_column(
         ForeignKey("users.id", ondelete="SET NULL")
     )
+    # The programme's thresholds when the review was first submitted: a topic's scores are
+    # judged by those of its first submitted review, whatever the programme sets later.
+    threshold_each: Mapped[Decimal | None] = mapped_column(Numeric(3, 1))
+    threshold_total: Mapped[Decimal | None] = mapped_column(Numeric(3, 1))
 
     reviewer: Mapped[User] = relationship(foreign_keys=[reviewer_id])
 

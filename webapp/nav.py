@@ -46,6 +46,7 @@ NAV: tuple[NavItem, ...] = (
     ),
     NavItem("Inbox", "notifications.inbox", _anyone),
     NavItem("Users", "admin.users", policies.is_admin),
+    NavItem("Programmes", "admin.programmes", policies.can_edit_programme_settings),
     NavItem("Outbox", "admin.outbox", policies.can_read_outbox),
     NavItem("Imports", "organisations.imports", policies.is_admin),
     NavItem("Background work", "admin.background", policies.is_admin),

@@ -44,7 +44,7 @@ from services import policies
 from services.consortia import index_store
 from services.core import audit
 from services.core.context import RequestContext
-from services.core.errors import Conflict, NotFound, PermissionDenied
+from services.core.errors import Conflict, NotFound, PermissionDenied, without_paths
 from services.notifications.notify import ring
 from services.operations import leases
 
@@ -262,7 +262,7 @@ def build_version(
         log.exception("expertise index build %s failed", version_id)
         version = session.get(ExpertiseIndexVersion, version_id) or version
         version.status, version.finished_at = "failed", utcnow()
-        version.message = f"The build failed: {exc}"
+        version.message = without_paths(f"The build failed: {exc}")
         session.flush()
         return version
     version.status, version.finished_at = "ready", utcnow()

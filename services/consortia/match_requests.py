@@ -29,7 +29,13 @@ from services.consortia import expertise_index as matching_index
 from services.consortia.params import DEFAULT_ALTERNATES, normalise_params
 from services.core import audit
 from services.core.context import RequestContext
-from services.core.errors import InvalidInput, NotFound, PermissionDenied, ServiceError
+from services.core.errors import (
+    InvalidInput,
+    NotFound,
+    PermissionDenied,
+    ServiceError,
+    without_paths,
+)
 from services.notifications.notify import notify, ring
 from services.operations import leases
 
@@ -51,10 +57,15 @@ def topic_query(topic: Topic) -> dict[str, Any]:
 
 
 def input_hash(
-    params: dict[str, Any], query: dict[str, Any], version: ExpertiseIndexVersion
+    params: dict[str, Any],
+    query: dict[str, Any],
+    version: ExpertiseIndexVersion,
+    rules: tuple[int, int] = (3, 3),
 ) -> str:
+    """Everything a result depends on, the programme's consortium rules included."""
     payload = {
         "params": params,
+        "rules": list(rules),
         "query": query,
         "index": version.id,
         "fingerprint": version.fingerprint,
@@ -90,7 +101,8 @@ def request_match(
             "(Consortia > Expertise index, or `partnering build-index`)."
         )
     query = topic_query(topic)
-    digest = input_hash(params, query, version)
+    rules = (topic.programme.min_consortium_size, topic.programme.min_countries)
+    digest = input_hash(params, query, version, rules)
     existing = session.scalar(
         select(MatchRequest)
         .where(
@@ -114,6 +126,8 @@ def request_match(
         progress=0,
         index_version_id=version.id,
         summary={},
+        min_consortium_size=rules[0],
+        min_countries=rules[1],
     )
     session.add(req)
     session.flush()
@@ -199,6 +213,7 @@ def spec_for(req: MatchRequest, session: Session) -> tuple[ConsortiumSpec, Topic
 
 
 def _fail(session: Session, ctx: RequestContext, req: MatchRequest, message: str) -> MatchRequest:
+    message = without_paths(message)
     req.status, req.error, req.finished_at = "failed", message, utcnow()
     session.flush()
     requester = session.get(User, req.requested_by_id) if req.requested_by_id else None

@@ -81,9 +81,7 @@ def _bars(rows: list[tuple[str, int, int | None]]) -> list[Bar]:
 def rule_checks(req: MatchRequest, orgs: list[Organisation]) -> list[Check]:
     """The request's and the programme's rules checked on a set of organisations."""
     p = req.params
-    programme = req.topic.programme
-    min_size = programme.min_consortium_size if programme else 3
-    min_independent = programme.min_countries if programme else 3
+    min_size, min_independent = req.consortium_rules
     eligible_countries = {o.country for o in orgs if is_eligible(o.country)}
     eu = [o for o in orgs if is_eu_member(o.country)]
     size = int(p.get("size") or 0)

@@ -42,7 +42,7 @@ from models.base import utcnow
 from services import policies
 from services.core import audit
 from services.core.config import Settings
-from services.core.errors import Conflict, PermissionDenied
+from services.core.errors import Conflict, PermissionDenied, without_paths
 from services.notifications.notify import DELIVER_TASK, ring
 
 log = logging.getLogger(__name__)
@@ -194,7 +194,7 @@ def send(
 
 
 def _describe(exc: BaseException) -> str:
-    return f"{type(exc).__name__}: {exc}"[:2000]
+    return without_paths(f"{type(exc).__name__}: {exc}")[:2000]
 
 
 def backoff(settings: Settings, attempts: int) -> timedelta:

@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 
 from models import TaskRun
 from models.base import utcnow
+from services.core.errors import without_paths
 
 KEEP = timedelta(days=7)
 LOST_AFTER = timedelta(hours=1)
@@ -25,7 +26,7 @@ def finish(session: Session, run_id: int, ok: bool, detail: str = "") -> None:
     run = session.get(TaskRun, run_id)
     if run is not None:
         run.status = "succeeded" if ok else "failed"
-        run.detail = detail[:4000]
+        run.detail = without_paths(detail)[:4000]
         run.finished_at = utcnow()
 
 
@@ -33,7 +34,7 @@ def failed(session: Session, task: str, task_id: str, hostname: str, detail: str
     """Record a task that failed outside a tracked run (e.g. the database was down)."""
     run = start(session, task, task_id, hostname)
     run.status = "failed"
-    run.detail = detail[:4000]
+    run.detail = without_paths(detail)[:4000]
     run.finished_at = utcnow()
     return run
 

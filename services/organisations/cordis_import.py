@@ -22,7 +22,7 @@ from models.base import utcnow
 from services import policies
 from services.core import audit
 from services.core.context import RequestContext
-from services.core.errors import Conflict, InvalidInput, NotFound, PermissionDenied
+from services.core.errors import Conflict, InvalidInput, NotFound, PermissionDenied, without_paths
 from services.notifications import notify
 from services.operations import leases
 from services.organisations.cordis import (
@@ -200,7 +200,9 @@ def mark_failed(session: Session, run_id: int, reason: str) -> None:
     run = session.get(ImportRun, run_id)
     if run is not None and not run.finished:
         run.status, run.finished_at = "failed", utcnow()
-        run.message = f"The import stopped unexpectedly ({reason}). Running it again resumes it."
+        run.message = without_paths(
+            f"The import stopped unexpectedly ({reason}). Running it again resumes it."
+        )
         session.flush()
 
 

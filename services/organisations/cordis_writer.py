@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 from models import CordisProject, ImportIssue, ImportRun, Organisation, Participation
 from models.base import utcnow
 from models.names import name_key, normalise
+from services.core.errors import without_paths
 from services.organisations.cordis import (
     ParticipationRow,
     ProjectRow,
@@ -114,7 +115,7 @@ class BatchedImporter:
             self.s.execute(insert(ImportIssue.__table__), self.issues)
             self.issues = []
         run = self.run
-        run.status, run.message, run.finished_at = status, message, utcnow()
+        run.status, run.message, run.finished_at = status, without_paths(message), utcnow()
         run.phase = "finished" if status == "done" else "stopped"
         run.progress = 100 if status == "done" else run.progress
         run.counts = dict(self.counts)

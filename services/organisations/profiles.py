@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import Select, func, select, tuple_, update
-from sqlalchemy.orm import Session, aliased, contains_eager
+from sqlalchemy.orm import Session, aliased, contains_eager, selectinload
 
 from models import (
     CordisProject,
@@ -96,6 +96,7 @@ def involvement(session: Session, actor: User | None, org_id: int) -> Involvemen
             select(Pledge)
             .where(Pledge.organisation_id == org_id, policies.pledge_visibility_clause(actor))
             .order_by(Pledge.id.desc())
+            .options(selectinload(Pledge.topic).load_only(Topic.id, Topic.title))
         )
     )
     visible_topic_ids = set(

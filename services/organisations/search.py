@@ -18,9 +18,9 @@ from sqlalchemy.orm import Session
 
 from models import CordisProject, NameWord, Organisation, Participation, Programme
 from models.cordis import PROJECT_TSV
-from models.countries import normalise_country
 from models.names import normalise, words
 from models.organisations import SECTORS
+from services.organisations.countries import resolve_country
 from services.organisations.lineage import organisations_in, prefixes
 
 SORTS = {
@@ -180,7 +180,7 @@ def search(session: Session, query: OrgQuery) -> Select[tuple[Organisation]]:
     if query.pic.strip():
         stmt = stmt.where(Organisation.pic == query.pic.strip())
     if query.country.strip():
-        stmt = stmt.where(Organisation.country == (normalise_country(query.country) or "??"))
+        stmt = stmt.where(Organisation.country == (resolve_country(query.country) or "??"))
     if query.sector in SECTORS:
         stmt = stmt.where(Organisation.sector == query.sector)
     if query.sme is not None:

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from models import Organisation, Pledge, Programme, ScientificArea, Topic, User
 from models.pledges import PLEDGE_KINDS, PLEDGE_STATES
@@ -59,11 +59,18 @@ def funded_partner(session: Session, user: User, organisation_id: int) -> Organi
     return org
 
 
+# Lists of pledges show their topic's title: one query for all of them, without the texts.
+TOPIC_TITLES = selectinload(Pledge.topic).load_only(Topic.id, Topic.title, Topic.status)
+
+
 def decision_queue(session: Session) -> list[Pledge]:
     """Submitted pledges waiting for a decision, the longest waiting first."""
     return list(
         session.scalars(
-            select(Pledge).where(Pledge.status == "submitted").order_by(Pledge.updated_at)
+            select(Pledge)
+            .where(Pledge.status == "submitted")
+            .order_by(Pledge.updated_at)
+            .options(TOPIC_TITLES, selectinload(Pledge.organisation))
         )
     )
 
@@ -153,6 +160,7 @@ def partner_funding(session: Session, organisation: Organisation) -> PartnerFund
             select(Pledge)
             .where(Pledge.organisation_id == organisation.id)
             .order_by(Pledge.topic_id, Pledge.id)
+            .options(TOPIC_TITLES)
         )
     )
     rows = session.execute(
@@ -252,7 +260,11 @@ def _topic_lines(session: Session, programme: Programme) -> list[TopicLine]:
     confirmed = Pledge.status == "confirmed"
     stmt = (
         select(
-            Topic,
+            Topic.id,
+            Topic.title,
+            Topic.status,
+            Topic.eu_contribution,
+            Topic.industry_contribution,
             ScientificArea.name,
             cents_sum(Pledge.amount, live),
             cents_sum(Pledge.amount, confirmed),
@@ -266,18 +278,18 @@ def _topic_lines(session: Session, programme: Programme) -> list[TopicLine]:
     )
     return [
         TopicLine(
-            topic_id=t.id,
-            title=t.title,
-            status=t.status,
+            topic_id=topic_id,
+            title=title,
+            status=status,
             area=area or "No area",
-            eu_budget=t.eu_contribution,
-            industry_budget=t.industry_contribution,
+            eu_budget=eu,
+            industry_budget=industry,
             pledged=from_cents(p),
             confirmed=from_cents(c),
             eu_match=from_cents(m),
         )
-        for t, area, p, c, m in session.execute(stmt)
-        if p or t.status not in ("rejected", "withdrawn")
+        for topic_id, title, status, eu, industry, area, p, c, m in session.execute(stmt)
+        if p or status not in ("rejected", "withdrawn")
     ]
 
 

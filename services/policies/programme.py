@@ -364,3 +364,8 @@ def can_view_community(user: User | None) -> bool:
 
 def can_merge_organisations(user: User | None) -> bool:
     return is_admin(user)
+
+
+def can_edit_programme_settings(user: User | None) -> bool:
+    """Who sets a programme's rules (thresholds, matching, shares, reminders, time zone)."""
+    return is_admin(user)

@@ -86,6 +86,9 @@ def submit_review(
     for name, value in parsed.items():
         setattr(review, name, value)
     review.comments = comments.strip()
+    if first:  # the thresholds this review is judged by (see ``thresholds``)
+        review.threshold_each = topic.programme.threshold_each
+        review.threshold_total = topic.programme.threshold_total
     review.submitted_at = utcnow()
     audit.record(
         session,
@@ -130,6 +133,20 @@ class CriterionSummary:
     passes: bool | None
 
 
+def thresholds(topic: Topic, reviews: list[TopicReview]) -> tuple[Decimal, Decimal]:
+    """(per criterion, overall): those recorded by the topic's first submitted review, so a
+    change of the programme's settings applies to evaluations that start after it."""
+    recorded = [
+        (r.submitted_at, r.id, r.threshold_each, r.threshold_total)
+        for r in reviews
+        if r.submitted_at and r.threshold_each is not None and r.threshold_total is not None
+    ]
+    if recorded:
+        _at, _id, each, total = min(recorded)
+        return each, total
+    return topic.programme.threshold_each, topic.programme.threshold_total
+
+
 def summary(
     session: Session, topic: Topic, reviews: list[TopicReview] | None = None
 ) -> list[CriterionSummary]:
@@ -138,13 +155,13 @@ def summary(
     if reviews is None:
         reviews = reviews_of(session, topic)
     done = [r for r in reviews if r.submitted_at and r.coi == "none"]
-    programme = topic.programme
+    each, total = thresholds(topic, reviews)
     out = []
     series: dict[str, list[Decimal]] = {c: [getattr(r, c) for r in done] for c in CRITERIA}
     series["total"] = [r.total for r in done if r.total is not None]
     labels = {**CRITERION_LABELS, "total": "Total"}
     for name, values in series.items():
-        threshold = programme.threshold_total if name == "total" else programme.threshold_each
+        threshold = total if name == "total" else each
         mean = spread = None
         if values:
             mean = (sum(values, Decimal(0)) / len(values)).quantize(Decimal("0.01"))

@@ -182,6 +182,28 @@ RULES: dict[str, list[Row]] = {
     "admin.outbox_message": [Row(ADMIN, {"message_id": "email"})],
     "admin.resend": [Row(ADMIN, {"message_id": "email"})],
     "admin.background": [Row(ADMIN)],
+    "admin.programmes": [Row(ADMIN)],
+    "admin.programme_settings": [
+        Row(
+            ADMIN,
+            {"programme_id": "programme"},
+            data={
+                "threshold_each": "=3",
+                "threshold_total": "=10",
+                "stage1_threshold_each": "=4",
+                "matching_ratio": "=1",
+                "partner_envelope": "=213000000.00",
+                "ikaa_max_share": "=40",
+                "third_country_max_share": "=20",
+                "min_contribution_share": "=45",
+                "min_consortium_size": "=3",
+                "min_countries": "=3",
+                "reminder_days": "=14, 7, 1",
+                "timezone": "=Europe/Brussels",
+            },
+            why="the rules of the demo defaults: a valid form",
+        )
+    ],
     # --- notifications -------------------------------------------------------------------
     "notifications.inbox": [Row(SIGNED)],
     "notifications.settings": [Row(SIGNED)],

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from sqlalchemy import inspect
 
 import models
@@ -44,10 +45,15 @@ def test_upgrade_to_head_matches_models_and_downgrade_to_base(tmp_path: Path) ->
     urls = _fresh_url(tmp_path)
     url = next(urls)
     try:
-        schema.upgrade(url)
+        head = ScriptDirectory.from_config(schema.alembic_config(url)).get_current_head()
+        n = len(list((Path(__file__).resolve().parents[2] / "migrations/versions").glob("*.py")))
+        step = schema.upgrade(url)
+        assert str(step) == f"Upgraded from (empty) to {head} ({n} migrations)."
         assert set(models.Base.metadata.tables) <= _tables(url)
         assert _drift(url) == []
-        schema.downgrade(url, "base")
+        assert str(schema.upgrade(url)) == f"Database schema already at {head}: nothing to do."
+        down = schema.downgrade(url, "base")
+        assert str(down) == f"Downgraded from {head} to (empty) ({n} migrations)."
         assert _tables(url) <= {"alembic_version"}
         schema.upgrade(url)  # and back up again: downgrades really reverse the upgrades
         assert _drift(url) == []
@@ -65,8 +71,6 @@ def test_revision_files_are_date_prefixed() -> None:
 
 
 def test_history_is_linear_with_one_head() -> None:
-    from alembic.script import ScriptDirectory
-
     script = ScriptDirectory.from_config(schema.alembic_config("sqlite://"))
     assert len(script.get_heads()) == 1
     assert all(

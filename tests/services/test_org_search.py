@@ -104,3 +104,19 @@ def test_within_one_edit():
     assert within_one_edit("ki", "kit")
     assert not within_one_edit("karolinska", "karolinzkz")
     assert not within_one_edit("abc", "abcde")
+
+
+@pytest.mark.parametrize("typed", ["Turkey", "Türkiye", "turkiye", "TR", "TUR", " tr "])
+def test_country_by_code_english_or_local_name(imported, typed):
+    imported.add(Organisation(legal_name="ANKARA UNIVERSITESI", country="TR", sector="academia"))
+    imported.commit()
+    assert names(imported, country=typed) == ["ANKARA UNIVERSITESI"]
+
+
+def test_country_names_in_other_languages_and_cordis_codes(imported):
+    imported.add(Organisation(legal_name="ETHNIKO IDRYMA", country="GR", sector="research"))
+    imported.commit()
+    for typed in ("EL", "Greece", "Ελλάδα", "Griechenland"):
+        assert names(imported, country=typed) == ["ETHNIKO IDRYMA"], typed
+    assert names(imported, country="Deutschland") == ["BIOTECH STARTUP GMBH"]
+    assert names(imported, country="Atlantis") == names(imported, country="XX") == []

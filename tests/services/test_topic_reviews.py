@@ -92,10 +92,22 @@ def test_mean_spread_and_thresholds(db, world, people, make_user):
     assert by_name["implementation"].mean == Decimal("3.00")
     assert by_name["implementation"].passes is True  # threshold 3 each (programme default)
     assert by_name["total"].mean == Decimal("11.00") and by_name["total"].passes is True
+    # A stricter programme setting applies to evaluations that start after it, not this one.
     world["programme"].threshold_each = Decimal("3.5")
     db.commit()
     by_name = {c.name: c for c in reviews.summary(db, topic)}
+    assert by_name["implementation"].passes is True
+    assert by_name["implementation"].threshold == Decimal("3")
+    later = make_topic(db, world, "consultation", title="A later topic")
+    user = make_reviewer(db, world, make_user)
+    review_assignments.assign_reviewer(db, RequestContext(people["coordinator"]), later, user.id)
+    reviews.declare_coi(db, RequestContext(user), later, conflicted=False)
+    marks = dict(zip(reviews.CRITERIA, ("3", "3", "3"), strict=True))
+    reviews.submit_review(db, RequestContext(user), later, marks, "")
+    db.commit()
+    by_name = {c.name: c for c in reviews.summary(db, later)}
     assert by_name["implementation"].passes is False
+    assert by_name["implementation"].threshold == Decimal("3.5")
 
 
 def test_comment_levels_and_who_is_told(db, world, people, make_user):

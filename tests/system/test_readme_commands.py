@@ -63,6 +63,31 @@ def test_make_run_starts_and_serves_the_login_page(tmp_path):
             os.killpg(proc.pid, signal.SIGKILL)
             output, _ = proc.communicate()
     assert "admin@demo.partnering" in output  # the demo accounts were printed
+    assert "Upgraded from (empty) to " in output  # the migration says what it did
+
+
+def _make_run_lines(*args: str, env: dict[str, str] | None = None) -> list[str]:
+    out = subprocess.run(
+        ["make", "-n", "run", *args],
+        cwd=ROOT,
+        env={k: v for k, v in os.environ.items() if k != "PUBLIC_URL"} | (env or {}),
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    ).stdout
+    return [line for line in out.splitlines() if "partnering run" in line]
+
+
+def test_make_run_links_point_at_its_host_and_port():
+    """Email links follow HOST and PORT; an explicit PUBLIC_URL wins."""
+    assert _make_run_lines("PORT=39715") == [
+        "PUBLIC_URL=http://127.0.0.1:39715 .venv/bin/partnering run --host 127.0.0.1 --port 39715"
+    ]
+    assert _make_run_lines("HOST=0.0.0.0")[0].startswith("PUBLIC_URL=http://127.0.0.1:5000 ")
+    given = _make_run_lines("PORT=1", env={"PUBLIC_URL": "https://pm.example.org"})
+    assert given[0].startswith("PUBLIC_URL=https://pm.example.org ")
+    assert _make_run_lines("PUBLIC_URL=https://x.org")[0].startswith("PUBLIC_URL=https://x.org ")
 
 
 def test_docker_compose_file_is_valid():

@@ -212,3 +212,9 @@ def test_open_redirect_after_login_is_ignored(client, make_user):
         page="/auth/login",
     )
     assert r.status_code == 302 and r.headers["Location"].endswith("/dashboard")
+
+
+def test_sign_in_page_links_to_the_public_calls(client):
+    page = client.get("/auth/login").get_data(as_text=True)
+    assert 'href="/public/calls/"' in page
+    assert client.get("/public/calls/").status_code == 200  # open without an account

@@ -121,6 +121,11 @@ def test_import_page_refuses_non_cordis_and_needs_csrf(client, db, make_user, tm
         response.get_data(as_text=True)
     )
     assert db.scalar(select(func.count()).select_from(ImportRun)) == 0
+    # A broken zip is refused naming the file, never where the server keeps it.
+    broken = _upload(client, {"projects": (b"PK\x03\x04 not really a zip", "cordis.zip")})
+    page = broken.get_data(as_text=True)
+    assert "not a readable zip archive" in page, page[:3000]
+    assert str(tmp_path) not in page and "/uploads/" not in page and "instance" not in page
     no_token = client.post(
         "/organisations/imports",
         data={"projects": (io.BytesIO(p.read_bytes()), "p.csv"),

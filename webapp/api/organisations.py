@@ -58,7 +58,11 @@ class SearchArgs(Schema):
     q = fields.String(validate=validate.Length(max=200), metadata={"description": "Name"})
     pic = fields.String(validate=validate.Length(max=20))
     country = fields.String(
-        validate=validate.Length(max=3), metadata={"description": "ISO code (EL/GR both work)"}
+        validate=validate.Length(max=80),
+        metadata={
+            "description": "ISO code (EL/GR, UK/GB both work) or name in English or the "
+            "local form (Turkey, Türkiye)"
+        },
     )
     sector = fields.String(validate=validate.OneOf(SECTORS))
     sme = fields.Boolean()

@@ -19,8 +19,7 @@ def db_group() -> None:
 @with_appcontext
 def db_upgrade(revision: str) -> None:
     """Apply migrations up to REVISION (default: all)."""
-    schema.upgrade(current_app.config["SETTINGS"].database_url, revision)
-    click.echo("Database schema is up to date.")
+    click.echo(str(schema.upgrade(current_app.config["SETTINGS"].database_url, revision)))
 
 
 @db_group.command("downgrade")
@@ -28,7 +27,7 @@ def db_upgrade(revision: str) -> None:
 @with_appcontext
 def db_downgrade(revision: str) -> None:
     """Revert migrations down to REVISION ('base' removes every table)."""
-    schema.downgrade(current_app.config["SETTINGS"].database_url, revision)
+    click.echo(str(schema.downgrade(current_app.config["SETTINGS"].database_url, revision)))
 
 
 @db_group.command("current")

@@ -56,7 +56,7 @@ def _query_from_args() -> orgsearch.OrgQuery:
     return orgsearch.OrgQuery(
         name=args.get("q", "")[:200],
         pic=args.get("pic", "")[:20],
-        country=args.get("country", "")[:3],
+        country=args.get("country", "")[:80],
         sector=args.get("sector", ""),
         sme=sme,
         text=args.get("text", "")[:200],

@@ -32,9 +32,10 @@ def _call_form(call: Call | None) -> CallForm:
     if call is not None and not form.is_submitted():
         form.stage1_local.data = call_service.to_local(call.stage1_deadline, call.timezone)
         form.stage2_local.data = call_service.to_local(call.stage2_deadline, call.timezone)
-    form.programme_id.choices = [
-        (p.id, f"{p.code}: {p.name}") for p in call_service.programmes(db())
-    ]
+    programmes = call_service.programmes(db())
+    form.programme_id.choices = [(p.id, f"{p.code}: {p.name}") for p in programmes]
+    if call is None and not form.is_submitted() and programmes:
+        form.timezone.data = programmes[0].timezone  # a new call starts in its programme's
     return form
 
 

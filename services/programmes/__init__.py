@@ -1,0 +1,1 @@
+"""Programmes: the rules a programme sets for itself (thresholds, matching, shares...)."""
