@@ -1,6 +1,7 @@
 """Programme history, simulated strictly by time on joint undertakings of Horizon Europe.
 
     PYTHONPATH=. python bench/matching_temporal.py [--tune] [--part report|tune] [--max-cases N]
+        [--cache DIR]   # keep the index in DIR and load it next time (it never changes)
 
 Every project of nine joint undertakings (JUs) is taken out of the pool. A case is one of
 their projects with >= 8 members; it sees the pool plus the projects of its own JU's
@@ -26,13 +27,14 @@ import time
 from collections import Counter, defaultdict
 from dataclasses import replace
 from itertools import product
+from pathlib import Path
 
 import numpy as np
 
 from bench.matching_cordis import load_participations, load_projects, make_candidates, require_data
 from bench.matching_eval import paired_ci, recalls
 from matching.consortium import build_consortium
-from matching.index import build_index
+from matching.index import ExpertiseIndex, build_index
 from matching.scoring import (
     DEFAULT_PARAMS,
     PREVIOUS_PARAMS,
@@ -72,7 +74,7 @@ def ju_of(call: str) -> str | None:
 class World:
     """The pool, the index over every project, and each JU's projects by call order."""
 
-    def __init__(self) -> None:
+    def __init__(self, cache: Path | None = None) -> None:
         t0 = time.perf_counter()
         self.projects = load_projects()
         self.parts = [p for p in load_participations() if p.role != "thirdParty"]
@@ -83,9 +85,7 @@ class World:
         self.members = defaultdict(list)
         for p in self.parts:
             self.members[p.project_id].append(p)
-        candidates = make_candidates(self.parts)
-        pairs = [(p.pic, p.project_id) for p in self.parts]
-        self.index = build_index([d for d, _ in self.projects], pairs, candidates)
+        self.index = cached_index(cache, self.projects, self.parts)
         print(
             f"index: {self.index.n_candidates} candidates, {len(self.index.project_ids)} "
             f"projects ({len(self.held)} of the JUs held out); {time.perf_counter() - t0:.0f}s"
@@ -153,6 +153,17 @@ class World:
         return TopicQuery(doc.title, self.extra[doc.id]["objective"], doc.keywords, history)
 
 
+def cached_index(cache: Path | None, projects, parts) -> ExpertiseIndex:
+    """The index over every project, loaded from ``cache`` when it holds one (built once)."""
+    if cache is not None and (cache / "meta.json").exists():
+        return ExpertiseIndex.load(cache)
+    pairs = [(p.pic, p.project_id) for p in parts]
+    index = build_index([d for d, _ in projects], pairs, make_candidates(parts))
+    if cache is not None:
+        index.save(cache)
+    return index
+
+
 def method_scores(index, sims, q, history, bare) -> dict[str, np.ndarray]:
     """bare: the same history with only the hidden projects (no records, no earlier texts)."""
     n_seen = score_terms(index, sims, q, PREVIOUS_PARAMS, bare)["n_projects"]
@@ -181,6 +192,9 @@ def evaluate(world: World, docs, methods_of=method_scores) -> tuple[dict, list[s
             sugg = build_consortium(index, None, spec, scores=sc, explain_members=False)
             results[name].append(recalls(sugg, true_ids, spec.size))
         juses.append(world.ju[doc.id])
+        if len(juses) % 40 == 0:  # a running figure for long runs
+            done = ", ".join(f"{m} {np.array(r)[:, 0].mean():.3f}" for m, r in results.items())
+            print(f"  after {len(juses)}: R@K {done}", flush=True)
     return results, juses
 
 
@@ -256,10 +270,11 @@ def main() -> None:
     ap.add_argument("--tune", action="store_true", help="grid on the tune part")
     ap.add_argument("--part", choices=("report", "tune"), default="report")
     ap.add_argument("--max-cases", type=int, default=None)
+    ap.add_argument("--cache", type=Path, help="keep the index here and reuse it next time")
     args = ap.parse_args()
     require_data()
     t0 = time.perf_counter()
-    world = World()
+    world = World(args.cache)
     if args.tune:
         tune(world, args.max_cases)
         return
