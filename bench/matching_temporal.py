@@ -164,20 +164,27 @@ def cached_index(cache: Path | None, projects, parts) -> ExpertiseIndex:
     return index
 
 
-def method_scores(index, sims, q, history, bare) -> dict[str, np.ndarray]:
-    """bare: the same history with only the hidden projects (no records, no earlier texts)."""
-    n_seen = score_terms(index, sims, q, PREVIOUS_PARAMS, bare)["n_projects"]
-    mx = score_terms(index, sims, q, replace(PREVIOUS_PARAMS, w_pnorm=0.0, w_inarea=0.0), bare)
+def method_scores(index, sims, q, history, bare, quick=False) -> dict[str, np.ndarray]:
+    """bare: every JU project hidden, no records (the pool an engine without history has)."""
+    sims, bare_sims = sims
+    if quick:  # the two engines only
+        return {
+            "previous": combine_scores(index, bare_sims, q, PREVIOUS_PARAMS, bare),
+            "new": combine_scores(index, sims, q, DEFAULT_PARAMS, history),
+        }
+    n_seen = score_terms(index, bare_sims, q, PREVIOUS_PARAMS, bare)["n_projects"]
+    mx_params = replace(PREVIOUS_PARAMS, w_pnorm=0.0, w_inarea=0.0)
+    mx = score_terms(index, bare_sims, q, mx_params, bare)
     return {
-        "previous": combine_scores(index, sims, q, PREVIOUS_PARAMS, bare),
+        "previous": combine_scores(index, bare_sims, q, PREVIOUS_PARAMS, bare),
         "new": combine_scores(index, sims, q, DEFAULT_PARAMS, history),
-        "new-nohist": combine_scores(index, sims, q, DEFAULT_PARAMS, bare),
+        "new-nohist": combine_scores(index, bare_sims, q, DEFAULT_PARAMS, bare),
         "tfidf+prior": mx["relevance"] + 0.01 * np.log1p(n_seen),
         "popularity": np.log1p(n_seen),
     }
 
 
-def evaluate(world: World, docs, methods_of=method_scores) -> tuple[dict, list[str]]:
+def evaluate(world: World, docs, quick: bool = False) -> tuple[dict, list[str]]:
     index = world.index
     results: dict[str, list] = defaultdict(list)
     juses = []
@@ -186,9 +193,13 @@ def evaluate(world: World, docs, methods_of=method_scores) -> tuple[dict, list[s
         spec, true_ids = world.case(doc, history)
         if spec is None:
             continue
-        bare = ProgrammeHistory(hidden_project_ids=history.hidden_project_ids)
+        # The pool without the programme (every JU project hidden): what an engine without
+        # programme history has, as in the study this benchmark repeats.
+        bare = ProgrammeHistory(hidden_project_ids=sorted(world.held))
         sims, q = project_similarities(index, world.query(doc, history))
-        for name, sc in methods_of(index, sims, q, history, bare).items():
+        bare_sims = sims.copy()
+        bare_sims[[index.row_of_project[p] for p in history.project_ids]] = 0.0
+        for name, sc in method_scores(index, (sims, bare_sims), q, history, bare, quick).items():
             sugg = build_consortium(index, None, spec, scores=sc, explain_members=False)
             results[name].append(recalls(sugg, true_ids, spec.size))
         juses.append(world.ju[doc.id])
@@ -212,12 +223,12 @@ def print_table(title: str, results: dict, mask: np.ndarray, ref: str = "previou
 
 
 GRID = {
-    "power": (3.0, 4.0),
-    "w_area": (0.0, 0.15, 0.3),
-    "w_hist": (0.25, 0.5, 1.0),
+    "power": (3.0,),
+    "w_area": (0.0, 0.05),
+    "w_hist": (0.1, 0.3, 1.0),
     "w_coord": (0.0, 0.2),
     "w_recent": (0.0, 0.2),
-    "w_hist_text": (0.0, 1.0, 3.0),
+    "w_hist_text": (0.0, 2.0),
 }
 
 
@@ -271,6 +282,7 @@ def main() -> None:
     ap.add_argument("--part", choices=("report", "tune"), default="report")
     ap.add_argument("--max-cases", type=int, default=None)
     ap.add_argument("--cache", type=Path, help="keep the index here and reuse it next time")
+    ap.add_argument("--quick", action="store_true", help="the previous and new engines only")
     args = ap.parse_args()
     require_data()
     t0 = time.perf_counter()
@@ -279,7 +291,7 @@ def main() -> None:
         tune(world, args.max_cases)
         return
     docs = world.cases(args.part, args.max_cases)
-    results, juses = evaluate(world, docs)
+    results, juses = evaluate(world, docs, args.quick)
     print(f"{args.part} part: {len(juses)} consortia; {Counter(juses)}")
     print_table(f"Joint undertakings, {args.part} part", results, np.ones(len(juses), bool))
     print(f"\ntotal {time.perf_counter() - t0:.0f}s")

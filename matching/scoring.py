@@ -26,8 +26,8 @@ class ScoringParams:
     sum over those earlier projects of s^power.
     """
 
-    aggregate: str = "sum"
-    power: float = 4.0
+    aggregate: str = "pnorm"
+    power: float = 3.0
     w_pnorm: float = 2.0
     in_area: float = 0.15
     w_inarea: float = 0.05
@@ -35,13 +35,13 @@ class ScoringParams:
     w_profile: float = 0.5
     w_network: float = 0.0
     network_seeds: int = 50
-    w_area: float = 0.15
+    w_area: float = 0.0
     area_top: int = 50  # most similar projects that vote for the topic's research area
-    w_hist: float = 0.5
-    w_coord: float = 0.1
-    w_recent: float = 0.1
+    w_hist: float = 0.1
+    w_coord: float = 0.0
+    w_recent: float = 0.0
     recent_years: int = 1
-    w_hist_text: float = 1.0
+    w_hist_text: float = 0.0
 
 
 DEFAULT_PARAMS = ScoringParams()

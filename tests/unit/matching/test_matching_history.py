@@ -106,7 +106,7 @@ def test_previous_params_ignore_history(ix):
 def test_area_track_record_counts(ix):
     """D and E have no similar text; the area term is zero for both, A's is positive."""
     sims, q = project_similarities(ix, QUERY)
-    terms = score_terms(ix, sims, q, DEFAULT_PARAMS)
+    terms = score_terms(ix, sims, q, DEFAULT_PARAMS, every=True)
     assert terms["area"][ix.row(1)] == pytest.approx(np.log1p(1))
     assert terms["area"][ix.row(4)] == 0
 
@@ -140,4 +140,12 @@ def test_index_keeps_calls_and_reads_the_previous_format(ix, tmp_path):
     np.testing.assert_allclose(
         score_candidates(ExpertiseIndex.load(tmp_path / "ix"), QUERY, PREVIOUS_PARAMS),
         score_candidates(ix, QUERY, PREVIOUS_PARAMS),
+    )
+
+
+def test_without_history_the_engine_scores_as_before(index, query):
+    """The tuned defaults change only what a programme history adds (Health-cluster sets,
+    which have none, score exactly as with the previous engine)."""
+    np.testing.assert_allclose(
+        score_candidates(index, query), score_candidates(index, query, PREVIOUS_PARAMS)
     )
