@@ -14,10 +14,11 @@ Protocol: the JUs are split once. TUNE (Clean Hydrogen, SESAR, EuroHPC, Europe's
 chooses the weights (``--tune``, with the Health-cluster dev sample of matching_eval.py);
 REPORT (Global Health EDCTP3, Circular Bio-based Europe, Smart Networks and Services,
 Clean Aviation, Chips with its predecessor KDT) is only ever reported. Methods: the engine
-before this work (PREVIOUS_PARAMS, no history), the engine now (DEFAULT_PARAMS with the
-history; also without it), TF-IDF max with a small popularity prior, and popularity; all go
-through the same consortium builder with the same sector quotas. Intervals: paired
-bootstrap, 95 %.
+before this work (PREVIOUS_PARAMS), the engine now without history (new-nohist), TF-IDF
+max with a small popularity prior, and popularity, all on the pool without the programme
+(every JU project hidden); and the engine now (DEFAULT_PARAMS) on that pool plus the case's
+history. All go through the same consortium builder with the same sector quotas.
+Intervals: paired bootstrap, 95 %. ``--quick``: the two engines only.
 """
 
 from __future__ import annotations
