@@ -95,7 +95,9 @@ def test_both_doors_take_the_history(app, db, pool, world, make_user, settings, 
     matching_index.build_now(db, RequestContext(None), settings.instance_path, "test")
     db.commit()
     coord = make_user("coordinator")
-    req, _ = consortia.request_match(db, RequestContext(coord), pool["topic"].id, {"size": 6})
+    vax = pool["by_name"]["Vax University"]
+    raw = {"size": 6, "must_include": [vax.id]}  # a member whatever the tie-breaks
+    req, _ = consortia.request_match(db, RequestContext(coord), pool["topic"].id, raw)
     assert req.params["programme"] == [IHI] and req.params["call"] == OWN_CALL
     db.commit()
     consortia.run_match(db, RequestContext(None), req.id, settings.instance_path)
@@ -107,7 +109,7 @@ def test_both_doors_take_the_history(app, db, pool, world, make_user, settings, 
     seen = {p[0] for m in req.members for p in m.explanation.get("top_projects", [])}
     assert "ihi-2022" in seen and not seen & (set(CALLS) - {"ihi-2022"})
     body = {"title": "Pertussis vaccine", "text": "adjuvant antigen infants", "size": 6,
-            "programme": IHI, "call": OWN_CALL}  # fmt: skip
+            "programme": IHI, "call": OWN_CALL, "must_include": [vax.pic]}  # fmt: skip
     out = _suggest(app, tmp_path, body)
     assert out.exit_code == 0, out.stderr
     rows = {m["name"]: m["why"] for m in json.loads(out.stdout)["consortium"]}
