@@ -138,7 +138,8 @@ def load_participations() -> list[Participation]:
 
 
 def make_candidates(parts: list[Participation]) -> list[Candidate]:
-    """One candidate per PIC: most frequent sector code and country, EU/associated flags."""
+    """One candidate per PIC: most frequent sector code and country, EU/associated flags,
+    associated_only when every row of it is an associatedPartner one."""
     by: dict[int, list[Participation]] = defaultdict(list)
     for p in parts:
         by[p.pic].append(p)
@@ -157,6 +158,7 @@ def make_candidates(parts: list[Participation]) -> list[Candidate]:
                 pic=str(pic),
                 eu_member=country in EU27,
                 eligible_country=country in EU27 or country in ASSOCIATED,
+                associated_only=all(p.role == "associatedPartner" for p in ps),
             )
         )
     return out

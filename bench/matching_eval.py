@@ -1,6 +1,7 @@
 """Leave-out evaluation of the matching engine on CORDIS Horizon Europe (health cluster).
 
     PYTHONPATH=. python bench/matching_eval.py [--n 60 --n-industry 20 --seed 11] [--tune]
+        [--part dev] [--cache DIR]
 
 A seeded sample of health-cluster projects (topic HORIZON-HLTH*, or IHI when present) is
 held out: their participations are removed from the index. For each held-out project we ask
@@ -8,7 +9,9 @@ for a consortium of its true size (true members present in the pool, third parti
 excluded) and true sector mix, from its title + objective + keywords, and measure recall of
 the true members at K (the consortium), 2K and 100 (consortium followed by the ranked
 alternates). Every method goes through the same consortium builder; only the scores differ.
-A disjoint dev sample (--tune) is used to choose ScoringParams; the test sample reports.
+A disjoint dev sample (--tune, --part dev) is used to choose ScoringParams; the test sample
+only reports. "engine" is the engine now, "previous" the engine before programme history
+(PREVIOUS_PARAMS); these cases have no programme history (a random leave-out).
 """
 
 from __future__ import annotations
@@ -18,6 +21,8 @@ import random
 import time
 from collections import Counter, defaultdict
 from dataclasses import replace
+from itertools import product
+from pathlib import Path
 
 import numpy as np
 
@@ -29,8 +34,15 @@ from bench.matching_cordis import (
     require_data,
 )
 from matching.consortium import build_consortium
-from matching.index import build_index
-from matching.scoring import DEFAULT_PARAMS, combine_scores, project_similarities
+from matching.index import ExpertiseIndex, build_index
+from matching.scoring import (
+    DEFAULT_PARAMS,
+    PREVIOUS_PARAMS,
+    combine_scores,
+    project_similarities,
+    score_terms,
+    term_weights,
+)
 from matching.types import ConsortiumSpec, TopicQuery
 
 PRC_SHARE = 0.35
@@ -58,12 +70,18 @@ def held_out_cases(projects, parts, n, n_industry, seed, exclude=()):
     return [(d, prc_share(d) >= PRC_SHARE or "IHI" in d.topic) for d in base + heavy]
 
 
-def build_case_index(projects, parts, candidates, held: set[str]):
+def build_case_index(projects, parts, candidates, held: set[str], cache: Path | None = None):
+    """The pool without the held-out projects; kept in ``cache`` (same seeds only)."""
+    if cache is not None and (cache / "meta.json").exists():
+        return ExpertiseIndex.load(cache)
     docs = [d for d, _ in projects if d.id not in held]
     pairs = [(p.pic, p.project_id) for p in parts if p.project_id not in held]
     in_pool = {pic for pic, _ in pairs}
     cands = [c for c in candidates if c.id in in_pool]
-    return build_index(docs, pairs, cands)
+    index = build_index(docs, pairs, cands)
+    if cache is not None:
+        index.save(cache)
+    return index
 
 
 def case_spec(index, doc, parts_by_project, seed):
@@ -111,7 +129,8 @@ def method_scores(index, sims, q, rng_seed):
     mx[nonempty] = np.maximum.reduceat(data, inc.indptr[:-1][nonempty])
     return {
         "engine": combine_scores(index, sims, q, DEFAULT_PARAMS),
-        "tfidf-max": mx,
+        "previous": combine_scores(index, sims, q, PREVIOUS_PARAMS),
+        "tfidf+prior": mx + 0.01 * np.log1p(index.n_projects),
         "popularity": np.log1p(index.n_projects),
         "random": rng.random(n),
     }
@@ -139,36 +158,28 @@ def report(title, results, mask):
         print(line)
 
 
+GRID = {"power": (3.0, 4.0), "w_area": (0.0, 0.15, 0.3), "w_profile": (0.25, 0.5)}
+
+
 def tune(index, cases, parts_by_project, projects_extra):
-    """Grid search on the dev sample with a fast proxy (sector-quota top-K, top-100)."""
-    pre = []
+    """Grid on the dev sample with a fast proxy (sector-quota top-K, top-100)."""
+    pre = {power: [] for power in GRID["power"]}
     for doc, _ in cases:
         spec, true_ids = case_spec(index, doc, parts_by_project, 0)
         if spec is None:
             continue
         sims, q = project_similarities(index, query_of(doc, projects_extra[doc.id]))
-        pre.append((spec, np.array([index.row(i) for i in true_ids]), sims, q))
-    grid = []
-    for power in (2.5, 3.0, 4.0):
-        for w_pnorm in (1.5, 2.0, 3.0):
-            for in_area in (0.1, 0.2):
-                for w_inarea in (0.0, 0.1, 0.3):
-                    for w_prior in (-0.02, 0.0):
-                        grid.append(
-                            replace(
-                                DEFAULT_PARAMS,
-                                power=power,
-                                w_pnorm=w_pnorm,
-                                in_area=in_area,
-                                w_inarea=w_inarea,
-                                w_prior=w_prior,
-                            )
-                        )
-    best = []
-    for params in grid:
+        truth = np.array([index.row(i) for i in true_ids])
+        for power in GRID["power"]:
+            terms = score_terms(index, sims, q, replace(DEFAULT_PARAMS, power=power), every=True)
+            pre[power].append((spec, truth, terms))
+    rows = []
+    for power, w_area, w_profile in product(*GRID.values()):
+        params = replace(DEFAULT_PARAMS, power=power, w_area=w_area, w_profile=w_profile)
+        weights = term_weights(params)
         rk, r100 = [], []
-        for spec, truth, sims, q in pre:
-            s = combine_scores(index, sims, q, params)
+        for spec, truth, terms in pre[power]:
+            s = sum(w * terms[k] for k, w in weights.items() if w and k in terms)
             order = np.argsort(-s, kind="stable")
             r100.append(np.isin(truth, order[:100]).mean())
             hit = 0
@@ -176,10 +187,10 @@ def tune(index, cases, parts_by_project, projects_extra):
                 sel = order[np.isin(index.sector[order], [key])][:n]
                 hit += np.isin(truth, sel).sum()
             rk.append(hit / len(truth))
-        best.append((np.mean(rk) + np.mean(r100), np.mean(rk), np.mean(r100), params))
-    best.sort(key=lambda t: -t[0])
-    for _tot, a, b, params in best[:8]:
-        print(f"proxy R@K {a:.3f} R@100 {b:.3f}  {params}")
+        rows.append((np.mean(rk) + 0.5 * np.mean(r100), np.mean(rk), np.mean(r100), params))
+    rows.sort(key=lambda t: -t[0])
+    for _tot, a, b, params in rows[:8]:
+        print(f"proxy R@K {a:.3f} R@100 {b:.3f}  " + str({k: getattr(params, k) for k in GRID}))
 
 
 def main() -> None:
@@ -189,6 +200,8 @@ def main() -> None:
     ap.add_argument("--seed", type=int, default=11)
     ap.add_argument("--dev-seed", type=int, default=99)
     ap.add_argument("--tune", action="store_true")
+    ap.add_argument("--part", choices=("test", "dev"), default="test", help="dev: never report")
+    ap.add_argument("--cache", type=Path, help="keep the index here (for the same seeds)")
     args = ap.parse_args()
     require_data()
     t0 = time.perf_counter()
@@ -202,7 +215,7 @@ def main() -> None:
     test = held_out_cases(projects, parts, args.n, args.n_industry, args.seed)
     dev = held_out_cases(projects, parts, 40, 10, args.dev_seed, exclude={d.id for d, _ in test})
     held = {d.id for d, _ in test} | {d.id for d, _ in dev}
-    index = build_case_index(projects, parts, candidates, held)
+    index = build_case_index(projects, parts, candidates, held, args.cache)
     print(
         f"index: {index.n_candidates} candidates, {len(index.project_ids)} projects, "
         f"{len(index.text_model.vocabulary)} terms; {len(held)} projects held out "
@@ -213,7 +226,7 @@ def main() -> None:
         return
     results = defaultdict(list)
     heavy, sizes, ms = [], [], []
-    for doc, is_heavy in test:
+    for doc, is_heavy in test if args.part == "test" else dev:
         spec, true_ids = case_spec(index, doc, by_project, args.seed)
         if spec is None:
             continue

@@ -58,7 +58,7 @@ def build_consortium(
     if scores is None or (explain_members and query is not None):
         sims, q = project_similarities(index, query)
     if scores is None:
-        scores = combine_scores(index, sims, q, params)
+        scores = combine_scores(index, sims, q, params, query.history)
     scores, bonus = with_interest(index, np.asarray(scores, dtype=np.float64), spec)
     weights = tie_break_weights(index, scores, spec.seed)
     ranked = _ranked(index, p, weights)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -14,7 +15,17 @@ from matching.sectors import SECTORS
 from matching.text import TextModel
 from matching.types import Candidate, ProjectDoc
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
+READABLE_VERSIONS = (1, 2)  # version 1 has no project calls: no research areas then
+_AREA = re.compile(r"^(.*?)[-_](?:19|20)\d\d(?:[-_]|$)")
+
+
+def area_of(call: str) -> str:
+    """The research area of a call identifier: its part before the year, upper case
+    (``HORIZON-HLTH-2023-DISEASE-03`` -> ``HORIZON-HLTH``, ``ERC-2021-STG`` -> ``ERC``)."""
+    text = (call or "").strip()
+    match = _AREA.match(text)
+    return (match.group(1) if match else text).upper()
 
 
 def project_text(doc: ProjectDoc) -> str:
@@ -42,6 +53,7 @@ class ExpertiseIndex:
     projects: sp.csr_matrix  # P x V tf-idf, rows l2-normalised
     incidence: sp.csr_matrix  # N x P, 1.0 where the candidate took part
     profiles: sp.csr_matrix  # N x V tf-idf of the candidate's own keywords/description
+    project_calls: list[str] = field(default_factory=list)  # call identifier per project
     _cache: dict = field(default_factory=dict, repr=False)
 
     # ---- derived arrays (cached) -------------------------------------------------------
@@ -65,6 +77,10 @@ class ExpertiseIndex:
         self.n_projects = np.diff(self.incidence.indptr).astype(np.float32)
         self.projects_csc = self.projects.tocsc()
         self.has_profiles = self.profiles.nnz > 0
+        self.associated_only = np.array([x.associated_only for x in c], dtype=bool)
+        calls = self.project_calls or [""] * len(self.project_ids)
+        self.area_names, self.project_area = _codes(np.array([area_of(x) for x in calls]))
+        self.row_of_project = {p: j for j, p in enumerate(self.project_ids)}
 
     @property
     def n_candidates(self) -> int:
@@ -86,6 +102,7 @@ class ExpertiseIndex:
             "vocabulary": self.text_model.vocabulary,
             "project_ids": self.project_ids,
             "project_titles": self.project_titles,
+            "project_calls": self.project_calls,
             "candidates": [asdict(c) for c in self.candidates],
         }
         (d / "meta.json").write_text(json.dumps(meta), encoding="utf-8")
@@ -94,7 +111,7 @@ class ExpertiseIndex:
     def load(cls, directory: str | Path) -> ExpertiseIndex:
         d = Path(directory)
         meta = json.loads((d / "meta.json").read_text(encoding="utf-8"))
-        if meta.get("format_version") != FORMAT_VERSION:
+        if meta.get("format_version") not in READABLE_VERSIONS:
             raise ValueError(f"unsupported index format {meta.get('format_version')!r}")
         arrays = np.load(d / "arrays.npz", allow_pickle=False)
         return cls(
@@ -106,6 +123,7 @@ class ExpertiseIndex:
             projects=sp.load_npz(d / "projects.npz").tocsr(),
             incidence=sp.load_npz(d / "incidence.npz").tocsr(),
             profiles=sp.load_npz(d / "profiles.npz").tocsr(),
+            project_calls=meta.get("project_calls", []),
         )
 
 
@@ -167,4 +185,5 @@ def build_index(
         projects=x,
         incidence=inc,
         profiles=prof,
+        project_calls=[d.call for d in docs],
     )

@@ -75,6 +75,10 @@ def validate_spec(spec: ConsortiumSpec, index: ExpertiseIndex) -> None:
         raise SpecError(f"min_sme_share must be within [0, 1], got {spec.min_sme_share}")
     if spec.capacity is not None and spec.capacity < 0:
         raise SpecError("capacity must be >= 0 or None")
+    if spec.associated_partners not in ("seats", "no_seats"):
+        raise SpecError(
+            f"associated_partners must be 'seats' or 'no_seats', got {spec.associated_partners!r}"
+        )
     if spec.interest_mode not in ("ignore", "mark", "prefer"):
         raise SpecError(f"interest_mode must be ignore, mark or prefer, got {spec.interest_mode!r}")
     if not 0.0 <= spec.interest_bonus <= 1.0:
@@ -98,6 +102,9 @@ def prepare(index: ExpertiseIndex, spec: ConsortiumSpec) -> Problem:
         if int(cid) in index.row_of:
             allowed[index.row_of[int(cid)]] = False
     forced = sorted({index.row(c) for c in spec.must_include})
+    if spec.associated_partners == "no_seats":
+        allowed &= ~index.associated_only
+        allowed[forced] = True  # a required organisation takes its seat whatever it is
     if spec.capacity is not None:
         full = index.active >= spec.capacity
         keep_forced = np.zeros_like(allowed)

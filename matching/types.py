@@ -34,6 +34,32 @@ class Candidate:
     active_consortia: int = 0
     keywords: list[str] = field(default_factory=list)
     description: str = ""
+    # Appears in CORDIS only as an associated partner (never a funded member).
+    associated_only: bool = False
+
+
+@dataclass
+class HistoryRecord:
+    """A candidate's part in the programme's strictly earlier calls."""
+
+    candidate_id: int
+    projects: int  # earlier lineage projects and accepted consortia of the programme
+    coordinated: int = 0
+    latest_year: int | None = None
+
+
+@dataclass
+class ProgrammeHistory:
+    """What a topic may learn from its programme: the calls strictly before its own.
+
+    project_ids are the earlier lineage projects (their texts weigh in when in the index);
+    hidden_project_ids are lineage projects of the topic's own call and later ones, which
+    the scoring never sees.
+    """
+
+    records: list[HistoryRecord] = field(default_factory=list)
+    project_ids: list[str] = field(default_factory=list)
+    hidden_project_ids: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -41,6 +67,7 @@ class TopicQuery:
     title: str
     text: str
     keywords: list[str] = field(default_factory=list)
+    history: ProgrammeHistory | None = None
 
     def full_text(self) -> str:
         return " ".join([self.title, self.text, " ".join(self.keywords)])
@@ -76,6 +103,8 @@ class ConsortiumSpec:
     interested: list[int] = field(default_factory=list)
     interest_mode: Literal["ignore", "mark", "prefer"] = "ignore"
     interest_bonus: float = 0.0
+    # Whether candidates that are associated partners only in CORDIS may take seats.
+    associated_partners: Literal["seats", "no_seats"] = "seats"
 
 
 @dataclass

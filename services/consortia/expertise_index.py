@@ -31,7 +31,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session, object_session
 
 from matching.index import ExpertiseIndex, build_index
@@ -81,6 +81,13 @@ def active_consortia(session: Session) -> dict[int, int]:
     return {int(org): int(n) for org, n in rows}
 
 
+def associated_partners_only(session: Session) -> set[int]:
+    """Organisations whose every CORDIS participation is as an associated partner."""
+    funded = func.sum(case((Participation.role != "associatedPartner", 1), else_=0))
+    stmt = select(Participation.organisation_id).group_by(Participation.organisation_id)
+    return {int(o) for o in session.scalars(stmt.having(funded == 0))}
+
+
 def _split(text: str) -> list[str]:
     return [w.strip() for w in (text or "").replace(",", ";").split(";") if w.strip()]
 
@@ -120,6 +127,7 @@ def load_documents(
         )
     ]
     active = active_consortia(session)
+    associated_only = associated_partners_only(session)
     candidates = [
         Candidate(
             id=int(r.id),
@@ -133,6 +141,7 @@ def load_documents(
             active_consortia=active.get(int(r.id), 0),
             keywords=_split(r.keywords),
             description=r.description or "",
+            associated_only=int(r.id) in associated_only,
         )
         for r in session.execute(
             select(

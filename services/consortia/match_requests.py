@@ -26,7 +26,8 @@ from models import ExpertiseIndexVersion, MatchRequest, Organisation, SuggestedM
 from models.base import utcnow
 from services import policies
 from services.consortia import expertise_index as matching_index
-from services.consortia.params import DEFAULT_ALTERNATES, normalise_params
+from services.consortia.history import programme_history
+from services.consortia.params import ASSOCIATED_PARTNERS, DEFAULT_ALTERNATES, normalise_params
 from services.core import audit
 from services.core.context import RequestContext
 from services.core.errors import (
@@ -207,9 +208,11 @@ def spec_for(req: MatchRequest, session: Session) -> tuple[ConsortiumSpec, Topic
         interested=list(p.get("interested") or []),
         interest_mode=p.get("interest", "ignore"),
         interest_bonus=float(p.get("interest_bonus") or 0),
+        associated_partners=p.get("associated_partners", ASSOCIATED_PARTNERS.default),
     )
     q = p.get("query") or topic_query(req.topic)
-    return spec, TopicQuery(q["title"], q["text"], list(q.get("keywords") or []))
+    history = programme_history(session, list(p.get("programme") or []), p.get("call") or "")
+    return spec, TopicQuery(q["title"], q["text"], list(q.get("keywords") or []), history)
 
 
 def _fail(session: Session, ctx: RequestContext, req: MatchRequest, message: str) -> MatchRequest:

@@ -21,6 +21,7 @@ from models import Organisation, Topic
 from models.base import ID_MAX
 from services.consortia.interest import interested_ids
 from services.core.errors import InvalidInput
+from services.organisations.cordis.programmes import parse_lineage
 
 Kind = Literal["whole", "share", "choice", "seats", "organisations"]
 REQUIRED = "This field is required."
@@ -169,6 +170,18 @@ INTEREST_BONUS = Param(
     default=0.1,
     help="Added to an interested organisation's score when interest is 'prefer'",
 )
+ASSOCIATED_PARTNER_MODES = (
+    ("no_seats", "Leave them out of the seats"),
+    ("seats", "Let them take seats (labelled)"),
+)
+ASSOCIATED_PARTNERS = Param(
+    "associated_partners",
+    "choice",
+    "Organisations that are associated partners only in CORDIS (never funded members)",
+    default="no_seats",
+    choices=ASSOCIATED_PARTNER_MODES,
+    help="no_seats: they never take a seat; seats: they may, and their explanation says so",
+)
 MUST_INCLUDE = Param(
     "must_include",
     "organisations",
@@ -201,6 +214,7 @@ PARAMS: dict[str, Param] = {
         ALTERNATES,
         INTEREST,
         INTEREST_BONUS,
+        ASSOCIATED_PARTNERS,
         MUST_INCLUDE,
         EXCLUDE,
     )
@@ -286,4 +300,14 @@ def normalise_params(session: Session, topic: Topic, raw: Mapping[str, Any]) -> 
     if errors:
         raise InvalidInput("Please correct the parameters.", errors)
     ignored = out["interest"] == "ignore"
-    return {**out, "interested": [] if ignored else interested_ids(session, topic.id)}
+    return {
+        **out,
+        "interested": [] if ignored else interested_ids(session, topic.id),
+        **topic_programme(topic),
+    }
+
+
+def topic_programme(topic: Topic) -> dict[str, Any]:
+    """The topic's programme lineage and call identifier: its history's inputs."""
+    wanted = parse_lineage(topic.programme.lineage) if topic.programme else []
+    return {"programme": wanted, "call": topic.call.identifier if topic.call else ""}

@@ -4,7 +4,10 @@ Input: title, text, keywords (list), size, sector_counts (our sectors or CORDIS 
 HES/REC/PRC/PUB/OTH), min_countries (default 3), optional must_include / exclude /
 interested (PICs or ids; interested: organisations that expressed interest, treated as
 ``interest`` says: mark, prefer with ``interest_bonus``, or ignore), alternates (default
-100); the fields shared with a match request have its bounds (services.consortia.params).
+100), associated_partners (no_seats or seats), programme (a call-identifier prefix, or a
+list: the lineage) with call (the topic's call identifier): the programme's strictly earlier
+calls then weigh in (services.consortia.history); the fields shared with a match request
+have its bounds (services.consortia.params).
 Output: consortium (members in rank order) and alternates, each with pic, name, sector,
 country, score and why. A malformed file raises InvalidInput.
 """
@@ -12,6 +15,7 @@ country, score and why. A malformed file raises InvalidInput.
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -24,7 +28,9 @@ from matching.scoring import explain, project_similarities
 from matching.types import ConsortiumSpec, SpecError, TopicQuery
 from models import Organisation
 from services.consortia import params
+from services.consortia.history import programme_history
 from services.core.errors import InvalidInput
+from services.organisations.cordis.programmes import MAX_PREFIX_LENGTH, MAX_PREFIXES, call_order
 
 FIELDS = {
     "title",
@@ -39,19 +45,34 @@ FIELDS = {
     "alternates",
     "interest",
     "interest_bonus",
+    "associated_partners",
+    "programme",
+    "call",
 }
 
 
 # The fields shared with a match request, checked by the same declaration; the defaults
 # are the command's own (no topic to take them from).
-SHARED = ("size", "sector_counts", "min_countries", "alternates", "interest", "interest_bonus")
+SHARED = (
+    "size",
+    "sector_counts",
+    "min_countries",
+    "alternates",
+    "interest",
+    "interest_bonus",
+    "associated_partners",
+)
 DEFAULTS = {
     "sector_counts": {},
     "min_countries": 3,
     "alternates": 100,
     "interest": params.INTEREST.default,
     "interest_bonus": params.INTEREST_BONUS.default,
+    "associated_partners": params.ASSOCIATED_PARTNERS.default,
 }
+# A call identifier or a prefix of one: letters, digits, '-', '_' and '.'.
+IDENTIFIER = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
+CALL_LENGTH = 120  # as CordisProject.call
 REFS = ("must_include", "exclude", "interested")
 REFS_LIMIT = {"interested": "exclude"}  # as many as may be excluded
 
@@ -86,10 +107,41 @@ def parse(raw: str) -> dict[str, Any]:
             errors[key] = [f"{key} must be a list of PICs (strings) or organisation ids"]
         elif len(refs) > most:
             errors[key] = [f"{key}: give at most {most} organisations"]
+    errors.update(_programme_errors(data))
     problems += [m for key, messages in errors.items() if key not in SHARED for m in messages]
     if problems:
         raise InvalidInput("; ".join(problems), errors)
     return {**data, **shared}
+
+
+def _programme_errors(data: dict[str, Any]) -> dict[str, list[str]]:
+    """programme (a call-identifier prefix, or a list of them: the lineage) and call (the
+    topic's call identifier, with a year) come together or not at all."""
+    errors: dict[str, list[str]] = {}
+    programme, call = data.get("programme"), data.get("call")
+    if programme is None and call is None:
+        return errors
+    prefixes = programme if isinstance(programme, list) else [programme]
+    if (
+        not prefixes
+        or len(prefixes) > MAX_PREFIXES
+        or not all(_identifier(p, MAX_PREFIX_LENGTH) for p in prefixes)
+    ):
+        errors["programme"] = [
+            'programme must be a call-identifier prefix such as "HORIZON-JU-IHI" (or a list '
+            f"of at most {MAX_PREFIXES}), letters, digits, '-', '_' or '.', at most "
+            f"{MAX_PREFIX_LENGTH} characters"
+        ]
+    if not _identifier(call, CALL_LENGTH) or call_order(call) is None:
+        errors["call"] = [
+            "call must be the topic's call identifier with its year, such as "
+            '"HORIZON-JU-IHI-2024-08-two-stage"'
+        ]
+    return errors
+
+
+def _identifier(value: Any, most: int) -> bool:
+    return isinstance(value, str) and len(value) <= most and bool(IDENTIFIER.fullmatch(value))
 
 
 def _is_ref(value: Any) -> bool:
@@ -149,6 +201,7 @@ def suggest(
     if absent:
         raise InvalidInput(f"must_include: organisation(s) {absent} are not in the expertise index")
     spec = ConsortiumSpec(
+        associated_partners=data["associated_partners"],
         size=data["size"],
         sector_counts=dict(data["sector_counts"]),
         min_countries=data["min_countries"],
@@ -159,7 +212,15 @@ def suggest(
         interest_mode=data["interest"],
         interest_bonus=data["interest_bonus"],
     )
-    query = TopicQuery(data.get("title", ""), data.get("text", ""), data.get("keywords", []))
+    history = None
+    if data.get("programme"):
+        wanted = data["programme"]
+        history = programme_history(
+            session, wanted if isinstance(wanted, list) else [wanted], data["call"]
+        )
+    query = TopicQuery(
+        data.get("title", ""), data.get("text", ""), data.get("keywords", []), history
+    )
     try:
         sugg = build_consortium(index, query, spec)
     except SpecError as exc:

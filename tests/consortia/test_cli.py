@@ -65,6 +65,13 @@ def test_suggest_prints_a_consortium(app, pool, tmp_path):
         (dict(VALID, colour="blue"), "unknown field"),
         (dict(VALID, must_include=["000000000"]), "no organisation with PIC"),
         ({"size": 3}, "give a title or a text"),
+        (dict(VALID, programme="HORIZON-JU-IHI"), "call must be the topic's call identifier"),
+        (dict(VALID, call="HORIZON-JU-IHI-2024-08"), "programme must be a call-identifier"),
+        (dict(VALID, programme="IHI JU", call="HORIZON-JU-IHI-2024-08"), "programme must be"),
+        (dict(VALID, programme=["A"] * 51, call="HORIZON-JU-IHI-2024-08"), "at most 50"),
+        (dict(VALID, programme="HORIZON-JU-IHI", call="HORIZON-JU-IHI-next"), "with its year"),
+        (dict(VALID, programme="HORIZON-JU-IHI", call=2024), "call must be"),
+        (dict(VALID, associated_partners="maybe"), "associated_partners: Choose"),
     ],
 )
 def test_malformed_input_exits_2(app, pool, tmp_path, body, message):

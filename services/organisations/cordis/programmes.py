@@ -84,3 +84,23 @@ def in_lineage(prefixes: Iterable[str], call: str, topic: str, legal_bases: Iter
     if not wanted:
         return False
     return any(v.upper().startswith(wanted) for v in (call, topic, *legal_bases) if v)
+
+
+_CALL_ORDER = re.compile(r"[-_]((?:19|20)\d\d)(?:[-_](\d{1,3})(?=[-_A-Za-z]|$))?")
+
+
+def call_order(call: str) -> tuple[int, int] | None:
+    """(year, call number) of a call identifier, None when it has no year:
+    ``HORIZON-JU-IHI-2023-04-two-stage`` -> (2023, 4), ``HORIZON-JU-CBE-2024`` -> (2024, 0),
+    ``HORIZON-JU-Chips-2024-1-IA`` -> (2024, 1). A call is strictly earlier than another
+    when its order is smaller; equal orders are the same call."""
+    match = _CALL_ORDER.search(call or "")
+    if match is None:
+        return None
+    return int(match.group(1)), int(match.group(2) or 0)
+
+
+def earlier_call(call: str, than: str) -> bool:
+    """True if `call` comes strictly before `than` (both with a year); else False."""
+    a, b = call_order(call), call_order(than)
+    return a is not None and b is not None and a < b
