@@ -13,7 +13,7 @@ from celery import Celery, Task
 from celery.signals import worker_ready
 
 from services.core.config import Settings
-from workers import runs
+from workers import observe, runs
 from workers.schedule import beat_schedule
 
 
@@ -60,6 +60,7 @@ def create_celery(settings: Settings) -> Celery:
         beat_scheduler="workers.schedule:HeartbeatScheduler",
     )
     worker_ready.connect(_worker_ready, dispatch_uid="partnering.worker_ready")
+    observe.connect()
     return app
 
 
