@@ -24,3 +24,16 @@ threads = settings.web_threads
 keepalive = 5
 timeout = 60
 graceful_timeout = 30
+
+
+def on_starting(server: object) -> None:
+    """Metrics of the workers before this start are gone (PROMETHEUS_MULTIPROC_DIR)."""
+    from services.operations import metrics
+
+    metrics.prepare_multiproc_dir(settings.prometheus_multiproc_dir)
+
+
+def child_exit(server: object, worker: object) -> None:
+    from services.operations import metrics
+
+    metrics.process_exited(settings.prometheus_multiproc_dir, worker.pid)  # type: ignore[attr-defined]

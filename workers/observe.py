@@ -9,12 +9,17 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import threading
 import time
 from typing import Any
+from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
-from celery.signals import setup_logging, task_postrun, task_prerun
+from celery.signals import setup_logging, task_postrun, task_prerun, worker_init, worker_ready
+from prometheus_client import CONTENT_TYPE_LATEST
 
 from services.core import logs
+from services.core.config import Settings
+from services.operations import metrics
 
 log = logging.getLogger("partnering.task")
 _running: dict[str, tuple[Any, float]] = {}  # task id -> (log context token, start)
@@ -40,8 +45,9 @@ def _started(task_id: str | None = None, task: Any = None, **_kw: Any) -> None:
 def _finished(task_id: str | None = None, task: Any = None, state: Any = None, **_kw: Any) -> None:
     token, started = _running.pop(task_id or "", (None, None))
     if started is not None:
-        ms = round((time.perf_counter() - started) * 1000, 1)
-        log.info("task finished state=%s duration_ms=%s", state, ms)
+        seconds = time.perf_counter() - started
+        log.info("task finished state=%s duration_ms=%s", state, round(seconds * 1000, 1))
+        metrics.observe_task(getattr(task, "name", "?"), str(state or "UNKNOWN"), seconds)
     if token is not None:
         with contextlib.suppress(ValueError):  # ended in another context: nothing to undo
             logs.reset(token)
@@ -58,6 +64,50 @@ def configure_logging(log_format: str) -> None:
     setup_logging.connect(_setup, weak=False, dispatch_uid="partnering.setup_logging")
 
 
+def _settings_of(sender: Any) -> Settings | None:
+    runtime = getattr(getattr(sender, "app", None), "runtime", None)
+    return runtime.settings if runtime is not None else None
+
+
+def _worker_init(sender: Any = None, **_kw: Any) -> None:
+    settings = _settings_of(sender)
+    if settings is not None and settings.worker_metrics_port is not None:
+        metrics.prepare_multiproc_dir(settings.prometheus_multiproc_dir)  # before the pool
+
+
+def _worker_ready(sender: Any = None, **_kw: Any) -> None:
+    settings = _settings_of(sender)
+    if settings is not None:
+        serve_metrics(settings)
+
+
 def connect() -> None:
     task_prerun.connect(_started, dispatch_uid="partnering.task_started")
     task_postrun.connect(_finished, dispatch_uid="partnering.task_finished")
+    worker_init.connect(_worker_init, dispatch_uid="partnering.metrics_dir")
+    worker_ready.connect(_worker_ready, dispatch_uid="partnering.metrics_server")
+
+
+def serve_metrics(settings: Settings) -> None:
+    """In a worker's main process with WORKER_METRICS_PORT: ``/metrics`` of its tasks (all
+    pool processes' with PROMETHEUS_MULTIPROC_DIR), behind METRICS_TOKEN when set."""
+    if settings.worker_metrics_port is None:
+        return
+
+    def app(environ: dict[str, Any], start_response: Any) -> list[bytes]:
+        header = str(environ.get("HTTP_AUTHORIZATION", ""))
+        if settings.metrics_token and not metrics.token_matches(settings.metrics_token, header):
+            start_response("401 Unauthorized", [("WWW-Authenticate", 'Bearer realm="metrics"')])
+            return [b"A bearer token is required.\n"]
+        body = metrics.exposition(settings.prometheus_multiproc_dir)
+        start_response("200 OK", [("Content-Type", CONTENT_TYPE_LATEST)])
+        return [body]
+
+    server = make_server("0.0.0.0", settings.worker_metrics_port, app, WSGIServer, _Quiet)  # noqa: S104
+    threading.Thread(target=server.serve_forever, name="metrics", daemon=True).start()
+    log.info("worker metrics on port %s", settings.worker_metrics_port)
+
+
+class _Quiet(WSGIRequestHandler):
+    def log_message(self, format: str, *args: Any) -> None:
+        pass
