@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: install run test lint format bench lock clean
+.PHONY: install run test lint typecheck format bench lock clean
 
 # The locked versions, every file checked against its hash (requirements-dev.lock: the
 # product and its dev tools; requirements.lock: the product alone, for the Dockerfile).
@@ -26,10 +26,14 @@ run: install
 test: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 lint: install
-	$(BIN)/ruff check . && $(BIN)/ruff format --check .
+	$(BIN)/ruff check . && $(BIN)/ruff format --check . && $(BIN)/mypy
+
+typecheck: install
+	$(BIN)/mypy
 
 format: install
 	$(BIN)/ruff format . && $(BIN)/ruff check --fix .

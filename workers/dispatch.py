@@ -26,7 +26,7 @@ BROKER_PAUSE_S = 10.0
 class Dispatcher:
     """The doorbell of one runtime: ``dispatch(name, *args)`` after a commit."""
 
-    def __init__(self, celery: Celery, use_broker: bool) -> None:
+    def __init__(self, celery: Celery[Any], use_broker: bool) -> None:
         self.celery = celery
         self.use_broker = use_broker
         self._pool: ThreadPoolExecutor | None = None

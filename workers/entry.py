@@ -8,6 +8,8 @@ Bad settings exit with status 2 and one line naming each bad variable.
 
 from __future__ import annotations
 
+from typing import Any
+
 from celery import Celery
 
 from services.core.config import load_settings_or_exit
@@ -15,7 +17,7 @@ from workers import observe
 from workers.runtime import build_runtime
 
 
-def __getattr__(name: str) -> Celery:
+def __getattr__(name: str) -> Celery[Any]:
     if name != "app":
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
     settings = load_settings_or_exit()

@@ -22,7 +22,7 @@ from services.core.config import Settings
 
 # The task modules register their shared tasks with every Celery app, ours included.
 from workers import consortia_tasks, import_tasks, invitation_tasks, tasks  # noqa: F401
-from workers.celery_app import create_celery
+from workers.celery_app import RuntimeTask, create_celery
 from workers.dispatch import Dispatcher
 from workers.embedded import EmbeddedScheduler
 from workers.schedule import periodic_jobs
@@ -35,7 +35,7 @@ class Runtime:
     settings: Settings
     engine: Engine
     sessions: sessionmaker[Session]
-    celery: Celery
+    celery: Celery[RuntimeTask]
     dispatcher: Dispatcher
     scheduler: EmbeddedScheduler = field(init=False)
     _pid: int = field(init=False, default_factory=os.getpid)

@@ -86,10 +86,10 @@ class TextFormatter(logging.Formatter):
         return " ".join([line, *extra]) if extra else line
 
 
-class StderrHandler(logging.StreamHandler):  # type: ignore[type-arg]
+class StderrHandler(logging.StreamHandler):
     """Writes to whatever ``sys.stderr`` is when a record comes (servers and tests swap it)."""
 
-    @property  # type: ignore[override]
+    @property
     def stream(self) -> Any:
         return sys.stderr
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import types
 import typing
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -15,6 +16,7 @@ from pydantic import AfterValidator, BeforeValidator, Field
 TRUE = frozenset({"true", "1", "yes", "on"})
 FALSE = frozenset({"false", "0", "no", "off"})
 BOOLEAN_WORDS = "true/false, 1/0, yes/no, on/off"
+WORDS: dict[Callable[..., Any], str] = {}  # a value check -> the values it accepts, in words
 
 
 @dataclass(frozen=True)
@@ -44,31 +46,31 @@ def _rate(value: str) -> str:
     try:
         parse_many(value)
     except ValueError:
-        raise ValueError(_rate.accepted) from None
+        raise ValueError(WORDS[_rate]) from None
     return value
 
 
-_rate.accepted = "a rate such as `5 per minute`"  # type: ignore[attr-defined]  # in words
+WORDS[_rate] = "a rate such as `5 per minute`"
 
 
 def url(*schemes: str) -> Any:
     def check(value: str | None) -> str | None:
         if value is not None and not value.startswith(tuple(f"{s}://" for s in schemes)):
-            raise ValueError(check.accepted)  # type: ignore[attr-defined]
+            raise ValueError(WORDS[check])
         return value
 
-    check.accepted = " or ".join(f"`{s}://...`" for s in schemes)  # type: ignore[attr-defined]
+    WORDS[check] = " or ".join(f"`{s}://...`" for s in schemes)
     return AfterValidator(check)
 
 
 def host_port(value: str) -> str:
     host, sep, port = value.rpartition(":")
     if not sep or not host or not port.isdigit() or not 1 <= int(port) <= 65535:
-        raise ValueError(host_port.accepted)
+        raise ValueError(WORDS[host_port])
     return value
 
 
-host_port.accepted = "HOST:PORT"  # type: ignore[attr-defined]
+WORDS[host_port] = "HOST:PORT"
 
 
 Flag = Annotated[bool, BeforeValidator(_boolean)]
@@ -97,7 +99,7 @@ def accepted(var: Var, hint: Any) -> str:
     base, metadata = _base(hint)
     for m in metadata:  # Field() constraints arrive as annotated_types objects
         metadata.extend(getattr(m, "metadata", ()))
-    low = next((m.ge for m in metadata if isinstance(m, Ge)), None)
+    low: Any = next((m.ge for m in metadata if isinstance(m, Ge)), None)
     low = next((m.gt for m in metadata if isinstance(m, Gt)), low)
     high = next((m.le for m in metadata if isinstance(m, Le)), None)
     if base is bool:
@@ -113,5 +115,5 @@ def accepted(var: Var, hint: Any) -> str:
         return (
             f"text of {next(m.min_length for m in metadata if isinstance(m, MinLen))}+ characters"
         )
-    words = [getattr(m.func, "accepted", None) for m in metadata if isinstance(m, AfterValidator)]
+    words = [WORDS.get(m.func) for m in metadata if isinstance(m, AfterValidator)]
     return next((w for w in words if w), "text")

@@ -1,7 +1,8 @@
 from __future__ import annotations
 
-from flask import Response, abort, flash, redirect, url_for
+from flask import abort, flash, redirect, url_for
 from flask_login import login_required
+from werkzeug.wrappers import Response  # what redirect() returns; flask's is a subclass
 
 from services import policies
 from services.accounts import users as accounts
