@@ -109,7 +109,7 @@ def _run(args: list[str], tmp_path, cwd=None) -> subprocess.CompletedProcess[str
     root = Path(__file__).resolve().parents[2]
     env = {"PATH": "/usr/bin:/bin", "INSTANCE_PATH": str(tmp_path), "PYTHONPATH": str(root), **BAD}
     return subprocess.run(
-        args, env=env, cwd=cwd or root, capture_output=True, text=True, timeout=60
+        args, env=env, cwd=cwd or root, capture_output=True, text=True, timeout=300
     )
 
 
