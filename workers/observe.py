@@ -103,7 +103,10 @@ def serve_metrics(settings: Settings) -> None:
         start_response("200 OK", [("Content-Type", CONTENT_TYPE_LATEST)])
         return [body]
 
-    server = make_server("0.0.0.0", settings.worker_metrics_port, app, WSGIServer, _Quiet)  # noqa: S104
+    # Every interface: Prometheus scrapes the worker from another container (docker-compose),
+    # as it does gunicorn's 0.0.0.0:8000; METRICS_TOKEN guards the answer.
+    everywhere = "0.0.0.0"  # noqa: S104  # nosec B104
+    server = make_server(everywhere, settings.worker_metrics_port, app, WSGIServer, _Quiet)
     threading.Thread(target=server.serve_forever, name="metrics", daemon=True).start()
     log.info("worker metrics on port %s", settings.worker_metrics_port)
 
