@@ -8,12 +8,15 @@ PORT ?= 5000
 # loopback); a PUBLIC_URL from the environment or the command line wins.
 PUBLIC_URL ?= http://$(if $(filter 0.0.0.0 ::,$(HOST)),127.0.0.1,$(HOST)):$(PORT)
 
-.PHONY: install run test lint format bench clean
+.PHONY: install run test lint typecheck format bench lock clean
 
-$(BIN)/partnering: pyproject.toml
+# The locked versions, every file checked against its hash (requirements-dev.lock: the
+# product and its dev tools; requirements.lock: the product alone, for the Dockerfile).
+$(BIN)/partnering: pyproject.toml requirements-dev.lock
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[dev]'
+	$(BIN)/pip install --quiet --require-hashes -r requirements-dev.lock
+	$(BIN)/pip install --quiet --no-deps -e .
 	touch $(BIN)/partnering
 
 install: $(BIN)/partnering
@@ -26,10 +29,14 @@ run: install
 test: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 lint: install
-	$(BIN)/ruff check . && $(BIN)/ruff format --check .
+	$(BIN)/ruff check . && $(BIN)/ruff format --check . && $(BIN)/mypy
+
+typecheck: install
+	$(BIN)/mypy
 
 format: install
 	$(BIN)/ruff format . && $(BIN)/ruff check --fix .
@@ -38,6 +45,14 @@ bench: install
 	$(BIN)/pip install --quiet -e '.[dev,bench]'
 	@for b in bench/*.py; do case $$b in */locustfile.py|*/load_world.py) continue;; esac; \
 		echo "== $$b"; $(BIN)/python $$b || exit 1; done
+
+# Re-resolve the locks from pyproject.toml (newest versions within its bounds), with hashes.
+LOCK := $(BIN)/uv pip compile pyproject.toml --generate-hashes --universal \
+	--python-version 3.11 --no-header --quiet
+lock: install
+	$(BIN)/pip install --quiet 'uv>=0.5'
+	$(LOCK) --upgrade --extra dev -o requirements-dev.lock
+	$(LOCK) --upgrade -c requirements-dev.lock -o requirements.lock
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache

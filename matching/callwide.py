@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import time
 from collections import defaultdict
+from typing import Literal
 
 import numpy as np
 
@@ -61,7 +62,7 @@ def assign_call(
         for s, sc in zip(specs, scores, strict=True)
     ]
     indep_obj = float(sum(s.objective for s in indep))
-    use = defaultdict(int)
+    use: defaultdict[int, int] = defaultdict(int)
     for s in indep:
         for m in s.members:
             use[m.candidate_id] += 1
@@ -101,7 +102,7 @@ def assign_call(
         if len(cols) > capacity
     ]
     res, _ = solve(blocks, extra, time_limit_s)
-    solver = "exact"
+    solver: Literal["exact", "heuristic"] = "exact"
     chosen: list[list[int]] | None = None
     if res.x is not None:
         chosen = [

@@ -56,8 +56,11 @@ def build_consortium(
     p = prepare(index, spec)
     sims = q = None
     if scores is None or (explain_members and query is not None):
+        if query is None:
+            raise ValueError("build_consortium needs a query when no scores are given")
         sims, q = project_similarities(index, query)
     if scores is None:
+        assert sims is not None and query is not None  # checked just above: scores is None
         scores = combine_scores(index, sims, q, params, query.history)
     scores, bonus = with_interest(index, np.asarray(scores, dtype=np.float64), spec)
     weights = tie_break_weights(index, scores, spec.seed)
@@ -75,7 +78,7 @@ def build_consortium(
             return _suggestion(
                 index, p, [], weights, scores, ranked, "exact", t0, [INFEASIBLE_TOGETHER]
             )
-        if res.status == "optimal":
+        if res.status == "optimal" and res.x is not None:
             members = pool[res.x[: len(pool)] > 0.5].tolist()
         elif res.x is not None:
             members = pool[res.x[: len(pool)] > 0.5].tolist()

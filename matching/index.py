@@ -120,9 +120,9 @@ class ExpertiseIndex:
             project_titles=meta["project_titles"],
             project_years=arrays["project_years"],
             text_model=TextModel(meta["vocabulary"], arrays["idf"]),
-            projects=sp.load_npz(d / "projects.npz").tocsr(),
-            incidence=sp.load_npz(d / "incidence.npz").tocsr(),
-            profiles=sp.load_npz(d / "profiles.npz").tocsr(),
+            projects=sp.csr_matrix(sp.load_npz(d / "projects.npz")),
+            incidence=sp.csr_matrix(sp.load_npz(d / "incidence.npz")),
+            profiles=sp.csr_matrix(sp.load_npz(d / "profiles.npz")),
             project_calls=meta.get("project_calls", []),
         )
 
@@ -155,8 +155,11 @@ def build_index(
         raise ValueError("candidate ids must be unique")
 
     texts = [project_text(d) for d in docs]
-    model = TextModel.fit(texts, min_df=min_df, max_df=max_df) if texts else TextModel([], [])
-    x = model.transform(texts) if texts else sp.csr_matrix((0, 0), dtype=np.float32)
+    model = (
+        TextModel.fit(texts, min_df=min_df, max_df=max_df) if texts else TextModel([], np.zeros(0))
+    )
+    empty = sp.csr_matrix((0, 0), dtype=np.float32)  # type: ignore[arg-type]  # scipy-stubs lacks the empty (M, N) shape form
+    x = model.transform(texts) if texts else empty
 
     prow = {d.id: j for j, d in enumerate(docs)}
     crow = {c.id: i for i, c in enumerate(candidates)}
@@ -174,7 +177,8 @@ def build_index(
     if any(t.strip() for t in ctexts) and model.vocabulary:
         prof = model.transform(ctexts)
     else:
-        prof = sp.csr_matrix((len(candidates), len(model.vocabulary)), dtype=np.float32)
+        shape = (len(candidates), len(model.vocabulary))
+        prof = sp.csr_matrix(shape, dtype=np.float32)  # type: ignore[arg-type]  # scipy-stubs lacks the empty (M, N) shape form
 
     return ExpertiseIndex(
         candidates=list(candidates),

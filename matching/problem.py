@@ -171,8 +171,9 @@ def feasibility_problems(index: ExpertiseIndex, p: Problem) -> list[str]:
                 f"at most {reachable} members possible with max {spec.max_per_country} "
                 f"per country, {spec.size} required"
             )
-        fc = np.unique(index.country[p.forced], return_counts=True) if p.forced else ([], [])
-        for c, n in zip(*fc, strict=True):
+        forced = index.country[p.forced] if p.forced else np.array([], dtype=index.country.dtype)
+        countries, counts = np.unique(forced, return_counts=True)
+        for c, n in zip(countries, counts, strict=True):
             if n > spec.max_per_country:
                 out.append(f"must_include has {n} members from {c}, max {spec.max_per_country}")
     if p.sme_need:

@@ -134,7 +134,7 @@ def score_terms(
     inc = index.incidence
     view = history_view(index, history)
     visible = view.visible_f32
-    n_projects = index.n_projects if view.hidden is None else inc @ visible
+    n_projects = index.n_projects if visible is None else inc @ visible
     weights = term_weights(params)
     wanted = {k for k, w in weights.items() if w or every}
     comps = score_components(index, sims, q)

@@ -55,7 +55,7 @@ class TextModel:
 
     def transform(self, texts: list[str]) -> sp.csr_matrix:
         if self._counter is None:
-            return sp.csr_matrix((len(texts), 0), dtype=np.float32)
+            return sp.csr_matrix((len(texts), 0), dtype=np.float32)  # type: ignore[arg-type]  # scipy-stubs lacks the empty (M, N) shape form
         counts = self._counter.transform(texts).tocsr().astype(np.float32)
         counts.data = 1.0 + np.log(counts.data)
         counts = counts @ sp.diags(self.idf)

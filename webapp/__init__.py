@@ -13,7 +13,7 @@ from models import User
 from services import policies
 from services.accounts import users as accounts
 from services.core.config import PROJECT_ROOT, Settings, load_settings
-from webapp import caching, database, errors, filters, guard, helpers, request_log
+from webapp import caching, database, errors, filters, guard, helpers, metrics, request_log
 from webapp.extensions import CSP, csrf, limiter, login_manager, talisman
 from webapp.routing import IdConverter
 from workers.runtime import Runtime, build_runtime
@@ -89,6 +89,7 @@ def create_app(
     app.extensions["partnering.sessions"] = runtime.sessions
 
     request_log.init_app(app, settings.log_format)  # first: the id before all, the line last
+    metrics.init_app(app)
     guard.init_app(app)  # refused text never reaches a view, a limit or the database
     csrf.init_app(app)
     limiter.init_app(app)

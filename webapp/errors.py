@@ -65,9 +65,10 @@ def render_error(
 def _http_error(exc: HTTPException) -> tuple[Response | str, int]:
     code = exc.code or 500
     message = exc.description if exc.description and not _is_default(exc) else None
-    if code == 422 and isinstance(getattr(exc, "data", None), dict):
+    data = getattr(exc, "data", None)  # webargs puts its errors there
+    if code == 422 and isinstance(data, dict):
         # webargs validation: report the field errors (by location, then field)
-        messages = exc.data.get("messages", {})
+        messages = data.get("messages", {})
         fields = {k: v for loc in messages.values() for k, v in loc.items()}
         return render_error(422, "Some fields are not valid.", fields)
     if code == 429:

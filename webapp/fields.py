@@ -68,15 +68,16 @@ class _TupleChoices:
     """``choices`` that may be given or assigned as tuples, stored as ``SelectChoice``."""
 
     def __init__(self, *args: Any, choices: Any = None, **kwargs: Any) -> None:
-        super().__init__(*args, choices=as_select_choices(choices), **kwargs)
+        # A mixin: the next class in the MRO is the wtforms field, which takes ``choices``.
+        super().__init__(*args, choices=as_select_choices(choices), **kwargs)  # type: ignore[call-arg]
 
     @property
     def choices(self) -> Any:
-        return wtforms.SelectField.choices.fget(self)  # type: ignore[attr-defined]
+        return wtforms.SelectField.choices.fget(self)
 
     @choices.setter
     def choices(self, value: Any) -> None:
-        wtforms.SelectField.choices.fset(self, as_select_choices(value))  # type: ignore[attr-defined]
+        wtforms.SelectField.choices.fset(self, as_select_choices(value))
 
 
 class SelectField(_TupleChoices, wtforms.SelectField):

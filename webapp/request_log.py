@@ -3,80 +3,41 @@
 Each request gets an id: the client's (or the proxy's) ``X-Request-ID`` when it is a plain
 token, else a new one; it is returned on the answer. After the answer is final (the commit
 included) one line is logged on ``partnering.request``: method, path, status, duration, user
-id and request id; as JSON lines when LOG_FORMAT=json. No query string, body, header or
-cookie is logged, and paths that carry a secret (a password-reset link) are logged as their
-route ("/auth/token/<token>").
+id and request id; as JSON lines when LOG_FORMAT=json (services/core/logs.py). No query
+string, body, header or cookie is logged, and paths that carry a secret (a password-reset
+link) are logged as their route ("/auth/token/<token>").
 """
 
 from __future__ import annotations
 
-import json
 import logging
 import re
-import sys
 import time
 import uuid
-from datetime import UTC, datetime
-from typing import Any
 
 from flask import Flask, Response, g, request
 from sqlalchemy import inspect
 
+from services.core import logs
+
 log = logging.getLogger("partnering.request")
 REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,100}$")
 SECRET_VIEW_ARGS = frozenset({"token"})
-FIELDS = ("method", "path", "status", "duration_ms", "user_id", "request_id")
-# Our loggers: the request log and the modules' own (named after their packages).
-LOGGERS = ("partnering", "webapp", "services", "workers")
-TEXT_FORMAT = "%(asctime)s %(levelname)s %(name)s %(message)s"
-
-
-class JsonFormatter(logging.Formatter):
-    """A JSON object per line: time, level, logger, message and the request fields."""
-
-    def format(self, record: logging.LogRecord) -> str:
-        body: dict[str, Any] = {
-            "time": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
-            "level": record.levelname,
-            "logger": record.name,
-            "message": record.getMessage(),
-        }
-        body.update({f: getattr(record, f) for f in FIELDS if hasattr(record, f)})
-        if record.exc_info:
-            body["traceback"] = self.formatException(record.exc_info)
-        return json.dumps(body, ensure_ascii=False)
-
-
-class StderrHandler(logging.StreamHandler):  # type: ignore[type-arg]
-    """Writes to whatever ``sys.stderr`` is when a record comes (servers and tests swap it)."""
-
-    @property  # type: ignore[override]
-    def stream(self) -> Any:
-        return sys.stderr
-
-    @stream.setter
-    def stream(self, _value: Any) -> None:
-        pass
-
-
-def configure(log_format: str) -> None:
-    """Send our loggers' INFO and above to stderr, as text or JSON lines (idempotent)."""
-    formatter = JsonFormatter() if log_format == "json" else logging.Formatter(TEXT_FORMAT)
-    for name in LOGGERS:
-        logger = logging.getLogger(name)
-        handler = next((h for h in logger.handlers if isinstance(h, StderrHandler)), None)
-        if handler is None:
-            handler = StderrHandler()
-            logger.addHandler(handler)
-        handler.setFormatter(formatter)
-        logger.setLevel(logging.INFO)
-        logger.propagate = False
+configure = logs.configure  # one logging configuration for web, CLI, worker and beat
 
 
 def _start() -> None:
     g.request_started = time.perf_counter()
     given = request.headers.get("X-Request-ID", "")
     g.request_id = given if REQUEST_ID.match(given) else uuid.uuid4().hex
+    # Lines logged while serving, and the tasks this request enqueues, carry the id.
+    g.log_context = logs.bind(request_id=g.request_id)
+
+
+def _end(_exc: BaseException | None) -> None:
+    token = g.pop("log_context", None)
+    if token is not None:
+        logs.reset(token)
 
 
 def _path() -> str:
@@ -116,3 +77,4 @@ def init_app(app: Flask, log_format: str) -> None:
     configure(log_format)
     app.before_request(_start)
     app.after_request(_finish)
+    app.teardown_request(_end)

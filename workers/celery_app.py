@@ -13,16 +13,16 @@ from celery import Celery, Task
 from celery.signals import worker_ready
 
 from services.core.config import Settings
-from workers import runs
+from workers import observe, runs
 from workers.schedule import beat_schedule
 
 
-class RuntimeTask(Task):  # type: ignore[misc]
+class RuntimeTask(Task):
     """The base of our tasks: the runtime of the app the task runs on, failures recorded."""
 
     @property
     def runtime(self) -> Any:
-        return self.app.runtime
+        return self.app.runtime  # type: ignore[attr-defined]  # set by workers.runtime
 
     def on_failure(
         self, exc: BaseException, task_id: str, args: Any, kwargs: Any, einfo: Any
@@ -31,7 +31,7 @@ class RuntimeTask(Task):  # type: ignore[misc]
         runs.record_failure(self.runtime.session_scope, self.name, task_id or "", host, exc)
 
 
-def create_celery(settings: Settings) -> Celery:
+def create_celery(settings: Settings) -> Celery[RuntimeTask]:
     app = Celery("partnering", task_cls=RuntimeTask, set_as_current=False)
     app.conf.update(
         broker_url=settings.broker_url or "memory://",
@@ -60,6 +60,7 @@ def create_celery(settings: Settings) -> Celery:
         beat_scheduler="workers.schedule:HeartbeatScheduler",
     )
     worker_ready.connect(_worker_ready, dispatch_uid="partnering.worker_ready")
+    observe.connect()
     return app
 
 

@@ -16,10 +16,10 @@ from workers.runs import task_host
 
 
 @shared_task(name="workers.consortia_tasks.run_match", ignore_result=True, bind=True)
-def run_match(self, request_id: int, key: str = "") -> str:  # type: ignore[no-untyped-def]
+def run_match(self, request_id: int, key: str = "") -> str:
     settings = self.runtime.settings
 
-    def work(session, checkpoint) -> str:  # type: ignore[no-untyped-def]
+    def work(session, checkpoint) -> str:
         ctx = RequestContext.for_settings(settings)
         path = settings.instance_path
         return consortia.run_match(session, ctx, request_id, path, checkpoint=checkpoint).status
@@ -29,10 +29,10 @@ def run_match(self, request_id: int, key: str = "") -> str:  # type: ignore[no-u
 
 
 @shared_task(name="workers.consortia_tasks.build_expertise_index", ignore_result=True, bind=True)
-def build_expertise_index(self, version_id: int, key: str = "") -> str:  # type: ignore[no-untyped-def]
+def build_expertise_index(self, version_id: int, key: str = "") -> str:
     settings = self.runtime.settings
 
-    def work(session, checkpoint) -> str:  # type: ignore[no-untyped-def]
+    def work(session, checkpoint) -> str:
         path = settings.instance_path
         return matching_index.build_version(session, version_id, path, checkpoint=checkpoint).status
 
@@ -41,7 +41,7 @@ def build_expertise_index(self, version_id: int, key: str = "") -> str:  # type:
 
 
 @shared_task(name="workers.consortia_tasks.refresh_expertise_index", ignore_result=True, bind=True)
-def refresh_expertise_index(self) -> str:  # type: ignore[no-untyped-def]
+def refresh_expertise_index(self) -> str:
     with self.runtime.session_scope() as session:
         version = matching_index.refresh_if_stale(session)
         return f"queued {version.id}" if version is not None else "up to date"

@@ -10,7 +10,7 @@ from workers.runs import task_host
 
 
 @shared_task(name="workers.import_tasks.run_cordis_import", ignore_result=True, bind=True)
-def run_cordis_import(self, run_id: int) -> str:  # type: ignore[no-untyped-def]
+def run_cordis_import(self, run_id: int) -> str:
     """Run import ``run_id`` under a lease; a finished run is left alone.
 
     The task commits after every batch (the importer's checkpoint, which also renews the
@@ -20,7 +20,7 @@ def run_cordis_import(self, run_id: int) -> str:  # type: ignore[no-untyped-def]
     """
     scope = self.runtime.session_scope
 
-    def work(session, checkpoint) -> str:  # type: ignore[no-untyped-def]
+    def work(session, checkpoint) -> str:
         return cordis_import.run_import(session, run_id, checkpoint=checkpoint).status
 
     settings = self.runtime.settings

@@ -9,7 +9,7 @@ from workers.runs import tracked
 
 
 @shared_task(name="workers.invitation_tasks.invitation_deadlines", ignore_result=True, bind=True)
-def invitation_deadlines_task(self) -> dict[str, int]:  # type: ignore[no-untyped-def]
+def invitation_deadlines_task(self) -> dict[str, int]:
     runtime = self.runtime
     with tracked(runtime.session_scope, self, self.name), runtime.session_scope() as session:
         return invitation_deadlines.run(session, runtime.settings)

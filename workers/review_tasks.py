@@ -9,7 +9,7 @@ from workers.runs import tracked
 
 
 @shared_task(name="workers.review_tasks.review_deadlines", ignore_result=True, bind=True)
-def review_deadlines_task(self) -> dict[str, int]:  # type: ignore[no-untyped-def]
+def review_deadlines_task(self) -> dict[str, int]:
     runtime = self.runtime
     with tracked(runtime.session_scope, self, self.name), runtime.session_scope() as session:
         return review_deadlines.send_due(session, runtime.settings)

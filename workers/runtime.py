@@ -28,7 +28,7 @@ from workers import (  # noqa: F401
     review_tasks,
     tasks,
 )
-from workers.celery_app import create_celery
+from workers.celery_app import RuntimeTask, create_celery
 from workers.dispatch import Dispatcher
 from workers.embedded import EmbeddedScheduler
 from workers.schedule import periodic_jobs
@@ -41,7 +41,7 @@ class Runtime:
     settings: Settings
     engine: Engine
     sessions: sessionmaker[Session]
-    celery: Celery
+    celery: Celery[RuntimeTask]
     dispatcher: Dispatcher
     scheduler: EmbeddedScheduler = field(init=False)
     _pid: int = field(init=False, default_factory=os.getpid)

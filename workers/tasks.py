@@ -17,14 +17,14 @@ from workers.runs import hostname, tracked
 
 
 @shared_task(name="workers.tasks.deliver_outbox", ignore_result=True, bind=True)
-def deliver_outbox(self, message_id: int) -> str:  # type: ignore[no-untyped-def]
+def deliver_outbox(self, message_id: int) -> str:
     # Claim, send and record are three short transactions (see services/delivery.py).
     runtime = self.runtime
     return delivery.deliver_one(runtime.session_scope, runtime.settings, message_id)
 
 
 @shared_task(name="workers.tasks.sweep_outbox", ignore_result=True, bind=True)
-def sweep_outbox(self) -> int:  # type: ignore[no-untyped-def]
+def sweep_outbox(self) -> int:
     """Ring again for every email whose delivery was lost or whose retry is due."""
     runtime = self.runtime
     with tracked(runtime.session_scope, self, self.name), runtime.session_scope() as session:
@@ -36,7 +36,7 @@ def sweep_outbox(self) -> int:  # type: ignore[no-untyped-def]
 
 
 @shared_task(name="workers.tasks.sweep_jobs", ignore_result=True, bind=True)
-def sweep_jobs(self) -> dict[str, int]:  # type: ignore[no-untyped-def]
+def sweep_jobs(self) -> dict[str, int]:
     """Queue again the match runs, index builds and imports whose worker stopped."""
     runtime = self.runtime
     with tracked(runtime.session_scope, self, self.name), runtime.session_scope() as session:
@@ -44,21 +44,21 @@ def sweep_jobs(self) -> dict[str, int]:  # type: ignore[no-untyped-def]
 
 
 @shared_task(name="workers.tasks.send_reminders", ignore_result=True, bind=True)
-def send_reminders(self) -> int:  # type: ignore[no-untyped-def]
+def send_reminders(self) -> int:
     runtime = self.runtime
     with tracked(runtime.session_scope, self, self.name), runtime.session_scope() as session:
         return reminders.send_due_reminders(session, runtime.settings)
 
 
 @shared_task(name="workers.tasks.send_digests", ignore_result=True, bind=True)
-def send_digests(self) -> int:  # type: ignore[no-untyped-def]
+def send_digests(self) -> int:
     runtime = self.runtime
     with tracked(runtime.session_scope, self, self.name), runtime.session_scope() as session:
         return digest.send_digests(session, runtime.settings)
 
 
 @shared_task(name="workers.tasks.heartbeat", ignore_result=False, bind=True)
-def heartbeat(self, name: str, key: str = "") -> str:  # type: ignore[no-untyped-def]
+def heartbeat(self, name: str, key: str = "") -> str:
     with self.runtime.session_scope() as session:
         heartbeats.beat(session, name, key or hostname())
     return key or name

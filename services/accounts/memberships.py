@@ -100,8 +100,11 @@ def remove_membership(
 ) -> None:
     actor = ctx.user
     _require_admin(actor)
-    model = SggMembership if kind == "sgg" else OrganisationMembership
-    membership = session.get(model, id_)
+    membership: SggMembership | OrganisationMembership | None = (
+        session.get(SggMembership, id_)
+        if kind == "sgg"
+        else session.get(OrganisationMembership, id_)
+    )
     if membership is None or membership.user_id != user.id:
         raise NotFound("No such membership.")
     session.delete(membership)

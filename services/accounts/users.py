@@ -86,7 +86,7 @@ def authenticate(session: Session, ctx: RequestContext, email: str, password: st
     user = find_user(session, email)
     stored = user.password_hash if user is not None and user.password_hash else _DUMMY_HASH
     try:
-        ok = _hasher.verify(stored, password)
+        ok: bool = _hasher.verify(stored, password)
     except (VerificationError, InvalidHashError):
         ok = False
     if not ok or user is None or not user.is_active or not user.password_hash:

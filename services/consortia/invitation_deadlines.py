@@ -11,8 +11,10 @@ not given yet) in the transaction that notifies, so two beats or a rerun change 
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import Any, cast
 
 from sqlalchemy import select, update
+from sqlalchemy.engine import CursorResult
 from sqlalchemy.orm import Session
 
 from models import Invitation
@@ -26,11 +28,14 @@ from services.notifications.notify import notify
 
 def _claim(session: Session, invitation_id: int, *conditions, **values) -> Invitation | None:
     """Apply ``values`` if the row still meets ``conditions``; the row, or None if taken."""
-    done = session.execute(
-        update(Invitation)
-        .where(Invitation.id == invitation_id, *conditions)
-        .values(**values)
-        .execution_options(synchronize_session=False)
+    done = cast(
+        "CursorResult[Any]",
+        session.execute(
+            update(Invitation)
+            .where(Invitation.id == invitation_id, *conditions)
+            .values(**values)
+            .execution_options(synchronize_session=False)
+        ),
     ).rowcount
     if done != 1:
         return None

@@ -139,7 +139,7 @@ def _why(session: Session, member: SuggestedMember) -> tuple[list[str], list[Pas
     projects = [
         PastProject(
             found[i].title or found[i].acronym,
-            found[i].start_date.year if found[i].start_date else None,
+            start.year if (start := found[i].start_date) else None,
         )
         for i in ids
         if i in found

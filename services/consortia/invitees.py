@@ -16,8 +16,10 @@ import hashlib
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any, cast
 
 from sqlalchemy import func, or_, select, update
+from sqlalchemy.engine import CursorResult
 from sqlalchemy.orm import Session
 
 from models import (
@@ -272,11 +274,14 @@ def create_account(
     )
     if person.account_created_at is not None or account_for(session, person) is not None:
         raise taken
-    claimed = session.execute(
-        update(InvitedPerson)
-        .where(InvitedPerson.id == person.id, InvitedPerson.account_created_at.is_(None))
-        .values(account_created_at=utcnow())
-        .execution_options(synchronize_session=False)
+    claimed = cast(
+        "CursorResult[Any]",
+        session.execute(
+            update(InvitedPerson)
+            .where(InvitedPerson.id == person.id, InvitedPerson.account_created_at.is_(None))
+            .values(account_created_at=utcnow())
+            .execution_options(synchronize_session=False)
+        ),
     ).rowcount
     if claimed != 1:  # a second submit of the same form, at the same time
         raise taken

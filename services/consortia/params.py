@@ -109,9 +109,10 @@ def _organisations(value: Any, lo: int, hi: int, max_items: int) -> tuple[list[i
     if len(value) > max_items:
         return [], [f"Give at most {max_items} organisation ids."]
     ids = [_whole(v, lo, hi, nullable=False)[0] for v in value]
-    if None in ids:
+    given = [i for i in ids if i is not None]
+    if len(given) < len(ids):
         return [], ["Give organisation ids."]
-    return sorted(set(ids)), []
+    return sorted(set(given)), []
 
 
 MAX_SIZE = 200

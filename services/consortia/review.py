@@ -14,6 +14,7 @@ All of them end at finalising; afterwards services.consortia.invitations fills o
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -73,7 +74,7 @@ def active(req: MatchRequest) -> list[SuggestedMember]:
     return [m for m in req.members if not m.is_alternate and m.status in ACTIVE_MEMBER_STATES]
 
 
-def _bars(rows: list[tuple[str, int, int | None]]) -> list[Bar]:
+def _bars(rows: Sequence[tuple[str, int, int | None]]) -> list[Bar]:
     top = max([max(h, t or 0) for _, h, t in rows] or [1]) or 1
     return [Bar(label, h, t, round(100 * h / top)) for label, h, t in rows]
 
@@ -145,7 +146,7 @@ def evaluate(req: MatchRequest) -> Review:
     targets = dict(req.params.get("sector_counts") or {})
     for key, target in targets.items():
         have = sum(sectors[s] for s in SECTOR_GROUPS[key])
-        sector_rows.append((SECTOR_LABELS.get(key, key), have, int(target)))
+        sector_rows.append((SECTOR_LABELS.get(key) or key, have, int(target)))
     covered = {s for k in targets for s in SECTOR_GROUPS[k]}
     for sector, n in sorted(sectors.items()):
         if sector not in covered:

@@ -132,7 +132,7 @@ def _programme_errors(data: dict[str, Any]) -> dict[str, list[str]]:
             f"of at most {MAX_PREFIXES}), letters, digits, '-', '_' or '.', at most "
             f"{MAX_PREFIX_LENGTH} characters"
         ]
-    if not _identifier(call, CALL_LENGTH) or call_order(call) is None:
+    if not isinstance(call, str) or not _identifier(call, CALL_LENGTH) or call_order(call) is None:
         errors["call"] = [
             "call must be the topic's call identifier with its year, such as "
             '"HORIZON-JU-IHI-2024-08-two-stage"'

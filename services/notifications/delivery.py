@@ -72,7 +72,7 @@ class Outcome:
     error: str = ""
 
 
-def _due_clause(now):  # type: ignore[no-untyped-def]
+def _due_clause(now):
     return or_(
         and_(OutboxMessage.status == "pending", OutboxMessage.next_attempt_at <= now),
         and_(OutboxMessage.status == "sending", OutboxMessage.lease_until < now),

@@ -20,7 +20,7 @@ from services.core.config import Settings
 from services.notifications.notify import DELIVER_TASK, outbox_message, render_email, ring
 
 
-def _waiting(session: Session, user_id: int | None = None, lock: bool = False):  # type: ignore[no-untyped-def]
+def _waiting(session: Session, user_id: int | None = None, lock: bool = False):
     query = select(OutboxMessage).where(
         OutboxMessage.channel == "email",
         OutboxMessage.mode == "digest",

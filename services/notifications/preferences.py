@@ -85,12 +85,14 @@ def modes_for(session: Session, users: Iterable[User], event: str) -> dict[int, 
 
 def preferences_of(session: Session, user: User) -> dict[str, str]:
     """Every known event with the user's mode (default: immediate)."""
-    chosen = dict(
+    chosen: dict[str, str] = dict(
         session.execute(
             select(NotificationPreference.event, NotificationPreference.mode).where(
                 NotificationPreference.user_id == user.id
             )
-        ).all()
+        )
+        .tuples()
+        .all()
     )
     return {event: chosen.get(event, DEFAULT_MODE) for event in EVENTS}
 

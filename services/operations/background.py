@@ -38,7 +38,7 @@ def queue_depth(redis_url: str | None) -> tuple[int | None, str]:
         return None, "no broker: tasks run in-process"
     try:
         client = redis.Redis.from_url(redis_url, socket_connect_timeout=1, socket_timeout=1)
-        return int(client.llen(QUEUE)), "redis"  # type: ignore[arg-type]
+        return int(client.llen(QUEUE)), "redis"
     except redis.RedisError as exc:
         return None, f"broker unreachable ({type(exc).__name__})"
 
@@ -62,12 +62,14 @@ def warnings(session: Session, settings: Settings, now: datetime | None = None) 
 def overview(session: Session, settings: Settings) -> Overview:
     depth, detail = queue_depth(settings.redis_url)
     beats = heartbeats.last_beats(session)
-    counts = dict(
+    counts: dict[str, int] = dict(
         session.execute(
             select(OutboxMessage.status, func.count())
             .where(OutboxMessage.channel == "email")
             .group_by(OutboxMessage.status)
-        ).all()
+        )
+        .tuples()
+        .all()
     )
     oldest = session.scalar(
         select(func.min(OutboxMessage.created_at)).where(

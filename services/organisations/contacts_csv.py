@@ -157,7 +157,7 @@ def _rows(text: str) -> tuple[dict[str, int], list[tuple[int, list[str]]]]:
     try:
         header = next(reader)
         columns = _header_map(header)
-        rows = []
+        rows: list[tuple[int, list[str]]] = []  # (line number, cells)
         for row in reader:
             if not any(cell.strip() for cell in row):
                 continue

@@ -14,9 +14,9 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable, Iterable
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import Table, insert, select, update
 from sqlalchemy.orm import Session
 
 from models import CordisProject, ImportIssue, ImportRun, Organisation, Participation
@@ -97,7 +97,7 @@ class BatchedImporter:
 
     def step(self, phase: str, progress: ReadProgress, start: float, share: float) -> None:
         if self.issues:
-            self.s.execute(insert(ImportIssue.__table__), self.issues)
+            self.s.execute(insert(cast(Table, ImportIssue.__table__)), self.issues)
             self.issues = []
         run = self.run
         run.phase = phase
@@ -112,7 +112,7 @@ class BatchedImporter:
 
     def finish(self, status: str, message: str) -> None:
         if self.issues:
-            self.s.execute(insert(ImportIssue.__table__), self.issues)
+            self.s.execute(insert(cast(Table, ImportIssue.__table__)), self.issues)
             self.issues = []
         run = self.run
         run.status, run.message, run.finished_at = status, without_paths(message), utcnow()
@@ -196,7 +196,7 @@ class BatchedImporter:
             elif any(_differs(getattr(old, f), values[f]) for f in PROJECT_FIELDS):
                 changed.append({"id": project_id, **values, "updated_at": now})
         if new:
-            self.s.execute(insert(CordisProject.__table__), new)
+            self.s.execute(insert(cast(Table, CordisProject.__table__)), new)
         if changed:
             self.s.execute(update(CordisProject), changed)
         self.counts["projects_created"] += len(new)
@@ -301,7 +301,7 @@ class BatchedImporter:
             elif any(_differs(getattr(old, f), values[f]) for f in PART_FIELDS):
                 changed.append({"id": old.id, **values})
         if new:
-            self.s.execute(insert(Participation.__table__), new)
+            self.s.execute(insert(cast(Table, Participation.__table__)), new)
         if changed:
             self.s.execute(update(Participation), changed)
         self.counts["participations_created"] += len(new)
@@ -344,7 +344,7 @@ class BatchedImporter:
             else:
                 self.counts["organisations_unchanged"] += 1
         if new:
-            returning = insert(Org.__table__).returning(Org.id, Org.pic)
+            returning = insert(cast(Table, Org.__table__)).returning(Org.id, Org.pic)
             for org_id, pic in self.s.execute(returning, new):
                 self.org_ids[pic] = org_id
         if changed:

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import Select, func, select, tuple_, update
+from sqlalchemy.engine import CursorResult
 from sqlalchemy.orm import Session, aliased, contains_eager, selectinload
 
 from models import (
@@ -294,8 +295,11 @@ def _move(
             removed.append({c.key: getattr(row, c.key) for c in row.__table__.columns})
             session.delete(row)
         session.flush()
-    moved = session.execute(
-        update(model).where(model.organisation_id == drop).values(organisation_id=keep)
+    moved = cast(
+        "CursorResult[Any]",
+        session.execute(
+            update(model).where(model.organisation_id == drop).values(organisation_id=keep)
+        ),
     ).rowcount
     return {"moved": moved, "dropped_as_duplicates": removed}
 

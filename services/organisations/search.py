@@ -11,10 +11,11 @@ the substring tests from a pg_trgm GIN index and ranks by word similarity.
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import Select, and_, case, false, func, insert, literal_column, or_, select
+from sqlalchemy import Select, Table, and_, case, false, func, insert, literal_column, or_, select
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.elements import ColumnElement
 
 from models import CordisProject, NameWord, Organisation, Participation, Programme
 from models.cordis import PROJECT_TSV
@@ -143,7 +144,9 @@ def _text_condition(session: Session, phrase: str) -> Any:
         ]
     )  # fmt: skip
     if session.get_bind().dialect.name == "postgresql":
-        matches = literal_column(PROJECT_TSV).op("@@")(func.plainto_tsquery("english", phrase))
+        matches: ColumnElement[bool] = literal_column(PROJECT_TSV).op("@@")(
+            func.plainto_tsquery("english", phrase)
+        )
     else:
         fields = (CordisProject.title, CordisProject.keywords, CordisProject.euroscivoc,
                   CordisProject.objective)  # fmt: skip
@@ -229,7 +232,7 @@ def record_name_words(session: Session, fresh: set[str]) -> None:
     have = set(session.scalars(select(NameWord.word).where(NameWord.word.in_(fresh))))
     missing = [{"word": w, "reversed": w[::-1]} for w in sorted(fresh - have)]
     if missing:
-        session.execute(insert(NameWord.__table__), missing)
+        session.execute(insert(cast(Table, NameWord.__table__)), missing)
 
 
 def add_name_words(session: Session, *names: str | None) -> None:

@@ -50,7 +50,7 @@ def crossed(envelope: Decimal, before: Decimal, after: Decimal) -> list[Decimal]
     return [t for t in THRESHOLDS if before < envelope * t <= after]
 
 
-def _confirmed_sum(session: Session, programme_id: int, column, *conditions) -> Decimal:  # type: ignore[no-untyped-def]
+def _confirmed_sum(session: Session, programme_id: int, column, *conditions) -> Decimal:
     stmt = (
         select(cents_sum(column))
         .join(Topic, Topic.id == Pledge.topic_id)

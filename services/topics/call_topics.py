@@ -33,13 +33,13 @@ def is_published(session: Session, call: Call) -> bool:
     return found is not None
 
 
-def topics_of(session: Session, user: User, call: Call) -> list[Topic]:
+def topics_of(session: Session, user: User | None, call: Call) -> list[Topic]:
     """The call's topics ``user`` may see, by identifier."""
     filters = topic_list.TopicFilters(call_id=call.id, sort="identifier")
     return topic_list.topics(session, user, filters)
 
 
-def addable(session: Session, user: User, call: Call) -> list[Topic]:
+def addable(session: Session, user: User | None, call: Call) -> list[Topic]:
     """Approved topics of the call's programme in no call, for those who manage calls."""
     if not policies.can_manage_calls(user):
         return []

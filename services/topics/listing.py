@@ -7,7 +7,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
-from sqlalchemy import ColumnElement, Select, and_, func, literal, literal_column, select, union_all
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    String,
+    and_,
+    func,
+    literal,
+    literal_column,
+    select,
+    union_all,
+)
 from sqlalchemy.orm import Session, joinedload, load_only, selectinload
 
 from models import Call, ScientificArea, Sgg, Topic, User
@@ -77,7 +87,7 @@ def search_text() -> ColumnElement[str]:
     so the planner recognises it. A query word has no whitespace, so a match never spans
     two fields: it is the same as testing each field, one index probe instead of seven scans.
     """
-    empty, space = literal_column("''"), literal_column("' '")
+    empty, space = literal_column("''", String), literal_column("' '", String)
     parts = [func.coalesce(f, empty) for f in SEARCH_FIELDS]
     joined: Any = parts[0]
     for part in parts[1:]:

@@ -281,7 +281,7 @@ def assignment_history(session: Session, user: User | None, topic: Topic) -> lis
         return []
     people = {e.actor_id for e in entries} | {e.details.get("reviewer_id") for e in entries}
     named = select(User.id, User.name).where(User.id.in_(people - {None}))
-    names: dict[int | None, str] = dict(session.execute(named).all())
+    names: dict[int | None, str] = {row.id: row.name for row in session.execute(named)}
     zone = _zone(topic)
     lines = []
     for e in entries:

@@ -173,8 +173,10 @@ def _names(session: Session, model: Any, ids: set[int], attr: str) -> dict[int, 
 def diff(session: Session, old: TopicRevision, new: TopicRevision) -> list[FieldDiff]:
     """The fields that really differ, by label; the template escapes every piece."""
     a, b = old.snapshot or {}, new.snapshot or {}
-    areas = _names(session, ScientificArea, {a.get("area_id"), b.get("area_id")}, "name")
-    calls = _names(session, Call, {a.get("call_id"), b.get("call_id")}, "identifier")
+    area_ids = {i for i in (a.get("area_id"), b.get("area_id")) if i is not None}
+    call_ids = {i for i in (a.get("call_id"), b.get("call_id")) if i is not None}
+    areas = _names(session, ScientificArea, area_ids, "name")
+    calls = _names(session, Call, call_ids, "identifier")
     partners = set(a.get("industry_partners") or []) | set(b.get("industry_partners") or [])
     orgs = _names(session, Organisation, partners, "display_name")
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import ColumnElement, Row, Select, func, literal_column, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from models import Topic, TopicTransition
 from services.worklists.items import SHOWN
@@ -19,7 +19,7 @@ def ranked(
     session: Session,
     stmt: Select[Any],
     order_by: list[Any],
-    group: ColumnElement[Any] | None = None,
+    group: ColumnElement[Any] | InstrumentedAttribute[Any] | None = None,
     shown: int = SHOWN,
 ) -> list[Row[Any]]:
     """The first ``shown`` rows of ``stmt`` per ``group`` (all rows as one group if None),

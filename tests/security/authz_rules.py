@@ -147,6 +147,14 @@ RULES: dict[str, list[Row]] = {
     "main.index": [Row(SIGNED)],
     "main.health_check": [Row(ALL)],
     "main.live": [Row(ALL)],
+    "metrics": [
+        Row(
+            NOBODY,
+            deny=404,
+            other={"anonymous": 404},
+            why="off in production without METRICS_TOKEN: test_metrics.py",
+        )
+    ],
     "main.dashboard": [Row(SIGNED)],
     "auth.login": [Row(ALL)],
     "auth.logout": [

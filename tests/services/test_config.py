@@ -52,3 +52,77 @@ def test_cli_refuses_to_start_without_secret_key(tmp_path) -> None:
     )
     assert result.returncode == 2
     assert "SECRET_KEY is not set" in result.stderr
+
+
+BAD = {"MAIL_PORT": "abc", "MAIL_USE_TLS": "ture", "DIGEST_HOUR": "31"}
+BAD_LINE = (
+    "Error: invalid settings: MAIL_PORT='abc': accepted values: an integer from 1 to 65535; "
+    "MAIL_USE_TLS='ture': accepted values: true/false, 1/0, yes/no, on/off; "
+    "DIGEST_HOUR='31': accepted values: an integer from 0 to 23"
+)
+
+
+@pytest.mark.parametrize(
+    ("env", "bad"),
+    [
+        ({"MAIL_PORT": "abc"}, "MAIL_PORT='abc'"),
+        ({"MAIL_USE_TLS": "ture"}, "MAIL_USE_TLS='ture'"),
+        ({"DIGEST_HOUR": "31"}, "DIGEST_HOUR='31'"),
+        ({"LOG_FORMAT": "xml"}, "LOG_FORMAT='xml': accepted values: `text` or `json`"),
+        ({"LOGIN_LIMIT_IP": "ten"}, "LOGIN_LIMIT_IP='ten'"),
+        ({"REDIS_URL": "http://r"}, "REDIS_URL='http://r'"),
+        ({"JOB_LEASE_SECONDS": "3", "JOB_RENEW_SECONDS": "3"}, "below JOB_LEASE_SECONDS"),
+        ({"MAIL_USE_TLS": "on", "MAIL_USE_SSL": "on"}, "at most one of them"),
+        ({"METRICS_TOKEN": "short-secret"}, "METRICS_TOKEN=(hidden)"),
+    ],
+)
+def test_bad_values_are_refused_by_name(env, bad, tmp_path) -> None:
+    with pytest.raises(ConfigError) as refused:
+        load_settings({**env, "INSTANCE_PATH": str(tmp_path)})
+    assert bad in str(refused.value) and "\n" not in str(refused.value)
+    assert "short-secret" not in str(refused.value)
+
+
+def test_booleans_take_only_the_eight_words(tmp_path) -> None:
+    base = {"INSTANCE_PATH": str(tmp_path)}
+    for word, value in [("true", True), ("ON", True), ("1", True), ("No", False), ("off", False)]:
+        assert load_settings({**base, "MAIL_USE_TLS": word}).mail_use_tls is value
+    for word in ("t", "y", "enabled", "2"):
+        with pytest.raises(ConfigError, match="MAIL_USE_TLS"):
+            load_settings({**base, "MAIL_USE_TLS": word})
+    assert load_settings({**base, "MAIL_USE_TLS": " "}).mail_use_tls is False  # empty: unset
+
+
+def test_create_app_refuses_bad_settings(monkeypatch, tmp_path) -> None:
+    from webapp import create_app
+
+    monkeypatch.setenv("INSTANCE_PATH", str(tmp_path))
+    for name, value in BAD.items():
+        monkeypatch.setenv(name, value)
+    with pytest.raises(ConfigError, match="MAIL_PORT='abc'"):
+        create_app()
+
+
+def _run(args: list[str], tmp_path, cwd=None) -> subprocess.CompletedProcess[str]:
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    env = {"PATH": "/usr/bin:/bin", "INSTANCE_PATH": str(tmp_path), "PYTHONPATH": str(root), **BAD}
+    return subprocess.run(
+        args, env=env, cwd=cwd or root, capture_output=True, text=True, timeout=300
+    )
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["-m", "webapp", "db", "current"],  # the partnering command
+        ["-m", "gunicorn", "webapp.wsgi:app"],  # the web app: checked in gunicorn's master
+        ["-m", "celery", "-A", "workers.entry", "worker"],  # beat starts through the same
+    ],
+    ids=["cli", "gunicorn", "worker"],
+)
+def test_entry_points_exit_2_with_one_line(command, tmp_path) -> None:
+    result = _run([sys.executable, *command], tmp_path)
+    assert result.returncode == 2, result.stderr
+    assert result.stderr.strip() == BAD_LINE

@@ -29,7 +29,7 @@ def _param_field(param: Param) -> fields.Field:
     the service checks them (``params.validate``), so its field errors are the 422's."""
     about = {"description": param.help} if param.help else {}
     if param.kind == "whole":
-        bounds = {"minimum": param.lo, "maximum": param.hi}
+        bounds: dict[str, float] = {"minimum": param.lo, "maximum": param.hi}
         return fields.Integer(allow_none=param.nullable, metadata={**bounds, **about})
     if param.kind == "share":
         bounds = {"minimum": float(param.lo), "maximum": float(param.hi)}

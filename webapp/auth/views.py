@@ -11,6 +11,7 @@ from flask import (
     session,
     url_for,
 )
+from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_required, login_user, logout_user
 from werkzeug.wrappers import Response as BaseResponse
 
@@ -122,7 +123,7 @@ def reset_request() -> str | BaseResponse:
 
 
 @bp.route("/token/<token>", methods=["GET", "POST"])
-def redeem(token: str) -> str | BaseResponse:
+def redeem(token: str) -> ResponseReturnValue:
     try:
         account_token = accounts.peek_token(db(), token)
     except ServiceError as exc:
@@ -196,7 +197,7 @@ def sign_up() -> str | BaseResponse:
 
 
 @bp.route("/verify/<token>", methods=["GET", "POST"])
-def verify(token: str) -> str | BaseResponse:
+def verify(token: str) -> ResponseReturnValue:
     """The link from the mail shows a button; the POST (CSRF-checked) activates the account,
     so a mail scanner that fetches the link changes nothing."""
     settings = current_app.config["SETTINGS"]

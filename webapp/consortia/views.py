@@ -46,7 +46,7 @@ def _signed_in() -> None:
     return None
 
 
-def _instance():  # type: ignore[no-untyped-def]
+def _instance():
     return current_app.config["SETTINGS"].instance_path
 
 

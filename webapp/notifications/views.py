@@ -3,6 +3,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
@@ -81,7 +82,7 @@ def read_all() -> Response:
 
 @bp.route("/settings", methods=["GET", "POST"])
 @login_required
-def settings() -> str | Response:
+def settings() -> ResponseReturnValue:
     form = EmptyForm()
     errors: dict[str, list[str]] = {}
     message = ""

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
@@ -19,7 +20,7 @@ from webapp.pledges.forms import ApplicationForm, DecisionForm
 
 
 @bp.route("/applications", methods=["GET", "POST"])
-def applications() -> str | Response:
+def applications() -> ResponseReturnValue:
     deciding = policies.can_decide_applications(current_user)
     orgs = partners.applicant_organisations(db(), current_user)
     if not deciding and not orgs:

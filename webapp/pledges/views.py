@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import abort, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
@@ -61,7 +62,7 @@ def _fill_choices(form: PledgeForm, orgs: list[Organisation]) -> None:
 
 
 @bp.route("/new", methods=["GET", "POST"])
-def new() -> str | Response:
+def new() -> ResponseReturnValue:
     orgs = [o for o in _my_orgs() if policies.can_pledge_for(current_user, o)]
     if not orgs:
         abort(403, "Only partner representatives pledge, for the organisations they represent.")
@@ -110,7 +111,7 @@ def detail(pledge_id: int) -> str:
 
 
 @bp.route("/<int:pledge_id>/edit", methods=["GET", "POST"])
-def edit(pledge_id: int) -> str | Response:
+def edit(pledge_id: int) -> ResponseReturnValue:
     pledge = _pledge(pledge_id)
     if not policies.can_pledge_for(current_user, pledge.organisation_id):
         abort(403, "Only the organisation's partner representative edits its pledge.")

@@ -18,7 +18,7 @@ def markdown_filter(text: str | None) -> Any:
 
 def me() -> User | None:
     """The signed-in user, or None for a visitor."""
-    return current_user if current_user.is_authenticated else None  # type: ignore[return-value]
+    return current_user if current_user.is_authenticated else None
 
 
 def nothing_changes() -> None:

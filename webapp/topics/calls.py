@@ -1,7 +1,8 @@
 from __future__ import annotations
 
-from flask import Response, abort, flash, redirect, render_template, url_for
+from flask import abort, flash, redirect, render_template, url_for
 from flask_login import login_required
+from werkzeug.wrappers import Response  # what redirect() returns; flask's is a subclass
 
 from models import Call
 from services import policies
@@ -54,7 +55,7 @@ def _save(call: Call | None) -> tuple[str, int] | Response:
             stage2_local=form.stage2_local.data,
         )
         try:
-            saved = call_service.save_call(db(), context(me()), data, call)  # type: ignore[arg-type]
+            saved = call_service.save_call(db(), context(me()), data, call)
         except ServiceError as exc:
             form_errors_from(form, exc)
         else:

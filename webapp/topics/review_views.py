@@ -3,8 +3,9 @@ deadlines, conflict declarations, scores; and comments."""
 
 from __future__ import annotations
 
-from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import login_required
+from werkzeug.wrappers import Response  # what redirect() returns; flask's is a subclass
 
 from services import policies
 from services.core.errors import ServiceError

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from flask import Response, abort, flash, jsonify, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_login import login_required
 
 from models import Topic, User
@@ -138,7 +139,7 @@ def _warn(warnings: list[str]) -> None:
 
 @bp.route("/topics/new", methods=["GET", "POST"])
 @login_required
-def new() -> str | Response | tuple[str, int]:
+def new() -> ResponseReturnValue:
     user = me()
     allowed = [s for s in _choices()["sggs"] if policies.can_create_topic(user, s.id)]
     if not allowed:
@@ -182,7 +183,7 @@ def _form_from_topic(topic: Topic) -> TopicForm:
 
 @bp.route("/topics/<int:topic_id>/edit", methods=["GET", "POST"])
 @login_required
-def edit(topic_id: int) -> str | Response | tuple[str, int]:
+def edit(topic_id: int) -> ResponseReturnValue:
     session = db()
     topic = topics.get_topic(session, me(), topic_id)
     if not policies.can_edit_topic(me(), topic):
@@ -228,7 +229,7 @@ def edit(topic_id: int) -> str | Response | tuple[str, int]:
     )
 
 
-def _funding(topic: Topic, user: User) -> funding.TopicFunding | None:
+def _funding(topic: Topic, user: User | None) -> funding.TopicFunding | None:
     """Pledge totals for those who may see them (coordinators, the topic's SGG)."""
     if not policies.can_view_topic_funding(user, topic):
         return None
@@ -281,7 +282,7 @@ def detail(topic_id: int) -> str:
 
 @bp.route("/topics/<int:topic_id>/transition/<name>", methods=["POST"])
 @login_required
-def transition(topic_id: int, name: str) -> Response | tuple[Response, int]:
+def transition(topic_id: int, name: str) -> ResponseReturnValue:
     session = db()
     topic = topics.get_topic(session, me(), topic_id)
     form = TransitionForm()

@@ -15,11 +15,10 @@ import queue
 import threading
 from collections.abc import Iterator
 from types import TracebackType
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic
 
-from services.organisations.cordis.reader import CordisReader, ReadProgress, RowError
+from services.organisations.cordis.reader import CordisReader, ReadProgress, RowError, RowT
 
-RowT = TypeVar("RowT")
 _END = object()
 
 
@@ -34,7 +33,7 @@ class ReadAhead(Generic[RowT]):
 
     def __init__(self, reader: CordisReader[RowT], chunk: int = 500, depth: int = 8) -> None:
         self.file = reader.file
-        self._reader = reader
+        self._reader: CordisReader[RowT] = reader
         self._chunk = chunk
         self._queue: queue.Queue[Any] = queue.Queue(maxsize=depth)
         self._stop = threading.Event()

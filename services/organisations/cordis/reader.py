@@ -54,8 +54,8 @@ PIC = re.compile(r"\d{9}")
 # Columns by the name this reader uses, with the other names they go by: data/cordis-he
 # says projectID, topic and terminated; the official bulk downloads id, topics and
 # endOfParticipation.
-PROJECT_ALIASES = {"projectID": ("id",), "topic": ("topics",)}
-PARTICIPATION_ALIASES = {"terminated": ("endOfParticipation",)}
+PROJECT_ALIASES: dict[str, tuple[str, ...]] = {"projectID": ("id",), "topic": ("topics",)}
+PARTICIPATION_ALIASES: dict[str, tuple[str, ...]] = {"terminated": ("endOfParticipation",)}
 PROJECTS = FileKind(
     label="projects",
     required=(("projectID", "id"), ("title",)),
@@ -228,7 +228,7 @@ class CordisReader(Generic[RowT]):
         splitter = RecordSplitter(
             self.delimiter, len(self.columns), fields.index["projectid"], max_record_chars
         )
-        self._rows = self._generate(splitter, fields, build)
+        self._rows: Iterator[RowT | RowError] = self._generate(splitter, fields, build)
 
     def _generate(
         self,

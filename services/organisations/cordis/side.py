@@ -40,7 +40,9 @@ class SideData:
 
 
 def _rows(stream: io.BufferedIOBase) -> Iterator[dict[str, str]]:
-    text = io.TextIOWrapper(stream, encoding="utf-8-sig", errors="replace", newline="")
+    # typeshed's TextIOWrapper wants its own buffer protocol, which a GzipFile or a zip
+    # member (both BufferedIOBase) meets at run time but not by declaration.
+    text = io.TextIOWrapper(stream, encoding="utf-8-sig", errors="replace", newline="")  # type: ignore[type-var]
     csv.field_size_limit(_MAX_FIELD)
     reader = csv.reader(text, delimiter=";")
     header = [h.strip() for h in next(reader, [])]
@@ -64,7 +66,7 @@ def _open_members(path: Path) -> Iterator[tuple[str, io.BufferedIOBase]]:
         for candidate in (path.parent / f"{name}.csv", path.parent / f"{name}.csv.gz"):
             if candidate.is_file():
                 opener = gzip.open if candidate.suffix == ".gz" else open
-                with opener(candidate, "rb") as stream:  # type: ignore[operator]
+                with opener(candidate, "rb") as stream:
                     yield name, stream
                 break
 
