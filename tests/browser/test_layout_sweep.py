@@ -39,43 +39,9 @@ pytestmark = pytest.mark.slow
 WIDTHS = (1280, 390)
 HEIGHT = 900
 TWINS = {"a": "b", "b": "a", "x": "y", "y": "x"}
-# The page's width and, when it is too wide, the elements sticking out past the right edge
-# (outermost first, outside any scrolling box) to name the culprit.
-OVERFLOW = """() => {
-  const inner = window.innerWidth, scroll = document.documentElement.scrollWidth, out = [];
-  if (scroll <= inner) return {scroll, inner, culprits: out};
-  const clipped = el => {
-    for (let a = el.parentElement; a && a !== document.body; a = a.parentElement)
-      if (getComputedStyle(a).overflowX !== 'visible') return true;
-    return false;
-  };
-  for (const el of document.querySelectorAll('body *')) {
-    const right = el.getBoundingClientRect().right;
-    const parent = el.parentElement.getBoundingClientRect().right;
-    if (right > inner + 0.5 && parent <= inner + 0.5 && !clipped(el)) {
-      const cls = typeof el.className === 'string' ? el.className.trim() : '';
-      const name = el.tagName.toLowerCase() + (el.id ? '#' + el.id : '')
-        + (cls ? '.' + cls.split(/\\s+/).join('.') : '');
-      out.push(`${name} to ${Math.round(right)} px`);
-    }
-  }
-  return {scroll, inner, culprits: out.slice(0, 4)};
-}"""
-# What axe-core's verdict depends on, without the text: the elements, their classes, roles
-# and types, which ARIA and labelling attributes they carry, and which are empty. Two views
-# of one template with other data (another role's name, another topic) share it.
-STRUCTURE = """() => {
-const VALUED = ['class', 'role', 'type', 'scope', 'open', 'hidden', 'disabled', 'tabindex'];
-const PRESENT = ['alt', 'title', 'for', 'id', 'name', 'lang'];
-return Array.from(document.querySelectorAll('body *'), el => {
-  let s = el.tagName;
-  for (const a of el.attributes) {
-    if (VALUED.includes(a.name)) s += ` ${a.name}=${a.value}`;
-    else if (a.name.startsWith('aria-') || PRESENT.includes(a.name)) s += ` ${a.name}`;
-  }
-  return el.textContent.trim() ? s : s + ' empty';
-}).join('|');
-}"""
+PROBES = Path(__file__).resolve().parent / "probes"
+OVERFLOW = (PROBES / "overflow.js").read_text(encoding="utf-8")
+STRUCTURE = (PROBES / "structure.js").read_text(encoding="utf-8")
 
 
 def mirror(name: str) -> str:
