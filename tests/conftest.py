@@ -31,6 +31,9 @@ ON_POSTGRES = os.environ.get("TEST_DATABASE_URL", "").startswith("postgresql")
 # README's commands on their own embedded database): CI's SQLite pass leaves them to its
 # PostgreSQL pass (-m "not backend_independent"); a plain `make test` runs them.
 BACKEND_INDEPENDENT = ("tests/unit/", "tests/system/", "tests/security/test_static_checks.py")
+# Slow tests whose subject is the same on either database (the layout of every page): CI
+# runs them once, in its shorter SQLite pass (its PostgreSQL pass: -m "not sqlite_pass").
+SQLITE_PASS = ("tests/browser/test_layout_sweep.py",)
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
@@ -43,6 +46,8 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         where = Path(str(item.path)).relative_to(root).as_posix()
         if where.startswith(BACKEND_INDEPENDENT):
             item.add_marker(pytest.mark.backend_independent)
+        if where.startswith(SQLITE_PASS):
+            item.add_marker(pytest.mark.sqlite_pass)
         if not ON_POSTGRES and item.get_closest_marker("postgres_only"):
             item.add_marker(production_only)
 

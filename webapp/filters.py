@@ -1,4 +1,5 @@
-"""Jinja filters: money with thousands separators, dates with timezone and days left."""
+"""Jinja filters: money with thousands separators, dates with timezone and days left, and
+the words for stored codes (statuses, roles) and plural forms (services/core/words.py)."""
 
 from __future__ import annotations
 
@@ -7,6 +8,8 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from flask import Flask
+
+from services.core import words
 
 
 def euros(value: Decimal | None) -> str:
@@ -32,10 +35,17 @@ def days_left(value: datetime | None) -> str:
         return "passed"
     if days == 0:
         return "today"
-    return f"{days} day{'s' if days != 1 else ''} left"
+    return f"{words.plural(days, 'day')} left"
 
 
 def init_app(app: Flask) -> None:
     app.add_template_filter(euros)
     app.add_template_filter(in_zone)
     app.add_template_filter(days_left)
+    # {{ topic.status|status('topic') }}, {{ call.call_type|word('call_type') }},
+    # {{ m.role|role }}, {{ n|plural('topic') }}
+    app.add_template_filter(words.word, "status")
+    app.add_template_filter(words.word, "word")
+    app.add_template_filter(words.role_word, "role")
+    app.add_template_filter(words.plural, "plural")
+    app.add_template_filter(words.sentence, "sentence")

@@ -1,4 +1,5 @@
-"""Navigation by role. An entry shows only if its endpoint exists and the user may use it."""
+"""Navigation by role. An entry shows only if its endpoint exists and the user may use it.
+The inbox is not an entry: the header has its own link to it, with the unread count."""
 
 from __future__ import annotations
 
@@ -44,7 +45,6 @@ NAV: tuple[NavItem, ...] = (
         "consortia.index",
         lambda u: policies.is_coordinator(u) or policies.is_sgg_member(u),
     ),
-    NavItem("Inbox", "notifications.inbox", _anyone),
     NavItem("Users", "admin.users", policies.is_admin),
     NavItem("Programmes", "admin.programmes", policies.can_edit_programme_settings),
     NavItem("Outbox", "admin.outbox", policies.can_read_outbox),

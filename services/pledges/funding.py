@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
 from models import Organisation, Pledge, Programme, ScientificArea, Topic, User
@@ -80,6 +80,22 @@ def _share(part: Decimal, whole: Decimal) -> Decimal | None:
 
 
 @dataclass
+class PartnerPledges:
+    """One partner's pledges to a topic, as the viewer may see them."""
+
+    organisation: Organisation
+    pledges: list[Pledge]
+
+    @property
+    def pledged(self) -> Decimal:
+        return sum((p.amount for p in self.pledges if p.status in LIVE), ZERO)
+
+    @property
+    def confirmed(self) -> Decimal:
+        return sum((p.amount for p in self.pledges if p.status == "confirmed"), ZERO)
+
+
+@dataclass
 class TopicFunding:
     topic_id: int
     title: str
@@ -91,6 +107,10 @@ class TopicFunding:
     confirmed: Decimal
     eu_match: Decimal
     share: Share  # confirmed contributions / total cost, against the programme's minimum
+    # Who pledged what: only the pledges the viewer may open (policies.can_view_pledge);
+    # ``hidden_pledges``: how many others there are (their sums are in the totals above).
+    by_partner: list[PartnerPledges] = field(default_factory=list)
+    hidden_pledges: int = 0
 
     @property
     def pledged(self) -> Decimal:
@@ -109,7 +129,8 @@ class TopicFunding:
         return None if self.share.value is None else self.share.value >= self.share.limit
 
 
-def topic_funding(session: Session, topic: Topic) -> TopicFunding:
+def topic_funding(session: Session, topic: Topic, viewer: User | None = None) -> TopicFunding:
+    """The topic's totals; with ``viewer``, also the pledges by partner that they may see."""
     rows = session.execute(
         select(Pledge.kind, Pledge.status, cents_sum(Pledge.amount), cents_sum(Pledge.eu_match))
         .where(Pledge.topic_id == topic.id)
@@ -138,7 +159,25 @@ def topic_funding(session: Session, topic: Topic) -> TopicFunding:
         confirmed=by_state["confirmed"],
         eu_match=eu_match,
         share=contribution_share(topic, by_state["confirmed"]),
+        **(_by_partner(session, topic, viewer) if viewer is not None else {}),
     )
+
+
+def _by_partner(session: Session, topic: Topic, viewer: User) -> dict:
+    visible = list(
+        session.scalars(
+            select(Pledge)
+            .where(Pledge.topic_id == topic.id, policies.pledge_visibility_clause(viewer))
+            .options(selectinload(Pledge.organisation))
+            .order_by(Pledge.id)
+        )
+    )
+    total = session.scalar(select(func.count(Pledge.id)).where(Pledge.topic_id == topic.id))
+    partners: dict[int, PartnerPledges] = {}
+    for p in visible:
+        partners.setdefault(p.organisation_id, PartnerPledges(p.organisation, [])).pledges.append(p)
+    ordered = sorted(partners.values(), key=lambda g: g.organisation.display_name.casefold())
+    return {"by_partner": ordered, "hidden_pledges": (total or 0) - len(visible)}
 
 
 @dataclass

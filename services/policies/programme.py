@@ -16,6 +16,7 @@ from models import (
     TopicReview,
     User,
 )
+from services.core import words
 
 
 def is_admin(user: User | None) -> bool:
@@ -69,16 +70,31 @@ def can_read_outbox(user: User | None) -> bool:
     return is_admin(user)
 
 
+def is_any_reviewer(user: User | None) -> bool:
+    """A programme reviewer of some programme."""
+    session = object_session(user) if user is not None else None
+    if session is None or not is_signed_in(user):
+        return False
+    assert user is not None
+    found = session.scalar(
+        select(ProgrammeReviewer.id).where(ProgrammeReviewer.user_id == user.id).limit(1)
+    )
+    return found is not None
+
+
 def role_labels(user: User) -> list[str]:
-    """Every role a user holds, for display and navigation."""
-    labels = [{"admin": "Admin", "coordinator": "Coordinator", "viewer": "Viewer"}[user.role]]
+    """Every role a user holds, in words, for display and navigation. "Viewer" (the global
+    role of everyone who is not in the programme office) only when nothing else is held."""
+    labels = [] if user.role == "viewer" else [words.role_word(user.role)]
     if is_sgg_member(user):
-        labels.append("SGG member")
+        labels.append(words.role_word("sgg"))
     if is_partner_rep(user):
-        labels.append("Partner representative")
+        labels.append(words.role_word("partner_rep"))
     if is_applicant(user):
-        labels.append("Applicant")
-    return labels
+        labels.append(words.role_word("applicant"))
+    if is_any_reviewer(user):
+        labels.append(words.role_word("reviewer"))
+    return labels or [words.role_word("viewer")]
 
 
 def can_see_name(viewer: User | None, person: User | None) -> bool:

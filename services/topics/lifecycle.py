@@ -17,25 +17,11 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from models import Topic, TopicTransition, User
 from services import policies
-from services.core import audit
+from services.core import audit, words
 from services.core.context import RequestContext
 from services.core.errors import Conflict, NotFound, PermissionDenied
 
-STATE_LABELS = {
-    "idea": "Idea",
-    "screening": "Screening",
-    "drafting": "Drafting",
-    "consultation": "Consultation",
-    "approved": "Approved",
-    "published": "Published in a call",
-    "stage1_open": "Stage 1 open",
-    "stage1_closed": "Stage 1 closed",
-    "consortium_selected": "Consortium selected",
-    "stage2": "Stage 2",
-    "closed": "Closed",
-    "rejected": "Rejected",
-    "withdrawn": "Withdrawn",
-}
+STATE_LABELS = words.TOPIC_STATES
 # Roles relative to one topic, as used in guards.
 COORDINATOR = "coordinator"  # coordinators and admins
 SGG = "sgg"  # members of the topic's own SGG

@@ -20,10 +20,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Browser, Page, expect
 
 import models
+from tests.browser.axe import serious_violations
 from tests.conftest import PASSWORD
 
 pytestmark = pytest.mark.slow
@@ -308,12 +308,4 @@ def _accessibility(page: Page, url: str) -> list[str]:
     return _violations(page)
 
 
-def _violations(page: Page) -> list[str]:
-    results = Axe().run(page).response
-    url = page.url
-    return [
-        f"{url}: {v['id']} ({v['impact']}): {v['help']} at {node['target']}"
-        for v in results["violations"]
-        if v["impact"] in ("serious", "critical")
-        for node in v["nodes"]
-    ]
+_violations = serious_violations  # axe-core (tests/browser/vendor/); the loop test uses it too

@@ -11,11 +11,11 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Browser, Page, expect
 
 import models
 from services.topics import review_assignments
+from tests.browser.axe import serious_violations
 from tests.browser.conftest import ARTIFACTS
 from tests.conftest import PASSWORD
 from tests.topic_support import make_topic, person
@@ -40,16 +40,6 @@ def _sign_in(browser: Browser, base: str, email: str) -> Page:
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Sign in").click()
     return page
-
-
-def _serious(page: Page) -> list[str]:
-    results = Axe().run(page).response
-    return [
-        f"{page.url}: {v['id']} ({v['impact']}): {v['help']} at {node['target']}"
-        for v in results["violations"]
-        if v["impact"] in ("serious", "critical")
-        for node in v["nodes"]
-    ]
 
 
 def test_coordinator_assigns_a_conflicted_reviewer_only_with_a_reason(
@@ -88,7 +78,7 @@ def test_coordinator_assigns_a_conflicted_reviewer_only_with_a_reason(
     boss.screenshot(path=shots / "3-refused-with-reason.png", full_page=True, caret="initial")
     # Only after the htmx swaps: axe (and a screenshot hiding the caret) leave empty style
     # attributes on inputs, which htmx's settling would copy onto the swapped-in inputs.
-    problems = _serious(boss)
+    problems = serious_violations(boss)
 
     boss.get_by_label("Review by").fill(due.isoformat())
     boss.get_by_label("Reason to assign despite the conflict").fill(
@@ -106,7 +96,7 @@ def test_coordinator_assigns_a_conflicted_reviewer_only_with_a_reason(
     expect(history).to_contain_text("Reason given: The only adjuvant expert available")
     boss.locator("#review").screenshot(path=shots / "4-assigned-with-override.png", caret="initial")
     boss.screenshot(path=shots / "4b-topic-page.png", full_page=True, caret="initial")
-    problems += _serious(boss)
+    problems += serious_violations(boss)
 
     reviewer = _sign_in(browser, live_server, rep.email)
     reviewer.goto("/inbox/")

@@ -95,7 +95,7 @@ def test_import_page_upload_task_report(app, runtime, client, db, make_user, tmp
     run_id = int(re.search(r"/imports/(\d+)", run_url).group(1))
     runtime.dispatcher.wait_idle()
     page = client.get(f"/organisations/imports/{run_id}/status").get_data(as_text=True)
-    assert "done" in page and "hx-trigger" not in page
+    assert "<strong>Done</strong>" in page and "hx-trigger" not in page
     assert "unknown country" in page and "organization.csv.gz" in page
     db.expire_all()
     run = db.get(ImportRun, run_id)

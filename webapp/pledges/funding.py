@@ -79,7 +79,9 @@ def export(programme_id: int, table: str, fmt: str) -> Response:
 @bp.route("/funding/topics/<int:topic_id>")
 def topic(topic_id: int) -> str:
     t = funded_topic(db(), current_user, topic_id)
-    return render_template("pledges/topic.html", topic=t, funding=topic_funding(db(), t))
+    return render_template(
+        "pledges/topic.html", topic=t, funding=topic_funding(db(), t, viewer=current_user)
+    )
 
 
 def _money(value: Decimal | None) -> str | None:

@@ -230,10 +230,11 @@ def edit(topic_id: int) -> ResponseReturnValue:
 
 
 def _funding(topic: Topic, user: User | None) -> funding.TopicFunding | None:
-    """Pledge totals for those who may see them (coordinators, the topic's SGG)."""
+    """Pledge totals for those who may see them (coordinators, the topic's SGG), with the
+    pledges by partner that ``user`` may open."""
     if not policies.can_view_topic_funding(user, topic):
         return None
-    return funding.topic_funding(db(), topic)
+    return funding.topic_funding(db(), topic, viewer=user)
 
 
 @bp.route("/topics/<int:topic_id>")
