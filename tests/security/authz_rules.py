@@ -431,14 +431,9 @@ RULES: dict[str, list[Row]] = {
         )
     ],
     "interests.edit": [
-        Row(
-            roles("rep_x"),
-            {"interest_id": "interest_x"},
-            deny=404,
-            other=dict.fromkeys(SEES_INTERESTS, 403),
-            data={"note": "=Edited"},
-        )
-    ],
+        Row(roles("rep_x"), {"interest_id": "interest_x"}, deny=404,
+            other=dict.fromkeys(SEES_INTERESTS, 403), data={"note": "=Edited"})
+    ],  # fmt: skip
     "interests.withdraw": [
         Row(
             roles("applicant"),

@@ -14,7 +14,7 @@ DEFAULTS = {
     "size": 6, "sector_counts": {"academia": 2, "industry": 0}, "sector_mode": "hard",
     "min_countries": 4, "max_per_country": None, "min_sme_share": 0.2, "capacity": None,
     "industry_partners": "ignore", "alternates": 30, "interest": "mark",
-    "interest_bonus": 0.1, "must_include": [], "exclude": [],
+    "interest_bonus": 0.1, "must_include": [], "exclude": [], "associated_partners": "no_seats",
 }  # fmt: skip
 
 
