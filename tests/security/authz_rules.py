@@ -1,6 +1,5 @@
-"""The rule table of the authorization matrix (test_authz_matrix.py): for each endpoint,
-one or more rows naming the URL arguments (objects of the world of ``authz_world``), the
-roles allowed and what the others get."""
+"""The rule table of the authorization matrix (test_authz_matrix.py): per endpoint, rows
+naming the URL arguments (objects of ``authz_world``), the roles allowed, what others get."""
 
 from __future__ import annotations
 
@@ -431,9 +430,14 @@ RULES: dict[str, list[Row]] = {
         )
     ],
     "interests.edit": [
-        Row(roles("rep_x"), {"interest_id": "interest_x"}, deny=404,
-            other=dict.fromkeys(SEES_INTERESTS, 403), data={"note": "=Edited"})
-    ],  # fmt: skip
+        Row(
+            roles("rep_x"),
+            {"interest_id": "interest_x"},
+            deny=404,
+            other=dict.fromkeys(SEES_INTERESTS, 403),
+            data={"note": "=Edited"},
+        )
+    ],
     "interests.withdraw": [
         Row(
             roles("applicant"),
