@@ -194,7 +194,10 @@ def test_a_worker_that_lost_its_lease_writes_no_outcome(db, pool, make_user, fas
             assert leases.sweep(other, fast)["requeued"] == 1
 
     work = _work(req.id, [], swept_meanwhile)
-    assert leases.run_leased(scope, fast, leases.MATCH, req.id, "w@h", work) == "lease lost"
+    # No renewal during the test: a renewal between the expiry set above and the sweep would
+    # give the stalled worker its lease back (its next checkpoint finds the lease gone).
+    stalled = dataclasses.replace(fast, job_renew_seconds=25)
+    assert leases.run_leased(scope, stalled, leases.MATCH, req.id, "w@h", work) == "lease lost"
     db.refresh(req)
     assert (req.status, req.progress) == ("queued", 50)
 
