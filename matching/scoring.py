@@ -214,6 +214,9 @@ def explain(
     i = index.row(candidate_id)
     inc = index.incidence
     cols = inc.indices[inc.indptr[i] : inc.indptr[i + 1]]
+    hidden = history_view(index, query.history).hidden
+    if hidden is not None and len(hidden):  # the topic's own and later calls: never shown
+        cols = np.setdiff1d(cols, hidden)
     order = sorted(cols.tolist(), key=lambda j: (-float(sims[j]), index.project_ids[j]))[:k]
     top = [(index.project_ids[j], index.project_titles[j], round(float(sims[j]), 4)) for j in order]
     terms: list[str] = []
@@ -233,10 +236,9 @@ def explain(
     reasons = []
     if top and top[0][2] > 0:
         reasons.append(
-            f"{int(index.n_projects[i])} past project(s); best match '{top[0][1]}' "
-            f"(similarity {top[0][2]:.2f})"
+            f"{len(cols)} past project(s); best match '{top[0][1]}' (similarity {top[0][2]:.2f})"
         )
-    elif index.n_projects[i] == 0:
+    elif len(cols) == 0:
         reasons.append("no past projects in the index (newcomer)")
     if terms:
         reasons.append("shared terms: " + ", ".join(terms))

@@ -90,7 +90,8 @@ def test_hidden_projects_are_never_seen(ix):
     hidden = ProgrammeHistory(hidden_project_ids=["JU2"])
     q = TopicQuery(**{**QUERY.__dict__, "history": hidden})
     e = explain(ix, q, 3)
-    assert [p for p, _t, s in e.top_projects if s > 0] == ["P1"]
+    assert [p for p, _t, _s in e.top_projects] == ["P1"]  # not JU2, not even at similarity 0
+    assert any(r.startswith("1 past project(s)") for r in e.reasons)
     with_ju2 = score_candidates(ix, QUERY)[ix.row(3)]
     assert score_candidates(ix, q)[ix.row(3)] < with_ju2
 
