@@ -96,6 +96,11 @@ def test_metrics_are_protected(runtime, settings) -> None:
     assert ok.status_code == 200 and b"partnering_http_requests_total" in ok.data
 
 
+def worker_files(metrics_dir: Path) -> set[str]:
+    """The pids (with suffix) of the workers that wrote a counter file."""
+    return {p.name.split("_")[-1] for p in metrics_dir.glob("counter_*.db")}
+
+
 def test_gunicorn_workers_add_up(migrated, tmp_path) -> None:
     """Two real gunicorn workers in multiprocess mode: a scrape counts every worker's
     requests, whichever worker answers it."""
@@ -126,14 +131,19 @@ def test_gunicorn_workers_add_up(migrated, tmp_path) -> None:
                 assert proc.poll() is None, "gunicorn exited"
                 assert time.monotonic() < deadline, "gunicorn did not start"
                 time.sleep(0.3)
+        # The second worker may still be booting when the first answers: go on asking
+        # (a new connection each) until both have counted a request.
+        while len(worker_files(metrics_dir) - {"999999.db"}) < 2:
+            assert time.monotonic() < deadline, "the second worker never answered"
+            urllib.request.urlopen(f"{base}/health/live", timeout=30).read()
         scrape = urllib.request.Request(
             f"{base}/metrics", headers={"Authorization": f"Bearer {TOKEN}"}
         )
         # Requests of the start loop that timed out were still answered: count from here.
         before = samples(urllib.request.urlopen(scrape, timeout=30).read().decode())
-        for _ in range(30):  # a new connection each: both workers answer some
+        for _ in range(30):
             urllib.request.urlopen(f"{base}/health/live", timeout=30).read()
-        pids = {p.name.split("_")[-1] for p in metrics_dir.glob("counter_*.db")}
+        pids = worker_files(metrics_dir)
         after = samples(urllib.request.urlopen(scrape, timeout=30).read().decode())
     finally:
         proc.terminate()
