@@ -32,7 +32,6 @@ from services.organisations.cordis import (
     sector_for,
 )
 from services.organisations.cordis.programmes import framework_for, funding_body_for
-from services.organisations.cordis.read_ahead import ReadAhead
 from services.organisations.cordis.reader import ReadProgress
 from services.organisations.cordis.side import load_side_data
 from services.organisations.search import name_words, record_name_words
@@ -127,12 +126,9 @@ class BatchedImporter:
     # -- projects ------------------------------------------------------------------------
     def import_projects(self) -> None:
         side = load_side_data(self.run.projects_file)
-        with (
-            read_projects(self.run.projects_file, side=side) as reader,
-            ReadAhead(reader) as rows,
-        ):
+        with read_projects(self.run.projects_file, side=side) as reader:
             batch: dict[str, dict[str, Any]] = {}
-            for row in rows:
+            for row in reader:
                 self.counts["project_records"] += 1
                 if isinstance(row, RowError):
                     self.issue(row.file, row.line, row.reason)
@@ -143,9 +139,9 @@ class BatchedImporter:
                 if len(batch) >= BATCH:
                     self._write_projects(batch)
                     batch = {}
-                    self.step("projects", rows.progress(), 0.0, PROJECT_SHARE)
+                    self.step("projects", reader.progress(), 0.0, PROJECT_SHARE)
             self._write_projects(batch)
-            self.step("projects", rows.progress(), 0.0, PROJECT_SHARE)
+            self.step("projects", reader.progress(), 0.0, PROJECT_SHARE)
 
     def _project_values(self, row: ProjectRow, file: str) -> dict[str, Any] | None:
         if len(row.project_id) > 20:
@@ -205,12 +201,9 @@ class BatchedImporter:
 
     # -- participations ------------------------------------------------------------------
     def import_participations(self) -> None:
-        with (
-            read_participations(self.run.organisations_file) as reader,
-            ReadAhead(reader) as rows,
-        ):
+        with read_participations(self.run.organisations_file) as reader:
             batch: list[ParticipationRow] = []
-            for row in rows:
+            for row in reader:
                 self.counts["participation_records"] += 1
                 if isinstance(row, RowError):
                     self.issue(row.file, row.line, row.reason)
@@ -220,9 +213,9 @@ class BatchedImporter:
                 if len(batch) >= BATCH:
                     self._write_participations(batch, reader.file)
                     batch = []
-                    self.step("organisations", rows.progress(), PROJECT_SHARE, 1 - PROJECT_SHARE)
+                    self.step("organisations", reader.progress(), PROJECT_SHARE, 1 - PROJECT_SHARE)
             self._write_participations(batch, reader.file)
-            self.step("organisations", rows.progress(), PROJECT_SHARE, 1 - PROJECT_SHARE)
+            self.step("organisations", reader.progress(), PROJECT_SHARE, 1 - PROJECT_SHARE)
 
     def _keep(self, row: ParticipationRow, file: str) -> bool:
         if row.role == "thirdParty":
