@@ -49,7 +49,7 @@ def assign_call(
         issues = feasibility_problems(index, p)
         problems_all += [f"topic {t + 1}: {m}" for m in issues]
         slack = max(1, int(np.ceil(sum(s.size for s in specs) / capacity / len(specs))))
-        pool = prefilter(index, p, w, max_pool=max_pool, class_slack=slack)
+        pool = prefilter(index, p, w, max_pool=max_pool, class_slack=slack, by_sector_country=True)
         probs.append(p)
         pools.append(pool)
         weights.append(w)

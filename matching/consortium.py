@@ -17,6 +17,7 @@ from matching.scoring import (
     explain,
     interest_reason,
     project_similarities,
+    query_columns,
     with_interest,
 )
 from matching.sectors import SECTOR_LABELS
@@ -74,6 +75,11 @@ def build_consortium(
     solver, members = "exact", None
     if method in ("auto", "exact"):
         res, _ = solve([topic_block(index, p, pool, weights[pool])], [], spec.time_limit_s)
+        if res.status == "infeasible" and max_pool is not None:  # the cut lost feasibility?
+            wide = prefilter(index, p, weights, max_pool=None)
+            if len(wide) > len(pool):
+                pool = wide
+                res, _ = solve([topic_block(index, p, pool, weights[pool])], [], spec.time_limit_s)
         if res.status == "infeasible":
             return _suggestion(
                 index, p, [], weights, scores, ranked, "exact", t0, [INFEASIBLE_TOGETHER]
@@ -95,9 +101,12 @@ def build_consortium(
                 index, p, [], weights, scores, ranked, solver, t0, [INFEASIBLE_TOGETHER]
             )
     sugg = _suggestion(index, p, members, weights, scores, ranked, solver, t0, [])
-    if explain_members and query is not None:
+    if explain_members and query is not None and sugg.members:
+        columns = query_columns(index, q)
         for m in sugg.members:
-            e = explain(index, query, m.candidate_id, sims=sims, q=q, score=m.score)
+            e = explain(
+                index, query, m.candidate_id, sims=sims, q=q, score=m.score, columns=columns
+            )
             m.top_projects, m.top_terms = e.top_projects, e.top_terms
             m.reasons = e.reasons + m.reasons
     for m in sugg.members:
@@ -205,10 +214,12 @@ def _seat_alternates(index, p, st: State, r: int, ranked, scores, k: int, scan: 
         return []
     out = []
     g = int(p.group_of[r])
-    for a in ranked[:scan].tolist():
-        if a in st.members or (index.sector[a] != index.sector[r] and p.group_of[a] != g):
-            continue
-        if g < 0 and index.sector[a] != index.sector[r]:
+    head = ranked[:scan]
+    same = index.sector_code[head] == index.sector_code[r]
+    if g >= 0:
+        same |= p.group_of[head] == g
+    for a in head[same].tolist():
+        if a in st.members:
             continue
         v, _ = st.swap_ok(r, a)
         if v == 0 or (v <= st.violation()):

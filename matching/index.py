@@ -15,8 +15,10 @@ from matching.sectors import SECTORS
 from matching.text import TextModel
 from matching.types import Candidate, ProjectDoc
 
-FORMAT_VERSION = 2
-READABLE_VERSIONS = (1, 2)  # version 1 has no project calls: no research areas then
+FORMAT_VERSION = 3
+# Version 1 has no project calls (no research areas then); before 3 no stop words (the
+# query path then imports scikit-learn's) and the project matrix is stored by rows.
+READABLE_VERSIONS = (1, 2, 3)
 _AREA = re.compile(r"^(.*?)[-_](?:19|20)\d\d(?:[-_]|$)")
 
 
@@ -50,7 +52,7 @@ class ExpertiseIndex:
     project_titles: list[str]
     project_years: np.ndarray  # int32, 0 when unknown
     text_model: TextModel
-    projects: sp.csr_matrix  # P x V tf-idf, rows l2-normalised
+    projects: sp.csr_matrix | sp.csc_matrix  # P x V tf-idf, rows l2-normalised
     incidence: sp.csr_matrix  # N x P, 1.0 where the candidate took part
     profiles: sp.csr_matrix  # N x V tf-idf of the candidate's own keywords/description
     project_calls: list[str] = field(default_factory=list)  # call identifier per project
@@ -75,12 +77,23 @@ class ExpertiseIndex:
         self.sector_country_code = sc
         self.class_code = sc * 8 + flags
         self.n_projects = np.diff(self.incidence.indptr).astype(np.float32)
-        self.projects_csc = self.projects.tocsc()
+        self.projects_csc = sp.csc_matrix(self.projects)  # no copy when it is one
         self.has_profiles = self.profiles.nnz > 0
         self.associated_only = np.array([x.associated_only for x in c], dtype=bool)
         calls = self.project_calls or [""] * len(self.project_ids)
         self.area_names, self.project_area = _codes(np.array([area_of(x) for x in calls]))
         self.row_of_project = {p: j for j, p in enumerate(self.project_ids)}
+
+    @property
+    def project_rank(self) -> np.ndarray:
+        """Each project's position in project-id order (ties in explanations)."""
+        if "project_rank" not in self._cache:
+            rank = np.empty(len(self.project_ids), dtype=np.int64)
+            rank[np.argsort(np.array(self.project_ids, dtype=str), kind="stable")] = np.arange(
+                len(self.project_ids)
+            )
+            self._cache["project_rank"] = rank
+        return self._cache["project_rank"]
 
     @property
     def n_candidates(self) -> int:
@@ -93,13 +106,16 @@ class ExpertiseIndex:
     def save(self, directory: str | Path) -> None:
         d = Path(directory)
         d.mkdir(parents=True, exist_ok=True)
-        sp.save_npz(d / "projects.npz", self.projects)
         sp.save_npz(d / "incidence.npz", self.incidence)
         sp.save_npz(d / "profiles.npz", self.profiles)
+        # By columns, as queries read it; uncompressed: loading is then a plain read.
+        sp.save_npz(d / "projects_csc.npz", self.projects_csc, compressed=False)
         np.savez(d / "arrays.npz", idf=self.text_model.idf, project_years=self.project_years)
+        stop_words = self.text_model.stop_words
         meta = {
             "format_version": FORMAT_VERSION,
             "vocabulary": self.text_model.vocabulary,
+            "stop_words": sorted(stop_words) if stop_words is not None else None,
             "project_ids": self.project_ids,
             "project_titles": self.project_titles,
             "project_calls": self.project_calls,
@@ -119,12 +135,19 @@ class ExpertiseIndex:
             project_ids=meta["project_ids"],
             project_titles=meta["project_titles"],
             project_years=arrays["project_years"],
-            text_model=TextModel(meta["vocabulary"], arrays["idf"]),
-            projects=sp.csr_matrix(sp.load_npz(d / "projects.npz")),
+            text_model=TextModel(meta["vocabulary"], arrays["idf"], meta.get("stop_words")),
+            projects=_load_projects(d),
             incidence=sp.csr_matrix(sp.load_npz(d / "incidence.npz")),
             profiles=sp.csr_matrix(sp.load_npz(d / "profiles.npz")),
             project_calls=meta.get("project_calls", []),
         )
+
+
+def _load_projects(d: Path) -> sp.csc_matrix:
+    by_columns = d / "projects_csc.npz"
+    if by_columns.exists():
+        return sp.csc_matrix(sp.load_npz(by_columns))
+    return sp.csc_matrix(sp.load_npz(d / "projects.npz"))  # format 1-2: by rows
 
 
 def build_index(
@@ -155,11 +178,11 @@ def build_index(
         raise ValueError("candidate ids must be unique")
 
     texts = [project_text(d) for d in docs]
-    model = (
-        TextModel.fit(texts, min_df=min_df, max_df=max_df) if texts else TextModel([], np.zeros(0))
-    )
-    empty = sp.csr_matrix((0, 0), dtype=np.float32)  # type: ignore[arg-type]  # scipy-stubs lacks the empty (M, N) shape form
-    x = model.transform(texts) if texts else empty
+    if texts:
+        model, x = TextModel.fit_transform(texts, min_df=min_df, max_df=max_df)
+    else:
+        model = TextModel([], np.zeros(0))
+        x = sp.csr_matrix((0, 0), dtype=np.float32)  # type: ignore[arg-type]  # scipy-stubs lacks the empty (M, N) shape form
 
     prow = {d.id: j for j, d in enumerate(docs)}
     crow = {c.id: i for i, c in enumerate(candidates)}

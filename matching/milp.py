@@ -6,9 +6,11 @@ interchangeable, so an optimal consortium never uses a class member while a bett
 one of the same class is left out. Keeping the top `cap` of each class, where cap bounds how
 many members that class can hold (size, max_per_country, the group's seats plus the open
 ones in hard mode), therefore loses nothing. If that lossless pool is still larger than
-`max_pool`, we keep the `max_pool` best plus, for feasibility, the best of every
-(sector, country) and enough of every sector group; that step can lose optimality and the
-loss is measured in bench/matching_speed.py.
+`max_pool`, we keep the `max_pool` best plus, for feasibility, the best of every country
+and enough of every sector group, SMEs and EU members; that step can lose optimality (the
+loss is measured in bench/matching_speed.py) and, rarely, feasibility: the solver then
+gets the lossless pool. HiGHS time grows with the pool (about 2,000 rows lossless, 1,000
+with the best of every (sector, country) kept, 300 now), and it was most of a request.
 """
 
 from __future__ import annotations
@@ -17,12 +19,11 @@ from dataclasses import dataclass
 
 import numpy as np
 import scipy.sparse as sp
-from scipy.optimize import LinearConstraint, milp
 
 from matching.index import ExpertiseIndex
 from matching.problem import Problem
 
-DEFAULT_MAX_POOL = 600
+DEFAULT_MAX_POOL = 150
 
 
 def _rank_within(codes: np.ndarray) -> np.ndarray:
@@ -44,8 +45,13 @@ def prefilter(
     scores: np.ndarray,
     max_pool: int | None = DEFAULT_MAX_POOL,
     class_slack: int = 0,
+    by_sector_country: bool = False,
 ) -> np.ndarray:
-    """Index rows worth giving to the solver, sorted by (score desc, id)."""
+    """Index rows worth giving to the solver, sorted by (score desc, id).
+
+    ``by_sector_country`` keeps the best of every (sector, country) in a lossy cut, not
+    just of every country: call-wide assignments, which cannot widen a pool afterwards,
+    ask for it."""
     rows = np.flatnonzero(p.allowed)
     order = rows[np.lexsort((index.ids[rows], -scores[rows]))]
     spec = p.spec
@@ -61,11 +67,14 @@ def prefilter(
     pool = order[forced | (rank < cap)]
     if max_pool is None or len(pool) <= max_pool:
         return pool
-    # Lossy cut: best overall + feasibility representatives.
+    # Lossy cut: best overall + feasibility representatives (the best of each country, of
+    # each sector group, SMEs and EU members). A cut that leaves no feasible consortium
+    # is widened by the caller (build_consortium solves the lossless pool then).
     keep = np.zeros(len(pool), dtype=bool)
     keep[:max_pool] = True
     keep |= np.isin(pool, np.asarray(p.forced, dtype=np.int64))
-    keep |= _rank_within(index.sector_country_code[pool]) == 0
+    codes = index.sector_country_code if by_sector_country else index.country_code
+    keep |= _rank_within(codes[pool]) == 0
     grp = p.group_of[pool]
     grank = _rank_within(grp)
     for g in range(len(p.group_keys)):
@@ -73,6 +82,9 @@ def prefilter(
     if p.sme_need:
         sme = index.is_sme[pool]
         keep |= sme & (np.cumsum(sme) <= 2 * p.sme_need)
+    if spec.require_eu_member:
+        eu = index.eu_member[pool]
+        keep |= eu & (np.cumsum(eu) <= 3)
     return pool[keep]
 
 
@@ -97,8 +109,9 @@ def topic_block(index: ExpertiseIndex, p: Problem, pool: np.ndarray, weights: np
     """Variables: x (one per pool row), y (one per eligible country), slack (soft groups)."""
     spec = p.spec
     n = len(pool)
-    countries = sorted(set(index.country[pool][index.eligible[pool]]))
-    cidx = {c: j for j, c in enumerate(countries)}
+    country = index.country_code[pool]  # codes follow the names' sorted order
+    elig = index.eligible[pool]
+    countries = np.unique(country[elig])
     n_y = len(countries) if spec.min_countries > 0 else 0
     n_s = len(p.group_keys) if not p.hard else 0
     nv = n + n_y + n_s
@@ -132,18 +145,16 @@ def topic_block(index: ExpertiseIndex, p: Problem, pool: np.ndarray, weights: np
         else:
             cols = np.append(members, n + n_y + g)
             row(cols, 1.0, float(p.group_need[g]), np.inf)
-    country = index.country[pool]
     if n_y:
-        elig = index.eligible[pool]
-        for cname, j in cidx.items():
-            members = allx[(country == cname) & elig]
+        for j, code in enumerate(countries.tolist()):
+            members = allx[(country == code) & elig]
             row(np.append(members, n + j), np.append(-np.ones(len(members)), 1.0), -np.inf, 0)
         row(n + np.arange(n_y), 1.0, float(spec.min_countries), np.inf)
     if spec.require_eu_member:
         row(allx[index.eu_member[pool]], 1.0, 1.0, np.inf)
     if spec.max_per_country is not None:
-        for cname in sorted(set(country)):
-            members = allx[country == cname]
+        for code in np.unique(country).tolist():
+            members = allx[country == code]
             if len(members) > spec.max_per_country:
                 row(members, 1.0, -np.inf, float(spec.max_per_country))
     if p.sme_need:
@@ -192,7 +203,8 @@ class MilpResult:
 
 
 def solve(blocks, extra, time_limit: float) -> tuple[MilpResult, list[int]]:
-    from scipy.optimize import Bounds
+    # Imported here: scipy.optimize takes a second to import, and only a solve needs it.
+    from scipy.optimize import Bounds, LinearConstraint, milp
 
     c, a, rlb, rub, lb, ub, integ, offs = assemble(blocks, extra)
     res = milp(

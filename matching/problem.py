@@ -112,9 +112,11 @@ def prepare(index: ExpertiseIndex, spec: ConsortiumSpec) -> Problem:
         allowed &= ~full | keep_forced  # over-capacity forced members are reported later
     keys = [k for k, v in spec.sector_counts.items() if v > 0]
     group_of = np.full(index.n_candidates, -1, dtype=np.int64)
+    code_of = {name: j for j, name in enumerate(index.sector_names)}
     for g, k in enumerate(keys):
         for s in SECTOR_GROUPS[k]:
-            group_of[index.sector == s] = g
+            if s in code_of:
+                group_of[index.sector_code == code_of[s]] = g
     need = np.array([spec.sector_counts[k] for k in keys], dtype=np.int64)
     return Problem(
         spec=spec,

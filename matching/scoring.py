@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+import scipy.sparse as sp
 
 from matching.history import history_reason, history_view
 from matching.index import ExpertiseIndex
@@ -198,6 +199,21 @@ def combine_scores(
     return score
 
 
+@dataclass(frozen=True)
+class QueryColumns:
+    """The query's terms' columns of the project and profile matrices, by rows: taken
+    once per query, so that explaining 25 members slices the big matrices once."""
+
+    projects: sp.csr_matrix  # P x len(q.indices)
+    profiles: sp.csr_matrix | None  # N x len(q.indices), None without profiles
+
+
+def query_columns(index: ExpertiseIndex, q) -> QueryColumns:
+    projects = sp.csr_matrix(index.projects_csc[:, q.indices])
+    profiles = sp.csr_matrix(index.profiles[:, q.indices]) if index.has_profiles else None
+    return QueryColumns(projects, profiles)
+
+
 def explain(
     index: ExpertiseIndex,
     query: TopicQuery,
@@ -207,6 +223,7 @@ def explain(
     sims: np.ndarray | None = None,
     q=None,
     score: float | None = None,
+    columns: QueryColumns | None = None,
 ) -> MemberExplanation:
     """Top-k projects of the candidate by similarity and the query terms they share."""
     if sims is None or q is None:
@@ -217,17 +234,19 @@ def explain(
     hidden = history_view(index, query.history).hidden
     if hidden is not None and len(hidden):  # the topic's own and later calls: never shown
         cols = np.setdiff1d(cols, hidden)
-    order = sorted(cols.tolist(), key=lambda j: (-float(sims[j]), index.project_ids[j]))[:k]
+    # Best first; equal similarities by project id (index.project_rank is that order).
+    order = cols[np.lexsort((index.project_rank[cols], -sims[cols]))][:k].tolist()
     top = [(index.project_ids[j], index.project_titles[j], round(float(sims[j]), 4)) for j in order]
     terms: list[str] = []
     if q.nnz:
+        if columns is None:
+            columns = query_columns(index, q)
         contrib = np.zeros(q.nnz, dtype=np.float64)
         rows = [j for j in order if sims[j] > 0]
         if rows:
-            block = index.projects_csc[:, q.indices][rows]
-            contrib += np.asarray(block.sum(axis=0)).ravel() * q.data
-        if index.has_profiles:
-            contrib += index.profiles[i][:, q.indices].toarray().ravel() * q.data
+            contrib += np.asarray(columns.projects[rows].sum(axis=0)).ravel() * q.data
+        if columns.profiles is not None:
+            contrib += columns.profiles[i].toarray().ravel() * q.data
         idx = np.lexsort((q.indices, -contrib))
         terms = [index.text_model.vocabulary[q.indices[t]] for t in idx if contrib[t] > 0]
         terms = terms[:n_terms]

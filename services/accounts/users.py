@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import secrets
 from datetime import timedelta
@@ -23,8 +24,13 @@ from services.organisations import contacts
 
 MIN_PASSWORD_LENGTH = 10
 _hasher = PasswordHasher()
-# Verified against when the account does not exist, so timing does not reveal accounts.
-_DUMMY_HASH = _hasher.hash("not-a-real-password")
+
+
+@functools.cache
+def _dummy_hash() -> str:
+    """Verified against when the account does not exist, so timing does not reveal
+    accounts; made on first use (hashing at import slowed every process start)."""
+    return _hasher.hash("not-a-real-password")
 
 
 def hash_password(password: str) -> str:
@@ -84,7 +90,7 @@ def load_signed_in_user(session: Session, user_id: int, token: str) -> User | No
 def authenticate(session: Session, ctx: RequestContext, email: str, password: str) -> User | None:
     """Return the user if the password is right; audit the attempt either way."""
     user = find_user(session, email)
-    stored = user.password_hash if user is not None and user.password_hash else _DUMMY_HASH
+    stored = user.password_hash if user is not None and user.password_hash else _dummy_hash()
     try:
         ok: bool = _hasher.verify(stored, password)
     except (VerificationError, InvalidHashError):

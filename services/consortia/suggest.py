@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session
 
 from matching.consortium import build_consortium
 from matching.index import ExpertiseIndex
-from matching.scoring import explain, project_similarities
+from matching.scoring import explain, project_similarities, query_columns
 from matching.types import ConsortiumSpec, SpecError, TopicQuery
 from models import Organisation
 from services.consortia import params
@@ -226,9 +226,10 @@ def suggest(
     except SpecError as exc:
         raise InvalidInput(str(exc)) from exc
     sims, q = project_similarities(index, query)
+    columns = query_columns(index, q)
     alternates = []
     for cid, score in sugg.alternates:
-        e = explain(index, query, cid, sims=sims, q=q, score=score)
+        e = explain(index, query, cid, sims=sims, q=q, score=score, columns=columns)
         alternates.append(_row(index, cid, score, "; ".join(e.reasons)))
     return {
         "feasible": sugg.feasible,

@@ -9,13 +9,15 @@ import pytest
 from sqlalchemy import func, select
 
 import models
-from webapp.cli.consortia import build_index, suggest_command
+from webapp.cli.consortia import build_index
+from webapp.cli.suggest import suggest_command
 
 
 def _suggest(app, tmp_path, body):
     path = tmp_path / "topic.json"
     path.write_text(body if isinstance(body, str) else json.dumps(body))
-    return app.test_cli_runner().invoke(suggest_command, [str(path)])
+    with app.app_context():  # the command then uses the app's settings and runtime
+        return app.test_cli_runner().invoke(suggest_command, [str(path)])
 
 
 VALID = {
@@ -102,3 +104,26 @@ def test_build_index_command(app, pool, db):
     assert result.exit_code == 0, result.stderr
     built = re.search(r"Expertise index version (\d+):", result.stdout)
     assert built and int(built.group(1)) > first  # a new build, not the pool's
+
+
+def test_suggest_in_a_new_process_starts_without_the_web_app(pool, settings, tmp_path):
+    """The real command line, cold: settings from the environment, a reading session, the
+    stored index; neither the web app, nor the task runtime, nor scikit-learn imported."""
+    import os
+    import subprocess
+    import sys
+
+    path = tmp_path / "topic.json"
+    path.write_text(json.dumps(VALID))
+    env = {k: v for k, v in os.environ.items() if k not in ("REDIS_URL", "PARTNERING_ENV")}
+    env.update(DATABASE_URL=settings.database_url, INSTANCE_PATH=str(settings.instance_path),
+               SECRET_KEY=settings.secret_key)  # fmt: skip
+    done = subprocess.run(
+        [sys.executable, "-X", "importtime", "-m", "webapp", "suggest", str(path)],
+        env=env, capture_output=True, text=True, timeout=120, check=False,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert len(json.loads(done.stdout)["consortium"]) == VALID["size"]
+    imported = {line.rsplit("|", 1)[-1].strip() for line in done.stderr.splitlines()}
+    assert "matching.consortium" in imported  # the import log is the one of this run
+    assert not {"webapp.factory", "workers.runtime", "celery", "sklearn"} & imported

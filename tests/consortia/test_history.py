@@ -10,7 +10,7 @@ from services.consortia import expertise_index as matching_index
 from services.consortia import match_requests as consortia
 from services.consortia.history import programme_history
 from services.core.context import RequestContext
-from webapp.cli.consortia import suggest_command
+from webapp.cli.suggest import suggest_command
 
 IHI = "HORIZON-JU-IHI"
 OWN_CALL = "HORIZON-JU-IHI-2024-08-two-stage"
@@ -120,7 +120,8 @@ def test_both_doors_take_the_history(app, db, pool, world, make_user, settings, 
 def _suggest(app, tmp_path, body):
     path = tmp_path / "topic.json"
     path.write_text(json.dumps(body))
-    return app.test_cli_runner().invoke(suggest_command, [str(path)])
+    with app.app_context():  # the command then uses the app's settings and runtime
+        return app.test_cli_runner().invoke(suggest_command, [str(path)])
 
 
 def test_associated_partners_option_decides_seats(app, db, pool, settings, tmp_path):

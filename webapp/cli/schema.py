@@ -1,12 +1,14 @@
-"""``partnering db upgrade|downgrade|current``: the schema migrations (Alembic)."""
+"""``partnering db upgrade|downgrade|current``: the schema migrations (Alembic).
+
+Alembic is imported by these commands only: every other command (``partnering suggest``
+above all) starts without it.
+"""
 
 from __future__ import annotations
 
 import click
 from flask import current_app
 from flask.cli import with_appcontext
-
-from services.core import schema
 
 
 @click.group("db")
@@ -19,6 +21,8 @@ def db_group() -> None:
 @with_appcontext
 def db_upgrade(revision: str) -> None:
     """Apply migrations up to REVISION (default: all)."""
+    from services.core import schema
+
     click.echo(str(schema.upgrade(current_app.config["SETTINGS"].database_url, revision)))
 
 
@@ -27,6 +31,8 @@ def db_upgrade(revision: str) -> None:
 @with_appcontext
 def db_downgrade(revision: str) -> None:
     """Revert migrations down to REVISION ('base' removes every table)."""
+    from services.core import schema
+
     click.echo(str(schema.downgrade(current_app.config["SETTINGS"].database_url, revision)))
 
 
@@ -34,4 +40,6 @@ def db_downgrade(revision: str) -> None:
 @with_appcontext
 def db_current() -> None:
     """Show the applied revision."""
+    from services.core import schema
+
     schema.current(current_app.config["SETTINGS"].database_url)

@@ -240,3 +240,32 @@ def test_timeout_falls_back_to_heuristic(index, query):
     s = build_consortium(index, query, spec)
     assert s.solver == "heuristic"
     _check(index, s, spec)
+
+
+def test_a_cut_that_loses_feasibility_is_widened():
+    """The best academics all from ineligible countries, one each; in the three eligible
+    countries an industry partner is the best, their academics rank last. A cut to the
+    top few keeps the best of each country and the top academics: one free seat for one
+    eligible country, short of the three required. The lossless pool has the answer."""
+    from matching.index import build_index
+    from matching.milp import prefilter
+    from matching.problem import prepare
+    from matching.types import Candidate
+
+    far = [f"X{i}" for i in range(12)]
+    cands = [Candidate(id=i, name="A", sector="academia", country=c, is_sme=False,
+                       eligible_country=False) for i, c in enumerate(far, 1)]  # fmt: skip
+    for i, c in enumerate(["DE", "FR", "NL"]):
+        cands.append(Candidate(id=100 + i, name="I", sector="industry", country=c, is_sme=False))
+        cands.append(Candidate(id=200 + i, name="U", sector="academia", country=c, is_sme=False))
+    index = build_index([], [], cands)
+    scores = np.zeros(index.n_candidates)
+    for c in cands:
+        scores[index.row(c.id)] = {"A": 10.0, "I": 5.0, "U": 1.0}[c.name] - c.id * 1e-3
+    spec = ConsortiumSpec(size=4, sector_counts={"academia": 3}, min_countries=3)
+    p = prepare(index, spec)
+    cut = set(prefilter(index, p, scores, max_pool=2).tolist())
+    assert not {index.row(200), index.row(201), index.row(202)} & cut  # the cut lost them
+    s = build_consortium(index, None, spec, scores=scores, max_pool=2, explain_members=False)
+    _check(index, s, spec)
+    assert s.feasible
