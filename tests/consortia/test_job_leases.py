@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 import models
 from models.base import utcnow
+from models.db import make_engine
 from services.consortia import jobs
 from services.consortia import match_requests as consortia
 from services.core.context import RequestContext
@@ -37,12 +38,15 @@ def rung(db) -> list[tuple]:
 
 
 @pytest.fixture
-def scope(db):
-    """A session scope on the test database, as the runtime gives a task."""
+def scope(settings):
+    """A session scope on the test database, as the runtime gives a task: on SQLite its
+    transactions take the write lock when they begin (``db``'s begin lazily, and a lazy
+    transaction that read before the keeper's renewal committed cannot write after it)."""
+    engine = make_engine(settings.database_url)
 
     @contextmanager
     def _scope() -> Iterator[Session]:
-        session = Session(bind=db.get_bind(), expire_on_commit=False)
+        session = Session(bind=engine, expire_on_commit=False)
         try:
             yield session
             session.commit()
@@ -52,7 +56,8 @@ def scope(db):
         finally:
             session.close()
 
-    return _scope
+    yield _scope
+    engine.dispose()
 
 
 def _match(db, pool, by, **values) -> models.MatchRequest:
@@ -209,9 +214,14 @@ def test_the_keeper_renews_the_lease_while_the_job_computes(db, pool, make_user,
     def work(session: Session, checkpoint) -> str:
         with scope() as other:
             seen.append(other.get(models.MatchRequest, req.id).lease_expires_at)
-        time.sleep(0.4)  # no checkpoint: only the keeper thread renews
-        with scope() as other:
-            seen.append(other.get(models.MatchRequest, req.id).lease_expires_at)
+        deadline = time.monotonic() + 20  # no checkpoint: only the keeper thread renews
+        while time.monotonic() < deadline:
+            time.sleep(0.1)
+            with scope() as other:
+                renewed = other.get(models.MatchRequest, req.id).lease_expires_at
+            if renewed > seen[0]:
+                break
+        seen.append(renewed)
         session.get(models.MatchRequest, req.id).status = "done"
         return "done"
 
