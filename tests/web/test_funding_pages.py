@@ -9,6 +9,7 @@ from decimal import Decimal
 
 import pytest
 
+from services.organisations.profiles import INVOLVEMENT_SHOWN
 from services.pledges import rules
 from services.pledges.funding import partner_funding, programme_funding
 from tests.conftest import PASSWORD
@@ -108,3 +109,15 @@ def test_partner_pages_show_all_pledges_by_pages_and_mine_the_first(client, db, 
     mine = client.get("/pledges/").get_data(as_text=True)
     assert all(f"/topics/{t.id}" in mine for t in topics) and "see all" not in mine
     assert client.get(f"/pledges/funding/organisations/{world['pharma2'].id}").status_code == 403
+
+
+def test_organisation_page_lists_its_newest_pledges_and_counts_the_rest(office, db, world):
+    topic = make_topic(db, world, status="published")
+    for i in range(INVOLVEMENT_SHOWN + 2):
+        add_pledge(db, topic, world["pharma"], f"{i + 1}.00", commit=False)
+    db.commit()
+    html = office.get(f"/organisations/{world['pharma'].id}").get_data(as_text=True)
+    assert html.count("Pledge</a> to") == INVOLVEMENT_SHOWN
+    assert f"EUR {INVOLVEMENT_SHOWN + 2}.00" in html and "EUR 1.00" not in html  # newest
+    assert "and 2 older pledges" in html
+    assert f'href="/pledges/funding/organisations/{world["pharma"].id}"' in html
