@@ -11,7 +11,7 @@ import pytest
 
 from services.organisations.profiles import INVOLVEMENT_SHOWN
 from services.pledges import rules
-from services.pledges.funding import partner_funding, programme_funding
+from services.pledges.funding import SHOWN_PLEDGES, partner_funding, programme_funding
 from tests.conftest import PASSWORD
 from tests.pledge_helpers import add_pledge, make_partner, make_topic
 from tests.support import login
@@ -121,3 +121,17 @@ def test_organisation_page_lists_its_newest_pledges_and_counts_the_rest(office, 
     assert f"EUR {INVOLVEMENT_SHOWN + 2}.00" in html and "EUR 1.00" not in html  # newest
     assert "and 2 older pledges" in html
     assert f'href="/pledges/funding/organisations/{world["pharma"].id}"' in html
+
+
+def test_my_pledges_shows_the_first_of_many_and_links_to_all(client, db, world, make_user):
+    topic = make_topic(db, world, status="published")
+    for i in range(SHOWN_PLEDGES + 1):
+        add_pledge(db, topic, world["pharma"], f"{i + 1}.00", commit=False)
+    db.commit()
+    rep = make_user(org_id=world["pharma"].id)
+    login(client, rep.email, PASSWORD)
+    mine = client.get("/pledges/").get_data(as_text=True)
+    assert len(re.findall(r'href="/pledges/\d+"', mine)) == SHOWN_PLEDGES
+    assert f"<caption>{SHOWN_PLEDGES + 1} pledges of Pharma One AG</caption>" in mine
+    assert f"The first {SHOWN_PLEDGES} of {SHOWN_PLEDGES + 1} pledges" in mine
+    assert f'href="/pledges/funding/organisations/{world["pharma"].id}">see all' in mine
