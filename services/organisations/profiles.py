@@ -71,13 +71,20 @@ def collaborators(session: Session, org_id: int, limit: int = 10) -> list[tuple[
     return [(org, count) for org, count in rows]
 
 
+# The profile lists this many of each kind of involvement, newest first, and counts the rest.
+INVOLVEMENT_SHOWN = 50
+# Each involvement names its topic: the titles load with the list, not one per row.
+REQUEST_TOPIC = selectinload(MatchRequest.topic).load_only(Topic.id, Topic.title)
+
+
 @dataclass
 class Involvement:
     """What an organisation takes part in here (not in CORDIS), as far as the viewer may
     see each related object: the lists use the policies' SQL visibility clauses."""
 
     industry_topics: list[Topic] = field(default_factory=list)
-    pledges: list[Pledge] = field(default_factory=list)
+    pledges: list[Pledge] = field(default_factory=list)  # the newest INVOLVEMENT_SHOWN
+    pledge_count: int = 0  # all the pledges the viewer may see
     suggestions: list[SuggestedMember] = field(default_factory=list)
     invitations: list[Invitation] = field(default_factory=list)
     # Ids of the pledges' topics the viewer may open (their titles are shown, no others).
@@ -92,14 +99,14 @@ def involvement(session: Session, actor: User | None, org_id: int) -> Involvemen
         .where(policies.topic_visibility_clause(actor))
         .order_by(Topic.title)
     )
-    pledges = list(
-        session.scalars(
-            select(Pledge)
-            .where(Pledge.organisation_id == org_id, policies.pledge_visibility_clause(actor))
-            .order_by(Pledge.id.desc())
-            .options(selectinload(Pledge.topic).load_only(Topic.id, Topic.title))
-        )
-    )
+    rows = session.execute(
+        select(Pledge, func.count().over())
+        .where(Pledge.organisation_id == org_id, policies.pledge_visibility_clause(actor))
+        .order_by(Pledge.id.desc())
+        .limit(INVOLVEMENT_SHOWN)
+        .options(selectinload(Pledge.topic).load_only(Topic.id, Topic.title))
+    ).all()
+    pledges = [pledge for pledge, _total in rows]
     visible_topic_ids = set(
         session.scalars(
             select(Topic.id).where(
@@ -114,17 +121,24 @@ def involvement(session: Session, actor: User | None, org_id: int) -> Involvemen
         .where(SuggestedMember.organisation_id == org_id)
         .where(policies.match_visibility_clause(actor))
         .order_by(SuggestedMember.id.desc())
-        .limit(50)
+        .limit(INVOLVEMENT_SHOWN)
+        .options(selectinload(SuggestedMember.request).options(REQUEST_TOPIC))
     )
     invitations = session.scalars(
         select(Invitation)
         .where(Invitation.organisation_id == org_id)
         .where(policies.invitation_visibility_clause(actor))
         .order_by(Invitation.id.desc())
-        .limit(50)
+        .limit(INVOLVEMENT_SHOWN)
+        .options(selectinload(Invitation.request).options(REQUEST_TOPIC))
     )
     return Involvement(
-        list(topics), pledges, list(suggestions), list(invitations), visible_topic_ids
+        list(topics),
+        pledges,
+        rows[0][1] if rows else 0,
+        list(suggestions),
+        list(invitations),
+        visible_topic_ids,
     )
 
 

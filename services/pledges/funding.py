@@ -10,8 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from sqlalchemy import func, select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy import Select, and_, func, or_, select
+from sqlalchemy.orm import Session, joinedload, load_only, selectinload
 
 from models import Organisation, Pledge, Programme, ScientificArea, Topic, User
 from models.pledges import PLEDGE_KINDS, PLEDGE_STATES
@@ -19,14 +19,15 @@ from services import policies
 from services.core.errors import NotFound, PermissionDenied
 from services.core.money import cents_sum, from_cents
 from services.pledges.rules import (
+    LIVE,
     Share,
     contribution_share,
-    envelope_used,
     ikaa_share,
+    programme_sums,
+    rule_sums,
     third_country_share,
 )
 
-LIVE = ("submitted", "confirmed")
 ZERO = Decimal("0.00")
 
 
@@ -63,15 +64,14 @@ def funded_partner(session: Session, user: User, organisation_id: int) -> Organi
 TOPIC_TITLES = selectinload(Pledge.topic).load_only(Topic.id, Topic.title, Topic.status)
 
 
-def decision_queue(session: Session) -> list[Pledge]:
-    """Submitted pledges waiting for a decision, the longest waiting first."""
-    return list(
-        session.scalars(
-            select(Pledge)
-            .where(Pledge.status == "submitted")
-            .order_by(Pledge.updated_at)
-            .options(TOPIC_TITLES, selectinload(Pledge.organisation))
-        )
+def decision_queue() -> Select[tuple[Pledge]]:
+    """Submitted pledges waiting for a decision, the longest waiting first (a listing
+    query: the page shows it a page at a time)."""
+    return (
+        select(Pledge)
+        .where(Pledge.status == "submitted")
+        .order_by(Pledge.updated_at, Pledge.id)
+        .options(TOPIC_TITLES, selectinload(Pledge.organisation))
     )
 
 
@@ -180,10 +180,15 @@ def _by_partner(session: Session, topic: Topic, viewer: User) -> dict:
     return {"by_partner": ordered, "hidden_pledges": (total or 0) - len(visible)}
 
 
+# "My pledges" lists this many of each organisation's pledges; its funding page all of them.
+SHOWN_PLEDGES = 20
+
+
 @dataclass
 class PartnerFunding:
     organisation: Organisation
-    pledges: list[Pledge]
+    pledges: list[Pledge]  # the first ``shown`` of partner_pledges, or none
+    count: int  # all of its pledges
     by_state: dict[str, Decimal]
     eu_match: Decimal
 
@@ -192,41 +197,40 @@ class PartnerFunding:
         return self.by_state["confirmed"]
 
 
-def partner_funding(session: Session, organisation: Organisation) -> PartnerFunding:
-    """An organisation's commitments across topics."""
-    pledges = list(
-        session.scalars(
-            select(Pledge)
-            .where(Pledge.organisation_id == organisation.id)
-            .order_by(Pledge.topic_id, Pledge.id)
-            .options(TOPIC_TITLES)
-        )
+def partner_pledges(organisation_id: int) -> Select[tuple[Pledge]]:
+    """An organisation's pledges by topic, each with its topic's title (a listing query)."""
+    return (
+        select(Pledge)
+        .where(Pledge.organisation_id == organisation_id)
+        .order_by(Pledge.topic_id, Pledge.id)
+        .options(TOPIC_TITLES)
     )
+
+
+def partner_funding(
+    session: Session, organisation: Organisation, shown: int = SHOWN_PLEDGES
+) -> PartnerFunding:
+    """An organisation's commitments across topics: totals by state, the number of its
+    pledges and the first ``shown`` of them (0: none, the page lists them by pages)."""
+    pledges = list(session.scalars(partner_pledges(organisation.id).limit(shown))) if shown else []
     rows = session.execute(
-        select(Pledge.status, cents_sum(Pledge.amount), cents_sum(Pledge.eu_match))
+        select(
+            Pledge.status,
+            func.count(Pledge.id),
+            cents_sum(Pledge.amount),
+            cents_sum(Pledge.eu_match),
+        )
         .where(Pledge.organisation_id == organisation.id)
         .group_by(Pledge.status)
     ).all()
     by_state = dict.fromkeys(PLEDGE_STATES, ZERO)
     eu_match = ZERO
-    for status, amount, match in rows:
+    for status, _count, amount, match in rows:
         by_state[status] = from_cents(amount)
         if status == "confirmed":
             eu_match = from_cents(match)
-    return PartnerFunding(organisation, pledges, by_state, eu_match)
-
-
-@dataclass
-class TopicLine:
-    topic_id: int
-    title: str
-    status: str
-    area: str
-    eu_budget: Decimal | None
-    industry_budget: Decimal | None
-    pledged: Decimal
-    confirmed: Decimal
-    eu_match: Decimal
+    count = sum(n for _status, n, _amount, _match in rows)
+    return PartnerFunding(organisation, pledges, count, by_state, eu_match)
 
 
 @dataclass
@@ -238,7 +242,6 @@ class ProgrammeFunding:
     envelope_used: Decimal
     ikaa: Share
     third_country: Share
-    topics: list[TopicLine] = field(default_factory=list)
 
     @property
     def confirmed(self) -> Decimal:
@@ -262,74 +265,100 @@ class ProgrammeFunding:
 
 
 def programme_funding(session: Session, programme: Programme) -> ProgrammeFunding:
-    in_programme = Topic.programme_id == programme.id
-    kinds = session.execute(
-        select(Pledge.kind, Pledge.status, cents_sum(Pledge.amount))
-        .join(Topic, Topic.id == Pledge.topic_id)
-        .where(in_programme, Pledge.status.in_(LIVE))
-        .group_by(Pledge.kind, Pledge.status)
-    ).all()
-    pledged = dict.fromkeys(PLEDGE_KINDS, ZERO)
-    confirmed = dict.fromkeys(PLEDGE_KINDS, ZERO)
-    for kind, status, amount in kinds:
-        pledged[kind] += from_cents(amount)
-        if status == "confirmed":
-            confirmed[kind] += from_cents(amount)
-    members_match = from_cents(
-        session.scalar(
-            select(cents_sum(Pledge.eu_match))
-            .join(Topic, Topic.id == Pledge.topic_id)
-            .where(in_programme, Pledge.status == "confirmed", Pledge.from_envelope.is_(False))
+    """The programme's totals, in one pass over its pledges (its topics' lines are listed
+    a page at a time: :func:`programme_topics` and :func:`topic_lines`)."""
+    confirmed = Pledge.status == "confirmed"
+    columns = rule_sums()
+    for kind in PLEDGE_KINDS:
+        columns[f"pledged {kind}"] = cents_sum(Pledge.amount, Pledge.kind == kind)
+        columns[f"confirmed {kind}"] = cents_sum(
+            Pledge.amount, and_(confirmed, Pledge.kind == kind)
         )
-    )
+    for name, envelope in (("members match", False), ("envelope used", True)):
+        columns[name] = cents_sum(
+            Pledge.eu_match, and_(confirmed, Pledge.from_envelope.is_(envelope))
+        )
+    sums = programme_sums(session, programme.id, columns)
     return ProgrammeFunding(
         programme=programme,
-        pledged_by_kind=pledged,
-        confirmed_by_kind=confirmed,
-        eu_match_members=members_match,
-        envelope_used=envelope_used(session, programme.id),
-        ikaa=ikaa_share(session, programme),
-        third_country=third_country_share(session, programme),
-        topics=_topic_lines(session, programme),
+        pledged_by_kind={k: sums[f"pledged {k}"] for k in PLEDGE_KINDS},
+        confirmed_by_kind={k: sums[f"confirmed {k}"] for k in PLEDGE_KINDS},
+        eu_match_members=sums["members match"],
+        envelope_used=sums["envelope used"],
+        ikaa=ikaa_share(programme, sums),
+        third_country=third_country_share(programme, sums),
     )
 
 
-def _topic_lines(session: Session, programme: Programme) -> list[TopicLine]:
-    live = Pledge.status.in_(LIVE)
+def programme_topics(programme: Programme) -> Select[tuple[Topic]]:
+    """The programme's topics for its funding table, by id (a listing query): all but the
+    rejected or withdrawn ones that hold no submitted or confirmed pledge."""
+    pledged = select(Pledge.id).where(Pledge.topic_id == Topic.id, Pledge.status.in_(LIVE))
+    return (
+        select(Topic)
+        .where(
+            Topic.programme_id == programme.id,
+            or_(Topic.status.not_in(("rejected", "withdrawn")), pledged.exists()),
+        )
+        .options(
+            load_only(
+                Topic.id,
+                Topic.title,
+                Topic.status,
+                Topic.eu_contribution,
+                Topic.industry_contribution,
+            ),
+            joinedload(Topic.area),
+        )
+        .order_by(Topic.id)
+    )
+
+
+@dataclass
+class TopicLine:
+    topic_id: int
+    title: str
+    status: str
+    area: str
+    eu_budget: Decimal | None
+    industry_budget: Decimal | None
+    pledged: Decimal
+    confirmed: Decimal
+    eu_match: Decimal
+
+
+def topic_lines(session: Session, topics: list[Topic]) -> list[TopicLine]:
+    """The funding line of each of ``topics`` (a page of :func:`programme_topics`), summed
+    in one statement."""
     confirmed = Pledge.status == "confirmed"
     stmt = (
         select(
-            Topic.id,
-            Topic.title,
-            Topic.status,
-            Topic.eu_contribution,
-            Topic.industry_contribution,
-            ScientificArea.name,
-            cents_sum(Pledge.amount, live),
+            Pledge.topic_id,
+            cents_sum(Pledge.amount, Pledge.status.in_(LIVE)),
             cents_sum(Pledge.amount, confirmed),
             cents_sum(Pledge.eu_match, confirmed),
         )
-        .outerjoin(ScientificArea, ScientificArea.id == Topic.area_id)
-        .outerjoin(Pledge, Pledge.topic_id == Topic.id)
-        .where(Topic.programme_id == programme.id)
-        .group_by(Topic.id, ScientificArea.name)
-        .order_by(Topic.id)
+        .where(Pledge.topic_id.in_([t.id for t in topics]))
+        .group_by(Pledge.topic_id)
     )
-    return [
-        TopicLine(
-            topic_id=topic_id,
-            title=title,
-            status=status,
-            area=area or "No area",
-            eu_budget=eu,
-            industry_budget=industry,
-            pledged=from_cents(p),
-            confirmed=from_cents(c),
-            eu_match=from_cents(m),
+    sums = {topic_id: rest for topic_id, *rest in session.execute(stmt)} if topics else {}
+    lines = []
+    for t in topics:
+        pledged, confirmed_sum, match = sums.get(t.id, (0, 0, 0))
+        lines.append(
+            TopicLine(
+                topic_id=t.id,
+                title=t.title,
+                status=t.status,
+                area=t.area.name if t.area else "No area",
+                eu_budget=t.eu_contribution,
+                industry_budget=t.industry_contribution,
+                pledged=from_cents(pledged),
+                confirmed=from_cents(confirmed_sum),
+                eu_match=from_cents(match),
+            )
         )
-        for topic_id, title, status, eu, industry, area, p, c, m in session.execute(stmt)
-        if p or status not in ("rejected", "withdrawn")
-    ]
+    return lines
 
 
 @dataclass

@@ -12,14 +12,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import ROUND_DOWN, Decimal
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, and_, select
 from sqlalchemy.orm import Session
 
 from models import Organisation, Pledge, Programme, Topic
 from services.core.money import CENT, cents_sum, from_cents
+from services.pledges.parsing import IN_KIND
 
 MATCHED_KINDS = ("ikop", "fc")
+LIVE = ("submitted", "confirmed")  # pledged; drafts, rejected and withdrawn count nowhere
 THRESHOLDS = (Decimal("0.80"), Decimal("1.00"))
 
 
@@ -50,16 +53,6 @@ def crossed(envelope: Decimal, before: Decimal, after: Decimal) -> list[Decimal]
     return [t for t in THRESHOLDS if before < envelope * t <= after]
 
 
-def _confirmed_sum(session: Session, programme_id: int, column, *conditions) -> Decimal:
-    stmt = (
-        select(cents_sum(column))
-        .join(Topic, Topic.id == Pledge.topic_id)
-        .join(Organisation, Organisation.id == Pledge.organisation_id)
-        .where(Topic.programme_id == programme_id, Pledge.status == "confirmed", *conditions)
-    )
-    return from_cents(session.scalar(stmt))
-
-
 @dataclass(frozen=True)
 class Share:
     value: Decimal | None  # None when the base is zero
@@ -70,22 +63,50 @@ class Share:
         return "—" if self.value is None else f"{self.value * 100:.1f} %"
 
 
-def ikaa_share(session: Session, programme: Programme) -> Share:
-    """IKAA as a share of members' in-kind contributions (IKOP + IKAA), programme-wide."""
-    members = Organisation.is_efpia_member.is_(True)
-    ikaa = _confirmed_sum(session, programme.id, Pledge.amount, members, Pledge.kind == "ikaa")
-    in_kind = _confirmed_sum(
-        session, programme.id, Pledge.amount, members, Pledge.kind.in_(("ikop", "ikaa"))
+def rule_sums() -> dict[str, ColumnElement[Any]]:
+    """The confirmed programme-wide sums the rules read, as columns over pledges joined
+    to their topic and organisation (:func:`programme_sums` runs them)."""
+    confirmed = Pledge.status == "confirmed"
+    members = and_(confirmed, Organisation.is_efpia_member.is_(True))
+    ikop = and_(confirmed, Pledge.kind == "ikop")
+    return {
+        "ikaa": cents_sum(Pledge.amount, and_(members, Pledge.kind == "ikaa")),
+        "members_in_kind": cents_sum(Pledge.amount, and_(members, Pledge.kind.in_(IN_KIND))),
+        "third_country": cents_sum(Pledge.third_country_costs, ikop),
+        "ikop": cents_sum(Pledge.amount, ikop),
+    }
+
+
+def programme_sums(
+    session: Session, programme_id: int, columns: dict[str, ColumnElement[Any]] | None = None
+) -> dict[str, Decimal]:
+    """``columns`` (default :func:`rule_sums`), cents sums over the programme's submitted
+    and confirmed pledges, in euros: one pass over the pledges whatever their number."""
+    columns = columns or rule_sums()
+    stmt = (
+        select(*(column.label(name) for name, column in columns.items()))
+        .select_from(Pledge)
+        .join(Topic, Topic.id == Pledge.topic_id)
+        .join(Organisation, Organisation.id == Pledge.organisation_id)
+        .where(Topic.programme_id == programme_id, Pledge.status.in_(LIVE))
     )
-    return Share(ikaa / in_kind if in_kind else None, programme.ikaa_max_share)
+    row = session.execute(stmt).one()
+    return {name: from_cents(value) for name, value in row._mapping.items()}
 
 
-def third_country_share(session: Session, programme: Programme) -> Share:
+def ikaa_share(programme: Programme, sums: dict[str, Decimal]) -> Share:
+    """IKAA as a share of members' in-kind contributions (IKOP + IKAA), programme-wide;
+    ``sums`` from :func:`programme_sums`."""
+    in_kind = sums["members_in_kind"]
+    return Share(sums["ikaa"] / in_kind if in_kind else None, programme.ikaa_max_share)
+
+
+def third_country_share(programme: Programme, sums: dict[str, Decimal]) -> Share:
     """Costs in non-associated third countries as a share of IKOP, programme-wide."""
-    ikop = Pledge.kind == "ikop"
-    third = _confirmed_sum(session, programme.id, Pledge.third_country_costs, ikop)
-    total = _confirmed_sum(session, programme.id, Pledge.amount, ikop)
-    return Share(third / total if total else None, programme.third_country_max_share)
+    total = sums["ikop"]
+    return Share(
+        sums["third_country"] / total if total else None, programme.third_country_max_share
+    )
 
 
 def topic_contribution_share(session: Session, topic: Topic) -> Share:
@@ -110,14 +131,15 @@ def contribution_share(topic: Topic, confirmed: Decimal) -> Share:
 def warnings(session: Session, programme: Programme, topic: Topic) -> list[str]:
     """Rules that warn rather than refuse, read after a confirmation."""
     out: list[str] = []
-    share = ikaa_share(session, programme)
+    sums = programme_sums(session, programme.id)
+    share = ikaa_share(programme, sums)
     if share.value is not None and share.value > share.limit:
         out.append(
             f"In-kind contributions to additional activities are {share.percent} of members' "
             f"in-kind contributions in {programme.code}, above the {share.limit * 100:.0f} % "
             "limit."
         )
-    share = third_country_share(session, programme)
+    share = third_country_share(programme, sums)
     if share.value is not None and share.value > share.limit:
         out.append(
             f"Costs in non-associated third countries are {share.percent} of in-kind "

@@ -18,11 +18,15 @@ from services.pledges.funding import (
     funded_topic,
     get_programme,
     partner_funding,
+    partner_pledges,
     programme_funding,
+    programme_topics,
     topic_funding,
+    topic_lines,
 )
 from services.topics import calls as call_service
 from webapp.database import db
+from webapp.pagination import paginate
 from webapp.pledges.blueprint import bp
 
 EXPORTS = {"pledges": funding_tables.pledges_table, "areas": funding_tables.areas_table}
@@ -38,7 +42,7 @@ def _coordinators_only() -> None:
 def funding() -> str:
     _coordinators_only()
     programmes = call_service.programmes(db())
-    queue = decision_queue(db())
+    queue = paginate(decision_queue(), db())
     overviews = [programme_funding(db(), p) for p in programmes]
     return render_template("pledges/funding.html", overviews=overviews, queue=queue)
 
@@ -49,10 +53,13 @@ def programme(programme_id: int) -> str:
     prog = get_programme(db(), programme_id)
     overview = programme_funding(db(), prog)
     areas = area_distribution(db(), prog)
+    topics = paginate(programme_topics(prog), db(), per_page=50)
     kinds = [(PLEDGE_KIND_LABELS[k], v) for k, v in overview.confirmed_by_kind.items()]
     return render_template(
         "pledges/programme.html",
         overview=overview,
+        topics=topics,
+        lines=topic_lines(db(), topics.items),
         areas=areas,
         kinds=kinds,
         area_eu=[(r.area, r.eu) for r in areas[:-1]],
@@ -110,4 +117,8 @@ def topic_json(topic_id: int) -> Response:
 @bp.route("/funding/organisations/<int:organisation_id>")
 def partner(organisation_id: int) -> str:
     org = funded_partner(db(), current_user, organisation_id)
-    return render_template("pledges/partner.html", summary=partner_funding(db(), org))
+    return render_template(
+        "pledges/partner.html",
+        summary=partner_funding(db(), org, shown=0),
+        page=paginate(partner_pledges(org.id), db()),
+    )
