@@ -82,6 +82,10 @@ class Participation(Base):
     total_cost: Mapped[Money | None]
     is_associated_partner: Mapped[bool] = mapped_column(default=False)
     terminated: Mapped[bool] = mapped_column(default=False)
+    # CORDIS activityType of this row (HES, REC, PRC, PUB, OTH or "" when CORDIS gave
+    # none); NULL for rows imported before it was kept. The organisation's sector is the
+    # most frequent one (services.organisations.cordis.sectors).
+    activity_type: Mapped[str | None] = mapped_column(String(3))
 
     project: Mapped[CordisProject] = relationship()
     organisation: Mapped[Organisation] = relationship()

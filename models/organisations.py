@@ -47,6 +47,9 @@ class Organisation(Base):
     country: Mapped[str] = mapped_column(String(2), index=True)
     city: Mapped[str | None] = mapped_column(String(120))
     sector: Mapped[str] = mapped_column(String(20), index=True)
+    # Set when someone changed the sector by hand: a CORDIS import then leaves it alone
+    # (otherwise an import sets it from the organisation's most frequent activity type).
+    sector_by_hand: Mapped[bool] = mapped_column(Boolean, default=False)
     is_sme: Mapped[bool] = mapped_column(Boolean, default=False)
     is_efpia_member: Mapped[bool] = mapped_column(Boolean, default=False)
     partner_type: Mapped[str | None] = mapped_column(String(20))

@@ -7,6 +7,12 @@ is new or different; inserts go through Core so every row of a batch shares one
 multi-row statement), so memory stays flat and a re-import of the same files writes
 nothing. Per run the importer keeps only small maps (PIC -> organisation id, hashes of
 the keys already seen) to make "first occurrence in the file wins" deterministic.
+
+An organisation's name, country, city and SME flag come from its first row in the file;
+its sector does not: each participation keeps its activity type, and once the rows are
+written one statement gives every organisation the sector of its most frequent type over
+the whole registry (services.organisations.cordis_sectors). A new organisation starts
+with the sector of its first row until then.
 """
 
 from __future__ import annotations
@@ -34,6 +40,7 @@ from services.organisations.cordis import (
 from services.organisations.cordis.programmes import framework_for, funding_body_for
 from services.organisations.cordis.reader import ReadProgress
 from services.organisations.cordis.side import load_side_data
+from services.organisations.cordis_sectors import settle_sectors
 from services.organisations.search import name_words, record_name_words
 
 BATCH = 1000
@@ -45,12 +52,14 @@ PROJECT_FIELDS = (
     "topic_title", "funding_scheme", "start_date", "end_date", "total_cost", "eu_contribution",
     "framework_programme", "funding_body", "legal_basis",
 )  # fmt: skip
+# What a row sets on a known organisation; its sector is the registry's vote (settle_sectors).
 ORG_FIELDS = (
-    "legal_name", "short_name", "country", "city", "sector", "is_sme", "search_name", "name_key",
+    "legal_name", "short_name", "country", "city", "is_sme", "search_name", "name_key",
 )  # fmt: skip
-PART_FIELDS = ("position", "eu_contribution", "total_cost", "is_associated_partner", "terminated")
-# Our own sector labels that CORDIS cannot express: an import never overwrites them.
-KEPT_SECTORS = frozenset({"patient"})
+PART_FIELDS = (
+    "position", "eu_contribution", "total_cost", "is_associated_partner", "terminated",
+    "activity_type",
+)  # fmt: skip
 
 Progress = Callable[[ImportRun], None]
 
@@ -110,6 +119,8 @@ class BatchedImporter:
             self.checkpoint()
 
     def finish(self, status: str, message: str) -> None:
+        # Also after a file error: the rows written so far vote.
+        self.counts["organisation_sectors_updated"] = settle_sectors(self.s)
         if self.issues:
             self.s.execute(insert(cast(Table, ImportIssue.__table__)), self.issues)
             self.issues = []
@@ -268,6 +279,7 @@ class BatchedImporter:
                 "total_cost": row.total_cost,
                 "is_associated_partner": row.role == "associatedPartner",
                 "terminated": row.terminated,
+                "activity_type": row.activity_type,
             }
         if wanted:
             self._upsert_participations(wanted)
@@ -320,7 +332,8 @@ class BatchedImporter:
                 if row.country is None:
                     continue  # reported by _keep only for unknown PICs; defensive
                 new.append(
-                    {"pic": pic, **values, "description": "", "keywords": "",
+                    {"pic": pic, **values, "sector": sector_for(row.activity_type, row.is_sme),
+                     "description": "", "keywords": "",
                      "is_efpia_member": False, "created_at": now, "updated_at": now}
                 )  # fmt: skip
                 continue
@@ -328,8 +341,6 @@ class BatchedImporter:
             if old.merged_into_id is not None:
                 self.counts["organisations_merged_away"] += 1
                 continue
-            if old.sector in KEPT_SECTORS:
-                values["sector"] = old.sector
             if values["country"] is None:
                 values["country"] = old.country
             if any(_differs(getattr(old, f), values[f]) for f in ORG_FIELDS):
@@ -355,7 +366,6 @@ class BatchedImporter:
             "short_name": short,
             "country": row.country,
             "city": _cut(row.city, 120) or None,
-            "sector": sector_for(row.activity_type, row.is_sme),
             "is_sme": row.is_sme,
             "search_name": normalise(legal, short),
             "name_key": name_key(legal),

@@ -208,7 +208,8 @@ def update_profile(
 
     Admins and coordinators may change every field; an organisation's own partner
     representatives and applicants only its descriptive fields. A field the actor may not
-    change is refused (nothing is saved) if its value differs.
+    change is refused (nothing is saved) if its value differs. A sector changed here is
+    kept by later CORDIS imports (``sector_by_hand``).
     """
     actor = ctx.user
     allowed = policies.organisation_fields_editable(actor, org)
@@ -230,6 +231,8 @@ def update_profile(
         return {}
     for name in changed:
         setattr(org, name, new[name])
+    if "sector" in changed:
+        org.sector_by_hand = True  # a CORDIS import no longer sets it (cordis_sectors)
     session.flush()
     if "legal_name" in changed or "short_name" in changed:
         add_name_words(session, org.legal_name, org.short_name)

@@ -103,7 +103,7 @@ KI, PARIS, STARTUP, PHARMA, PATIENTS = (
 )  # fmt: skip
 
 
-def _project(pid: str, acronym: str, call: str, topic: str, legal: str, framework: str,
+def project_row(pid: str, acronym: str, call: str, topic: str, legal: str, framework: str,
              start: str, scheme: str, cost: str) -> dict[str, str]:  # fmt: skip
     return {
         "id": pid, "acronym": acronym, "status": "CLOSED", "title": f"{acronym} project",
@@ -117,7 +117,7 @@ def _project(pid: str, acronym: str, call: str, topic: str, legal: str, framewor
     }  # fmt: skip
 
 
-def _org(pid: str, pic: str, name: str, activity: str, country: str, role: str, order: str,
+def org_row(pid: str, pic: str, name: str, activity: str, country: str, role: str, order: str,
          amount: str, sme: str = "false") -> dict[str, str]:  # fmt: skip
     return {
         "projectID": pid, "projectAcronym": "", "organisationID": pic, "vatNumber": "X1",
@@ -134,20 +134,20 @@ def members(kind: str) -> dict[str, tuple[list[str], list[dict[str, str]]]]:
     """The CSV members (header, rows) of a small official download: he, h2020 or fp7."""
     if kind == "he":
         projects = [
-            _project("101112001", "IHI-ONE", "HORIZON-JU-IHI-2022-01-two-stage",
+            project_row("101112001", "IHI-ONE", "HORIZON-JU-IHI-2022-01-two-stage",
                      "HORIZON-JU-IHI-2022-01-01-two-stage", "HORIZON.2.1", "HORIZON",
                      "2023-03-01", "HORIZON-JU-RIA", "8000000.00"),
-            _project("101112002", "ERC-X", "ERC-2022-STG", "ERC-2022-STG", "HORIZON.1.1",
+            project_row("101112002", "ERC-X", "ERC-2022-STG", "ERC-2022-STG", "HORIZON.1.1",
                      "HORIZON", "2023-01-01", "HORIZON-ERC", "1500000"),
         ]  # fmt: skip
         legal = [["101112001", "HORIZON.2.1", "Health", "true"]]
         header = HE_PROJECT
     elif kind == "h2020":
         projects = [
-            _project("945001", "IMI2-TWO", "H2020-JTI-IMI2-2019-17-two-stage",
+            project_row("945001", "IMI2-TWO", "H2020-JTI-IMI2-2019-17-two-stage",
                      "IMI2-2019-17-01", "H2020-EU.3.1.7.", "H2020", "2020-01-01",
                      "IMI2-RIA", "12000000,50"),
-            _project("945002", "MSCA-Y", "H2020-MSCA-IF-2019", "MSCA-IF-2019-EF",
+            project_row("945002", "MSCA-Y", "H2020-MSCA-IF-2019", "MSCA-IF-2019-EF",
                      "H2020-EU.1.3.2.", "H2020", "2020-06-01", "MSCA-IF-EF-ST", "180000,00"),
         ]  # fmt: skip
         legal = [
@@ -157,24 +157,24 @@ def members(kind: str) -> dict[str, tuple[list[str], list[dict[str, str]]]]:
         header = H2020_PROJECT
     else:
         projects = [
-            _project("115001", "IMI-ONE", "IMI-JU-01-2008", "IMI-JU-01-2008-SAFE-01",
+            project_row("115001", "IMI-ONE", "IMI-JU-01-2008", "IMI-JU-01-2008-SAFE-01",
                      "FP7-JTI", "FP7", "2009-10-01", "JTI-CP", "20000000,00"),
-            _project("115002", "FCH-Z", "SP1-JTI-FCH-2009-1", "SP1-JTI-FCH-2009.1.1",
+            project_row("115002", "FCH-Z", "SP1-JTI-FCH-2009-1", "SP1-JTI-FCH-2009.1.1",
                      "FP7-JTI", "FP7", "2010-01-01", "JTI-CP-FCH", "3000000"),
         ]  # fmt: skip
         legal = [["115001", "FP7-JTI", "Joint Technology Initiatives", "true"]]
         header = FP7_PROJECT
     lineage_pid, other_pid = projects[0]["id"], projects[1]["id"]
     orgs = [
-        _org(lineage_pid, KI, "KAROLINSKA INSTITUTET", "HES", "SE", "coordinator", "1",
+        org_row(lineage_pid, KI, "KAROLINSKA INSTITUTET", "HES", "SE", "coordinator", "1",
              "1000000.50"),
-        _org(lineage_pid, PHARMA, "BIG PHARMA AG", "PRC", "CH", "participant", "2", "0"),
-        _org(lineage_pid, PATIENTS, "PATIENTS EUROPE", "OTH", "BE", "participant", "3",
+        org_row(lineage_pid, PHARMA, "BIG PHARMA AG", "PRC", "CH", "participant", "2", "0"),
+        org_row(lineage_pid, PATIENTS, "PATIENTS EUROPE", "OTH", "BE", "participant", "3",
              "100000"),
-        _org(lineage_pid, STARTUP, "BIOTECH STARTUP GMBH", "PRC", "DE", "participant", "4",
+        org_row(lineage_pid, STARTUP, "BIOTECH STARTUP GMBH", "PRC", "DE", "participant", "4",
              "200000", sme="true"),
-        _org(other_pid, KI, "KAROLINSKA INSTITUTET", "HES", "SE", "participant", "2", "5000"),
-        _org(other_pid, PARIS, "UNIVERSITE PARIS-SACLAY", "HES", "FR", "coordinator", "1",
+        org_row(other_pid, KI, "KAROLINSKA INSTITUTET", "HES", "SE", "participant", "2", "5000"),
+        org_row(other_pid, PARIS, "UNIVERSITE PARIS-SACLAY", "HES", "FR", "coordinator", "1",
              "9000"),
     ]  # fmt: skip
     topics = [

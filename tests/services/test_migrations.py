@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import json
 import os
+from datetime import datetime
 from pathlib import Path
 
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import inspect
+from sqlalchemy import inspect, text
 
 import models
 from models.db import make_engine
@@ -77,3 +79,34 @@ def test_history_is_linear_with_one_head() -> None:
         len(rev.down_revision or ()) <= 1 or isinstance(rev.down_revision, str)
         for rev in script.walk_revisions()
     )
+
+
+def test_a_sector_already_changed_by_hand_is_marked_on_upgrade(tmp_path: Path) -> None:
+    urls = _fresh_url(tmp_path)
+    url = next(urls)
+    try:
+        schema.upgrade(url, "20261201_0016")
+        engine = make_engine(url)
+        org = (
+            "INSERT INTO organisations (id, legal_name, country, sector, is_sme, is_efpia_member,"
+            " description, keywords, search_name, name_key, created_at, updated_at) VALUES"
+            " (:id, 'Org', 'BE', 'research', false, false, '', '', '', '', :at, :at)"
+        )
+        entry = (
+            "INSERT INTO audit_log (at, action, object_type, object_id, ip, details) VALUES"
+            " (:at, 'organisation.update', 'organisations', :id, '', :details)"
+        )
+        at = datetime(2026, 12, 1, 12, 0)
+        with engine.begin() as conn:
+            for org_id, field in ((1, "sector"), (2, "city")):
+                conn.execute(text(org), {"id": org_id, "at": at})
+                details = json.dumps({"changes": {field: {"old": "x", "new": "y"}}})
+                conn.execute(text(entry), {"id": org_id, "at": at, "details": details})
+        schema.upgrade(url)
+        with engine.connect() as conn:
+            marked = conn.execute(text("SELECT id, sector_by_hand FROM organisations ORDER BY id"))
+            assert [tuple(r) for r in marked] == [(1, True), (2, False)]
+        engine.dispose()
+    finally:
+        for _ in urls:
+            pass

@@ -72,6 +72,23 @@ def test_coordinator_sees_errors_beside_fields(client, db, world, make_user):
     assert "Choose a country" in response.get_data(as_text=True)
 
 
+def test_a_sector_an_admin_sets_survives_a_re_import(client, db, make_user, tmp_path):
+    org = next(o for o in _imported(db, tmp_path).values() if o.sector == "academia")
+    login(client, make_user("admin").email, PASSWORD)
+    url = f"/organisations/{org.id}/edit"
+    data = {"legal_name": org.legal_name, "short_name": org.short_name or "", "pic": org.pic,
+            "country": org.country, "city": org.city or "", "sector": "research",
+            "partner_type": ""}  # fmt: skip
+    assert post_form(client, url, data).status_code == 302
+    assert "sector set by hand" in client.get(f"/organisations/{org.id}").get_data(as_text=True)
+    again = create_run(db, RequestContext(None), *cf.write(tmp_path))
+    run_import(db, again.id)
+    db.commit()
+    db.refresh(org)
+    assert (org.sector, org.sector_by_hand) == ("research", True)
+    assert again.counts["organisation_sectors_updated"] == 0
+
+
 def _upload(client, files: dict[str, tuple[bytes, str]]):
     html = client.get("/organisations/imports").get_data(as_text=True)
     data = {"csrf_token": csrf_from(html)}

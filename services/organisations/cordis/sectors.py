@@ -9,6 +9,9 @@ _BY_ACTIVITY: dict[str, str] = {
     "OTH": "other",
     "": "other",
 }
+# The order of the CORDIS data dictionary; it settles the last ties of the vote
+# (services.organisations.cordis_sectors): the earlier code wins.
+ACTIVITY_ORDER = ("HES", "REC", "PRC", "PUB", "OTH")
 
 
 def sector_for(activity_type: str | None, is_sme: bool) -> str:
