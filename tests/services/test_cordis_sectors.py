@@ -17,7 +17,7 @@ from services.core.context import RequestContext
 from services.organisations import cordis_import
 from services.organisations import profiles as orgs
 from tests.services import cordis_official as official
-from webapp.cli.consortia import suggest_command
+from webapp.cli.suggest import suggest_command
 
 MIXED, LATEST, SAME_DAY, ASSOC, SHIFT, EDITED = (
     "999000011", "999000012", "999000013", "999000014", "999000015", "999000016"
@@ -143,7 +143,8 @@ def test_a_new_import_of_one_file_can_move_the_majority_back(app, db, tmp_path):
 def _suggest(app, tmp_path: Path, body: dict) -> tuple[int, str, str]:
     path = tmp_path / "topic.json"
     path.write_text(json.dumps(body))
-    out = app.test_cli_runner().invoke(suggest_command, [str(path)])
+    with app.app_context():  # the command then uses the app's settings and runtime
+        out = app.test_cli_runner().invoke(suggest_command, [str(path)])
     return out.exit_code, out.stdout, out.stderr
 
 
