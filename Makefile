@@ -13,7 +13,7 @@ PUBLIC_URL ?= http://$(if $(filter 0.0.0.0 ::,$(HOST)),127.0.0.1,$(HOST)):$(PORT
 # The locked versions, every file checked against its hash (requirements-dev.lock: the
 # product and its dev tools; requirements.lock: the product alone, for the Dockerfile),
 # installed by uv (itself locked with hashes in requirements-uv.lock and installed by the
-# interpreter's pip): on a clean clone about a minute where pip took four or five.
+# interpreter's pip): on a clean clone about half the CPU time of pip's install.
 $(BIN)/uv: requirements-uv.lock
 	$(PYTHON) -m venv --without-pip $(VENV)
 	$(PYTHON) -m pip --python $(BIN)/python install --quiet --require-hashes -r requirements-uv.lock
