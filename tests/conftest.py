@@ -19,7 +19,7 @@ from models.db import make_engine, make_session_factory
 from services.core import schema
 from services.core.config import Settings
 from services.core.context import RequestContext
-from tests.support import service_unavailable
+from tests.support import service_unavailable, with_compiled_templates
 from webapp import create_app
 from workers.runtime import Runtime, build_runtime
 
@@ -151,7 +151,7 @@ def emptied_after(runtime: Runtime) -> Iterator[None]:
 
 @pytest.fixture
 def app(runtime: Runtime, emptied_after: None) -> Any:
-    return create_app(runtime=runtime, TESTING=True)
+    return with_compiled_templates(create_app(runtime=runtime, TESTING=True))
 
 
 @pytest.fixture

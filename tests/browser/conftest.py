@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 
 from services.core.config import Settings
-from tests.support import free_port, service_unavailable
+from tests.support import free_port, service_unavailable, with_compiled_templates
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -40,7 +40,9 @@ def live_server(app: Any, settings: Settings) -> Iterator[str]:
 
     port = free_port()
     base = f"http://127.0.0.1:{port}"
-    served = create_app(dataclasses.replace(settings, public_url=base), EMBEDDED_SCHEDULER=False)
+    served = with_compiled_templates(
+        create_app(dataclasses.replace(settings, public_url=base), EMBEDDED_SCHEDULER=False)
+    )
     server = make_server("127.0.0.1", port, served, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()

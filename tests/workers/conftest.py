@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from tests.support import require_redis
+from tests.support import require_redis, with_compiled_templates
 from webapp import create_app
 from workers.runtime import Runtime, build_runtime
 
@@ -30,7 +30,7 @@ def redis_runtime(redis_settings, app) -> Iterator[Runtime]:
 @pytest.fixture
 def redis_app(redis_runtime) -> Any:
     """The web app on the broker's runtime (the embedded ``app`` is another one)."""
-    return create_app(runtime=redis_runtime, TESTING=True)
+    return with_compiled_templates(create_app(runtime=redis_runtime, TESTING=True))
 
 
 @pytest.fixture
