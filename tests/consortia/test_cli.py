@@ -127,3 +127,17 @@ def test_suggest_in_a_new_process_starts_without_the_web_app(pool, settings, tmp
     imported = {line.rsplit("|", 1)[-1].strip() for line in done.stderr.splitlines()}
     assert "matching.consortium" in imported  # the import log is the one of this run
     assert not {"webapp.factory", "workers.runtime", "celery", "sklearn"} & imported
+
+
+def test_every_command_is_listed_under_its_own_name():
+    """The lazy group's names are the commands' own (``partnering demo``, not a second
+    spelling), and each loads."""
+    import click
+
+    from webapp.cli import COMMANDS, main
+
+    ctx = click.Context(main)
+    for name in COMMANDS:
+        command = main.get_command(ctx, name)
+        assert command is not None and command.name == name
+    assert set(COMMANDS) <= set(main.list_commands(ctx))

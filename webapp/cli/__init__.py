@@ -21,7 +21,7 @@ from services.core.config import ConfigError
 COMMANDS = {
     "db": "webapp.cli.schema:db_group",
     "create-user": "webapp.cli.setup:create_user",
-    "load-demo": "webapp.cli.setup:load_demo",
+    "demo": "webapp.cli.setup:load_demo",
     "import-cordis": "webapp.cli.cordis:import_cordis",
     "build-index": "webapp.cli.consortia:build_index",
     "suggest": "webapp.cli.suggest:suggest_command",
