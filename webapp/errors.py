@@ -99,11 +99,14 @@ def _csrf_error(exc: CSRFError) -> tuple[Response | str, int]:
     )
 
 
+def refusal_status(exc: ServiceError) -> int:
+    """The status of a refused action, alike for pages and the API: 422 for input it cannot
+    take (``InvalidInput``, with field errors), else the error's own (403, 404, 409)."""
+    return 422 if isinstance(exc, InvalidInput) else exc.status
+
+
 def _service_error(exc: ServiceError) -> tuple[Response | str, int]:
-    status = exc.status
-    if isinstance(exc, InvalidInput) and request.path.startswith("/api/"):
-        status = 422  # the API answers every invalid input alike, with field errors
-    return render_error(status, exc.message, exc.field_errors)
+    return render_error(refusal_status(exc), exc.message, exc.field_errors)
 
 
 def _unexpected(exc: Exception) -> tuple[Response | str, int]:

@@ -63,7 +63,7 @@ def test_admin_edits_the_lineage(client, db, make_user, tmp_path):
     db.expire_all()
     assert db.get(Programme, programme.id).lineage == "HORIZON-JU-IHI\nIMI"
     bad = client.post(url, data={**data, field: "X" * 70})
-    assert bad.status_code == 200 and "At most" in bad.get_data(as_text=True)
+    assert bad.status_code == 422 and "At most" in bad.get_data(as_text=True)
     nul = client.post(url, data={**data, field: "IMI\x00"})
     assert nul.status_code == 422 and "NUL byte" in nul.get_data(as_text=True)
 

@@ -98,7 +98,7 @@ def test_settings_page_saves_choices_and_refuses_nonsense(client, db, make_user)
     )
     assert chosen == {"topic.comment": "off", "pledge.confirmed": "digest"}
     r = post_form(client, "/inbox/settings", {"mode-topic.comment": "weekly"})
-    assert r.status_code == 400 and "Choose one of" in r.get_data(as_text=True)
+    assert r.status_code == 422 and "Choose one of" in r.get_data(as_text=True)
     db.rollback()
     assert (
         db.scalar(

@@ -68,7 +68,7 @@ def test_coordinator_sees_errors_beside_fields(client, db, world, make_user):
     data = {"legal_name": uni.legal_name, "country": "ZZ", "sector": "academia",
             "partner_type": "", "pic": ""}  # fmt: skip
     response = post_form(client, f"/organisations/{uni.id}/edit", data)
-    assert response.status_code == 200
+    assert response.status_code == 422
     assert "Choose a country" in response.get_data(as_text=True)
 
 
@@ -133,7 +133,7 @@ def test_import_page_refuses_non_cordis_and_needs_csrf(client, db, make_user, tm
         {"projects": (p.read_bytes(), "project.csv"),
          "organisations": (b"name;email\nA;a@b.c\n", "people.csv")},
     )  # fmt: skip
-    assert response.status_code == 200
+    assert response.status_code == 422
     assert "not CORDIS" in response.get_data(as_text=True) or "organisationID" in (
         response.get_data(as_text=True)
     )

@@ -65,7 +65,7 @@ def test_a_member_adds_edits_and_removes_contacts(client, db, world, make_user):
                                        "function": "PI"}, page=page)  # fmt: skip
     assert response.status_code == 302 and response.headers["Location"].endswith("#people")
     again = post_form(client, add, {"name": "Ann", "email": "ann@x.org"}, page=page)
-    assert again.status_code == 200 and "Already a contact" in again.get_data(as_text=True)
+    assert again.status_code == 409 and "Already a contact" in again.get_data(as_text=True)
     nul = post_form(client, add, {"name": "N\x00", "email": "n@x.org"}, page=page)
     assert nul.status_code == 422 and "NUL byte" in nul.get_data(as_text=True)  # edge guard
     contact = db.scalar(select(Contact))
@@ -96,7 +96,7 @@ def test_csv_upload_reports_bad_rows_and_imports_good_files(client, db, world, m
 
     bad = upload(b"name;email\nGood;good@x.org\n;nobody@x.org\nBad;bad\n")
     text = bad.get_data(as_text=True)
-    assert bad.status_code == 200 and "2 rows are not valid; nothing was imported." in text
+    assert bad.status_code == 422 and "2 rows are not valid; nothing was imported." in text
     assert re.search(r">3</td><td>A name is required", text) and ">4</td>" in text
     db.rollback()
     assert db.scalar(select(Contact)) is None
@@ -104,7 +104,7 @@ def test_csv_upload_reports_bad_rows_and_imports_good_files(client, db, world, m
     assert good.status_code == 302
     db.rollback()
     assert db.scalar(select(Contact.name)) == "Zoë"
-    assert upload(b"\xff\xfe\x00\x00").status_code == 200
+    assert upload(b"\xff\xfe\x00\x00").status_code == 422
 
 
 def test_sign_up_verify_and_join_through_the_pages(app, db, world, make_user):

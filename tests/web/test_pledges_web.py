@@ -52,7 +52,7 @@ def test_malformed_amount_gets_a_field_error_and_writes_nothing(
 ):
     topic = make_topic(db, world, status="published")
     response = _new_pledge(rep_client, topic, world["pharma"], amount=amount)
-    assert response.status_code == 400
+    assert response.status_code == 422
     html = response.get_data(as_text=True)
     error = re.search(r'<p class="error" id="amount-err">([^<]*)</p>', html)
     assert error and message in error.group(1), html[-3000:]
@@ -63,7 +63,7 @@ def test_malformed_amount_gets_a_field_error_and_writes_nothing(
 def test_malformed_breakdown_part_is_named(rep_client, db, world):
     topic = make_topic(db, world, status="published")
     response = _new_pledge(rep_client, topic, world["pharma"], consumables="12,50")
-    assert response.status_code == 400
+    assert response.status_code == 422
     assert 'id="consumables-err"' in response.get_data(as_text=True)
     assert _count(db, Pledge) == 0
 
@@ -91,7 +91,7 @@ def test_post_without_csrf_token_is_refused(rep_client, db, world):
 def test_rep_cannot_pledge_for_another_organisation(rep_client, db, world):
     topic = make_topic(db, world, status="published")
     response = _new_pledge(rep_client, topic, world["pharma2"])
-    assert response.status_code == 400
+    assert response.status_code == 422
     assert _count(db, Pledge) == 0
 
 
@@ -208,7 +208,7 @@ def test_rep_edits_submits_and_withdraws_through_the_pages(rep_client, db, world
     edit = rep_client.get(f"{page}/edit").get_data(as_text=True)
     assert 'value="1250000.50"' in edit
     response = post_form(rep_client, f"{page}/edit", form(amount="1,250,000.51"))
-    assert response.status_code == 400 and "must be equal to the cent" in response.get_data(
+    assert response.status_code == 422 and "must be equal to the cent" in response.get_data(
         as_text=True
     )
     assert post_form(rep_client, f"{page}/submit", {}, page=page).status_code == 302
@@ -231,5 +231,5 @@ def test_unpublished_topics_are_offered_only_to_their_industry_consortium(rep_cl
     db.commit()
     html = rep_client.get("/pledges/new").get_data(as_text=True)
     assert "Our draft" in html and "Confidential draft" not in html
-    assert _new_pledge(rep_client, hidden, world["pharma"]).status_code == 400
+    assert _new_pledge(rep_client, hidden, world["pharma"]).status_code == 422
     assert _new_pledge(rep_client, mine, world["pharma"]).status_code == 302

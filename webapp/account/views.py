@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, redirect, url_for
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
@@ -11,7 +11,8 @@ from services.accounts import api_tokens
 from services.core.errors import ServiceError
 from webapp.database import db
 from webapp.fields import SelectField
-from webapp.helpers import context, form_errors_from, refused
+from webapp.helpers import context
+from webapp.refusals import refuse_form, refused, render_form
 
 bp = Blueprint("account", __name__, url_prefix="/account")
 
@@ -36,7 +37,7 @@ class RevokeForm(FlaskForm):
 
 @bp.route("/tokens", methods=["GET", "POST"])
 @login_required
-def tokens() -> str:
+def tokens() -> tuple[str, int]:
     form = TokenForm()
     raw = None
     if form.validate_on_submit():
@@ -48,10 +49,10 @@ def tokens() -> str:
                 scope=form.scope.data,
             )
         except ServiceError as exc:
-            form_errors_from(form, exc)
+            refuse_form(form, exc)
         else:
             form = TokenForm(formdata=None)
-    return render_template(
+    return render_form(
         "account/tokens.html",
         form=form,
         raw=raw,
@@ -63,10 +64,11 @@ def tokens() -> str:
 @bp.route("/tokens/<int:token_id>/revoke", methods=["POST"])
 @login_required
 def revoke(token_id: int) -> Response:
-    if RevokeForm().validate_on_submit():
-        try:
-            token = api_tokens.revoke_token(db(), context(), token_id)
-        except ServiceError as exc:
-            return refused(exc, "account.tokens")
-        flash(f"Token “{token.name}” revoked.", "success")
+    if not RevokeForm().validate_on_submit():
+        abort(400, "The form expired; reload the page and try again.")
+    try:
+        token = api_tokens.revoke_token(db(), context(), token_id)
+    except ServiceError as exc:
+        return refused(exc, "account.tokens")
+    flash(f"Token “{token.name}” revoked.", "success")
     return redirect(url_for("account.tokens"))

@@ -14,7 +14,7 @@ from services.operations import background
 from webapp.admin.forms import EmptyForm
 from webapp.admin.views import bp
 from webapp.database import db
-from webapp.helpers import refused
+from webapp.refusals import refused
 
 
 @bp.context_processor

@@ -12,7 +12,8 @@ from services.topics import calls as call_service
 from webapp.admin.forms import ProgrammeRulesForm
 from webapp.admin.views import bp
 from webapp.database import db
-from webapp.helpers import context, form_errors_from
+from webapp.helpers import context
+from webapp.refusals import refuse_form, render_form
 
 
 @bp.route("/programmes", endpoint="programmes")
@@ -31,16 +32,14 @@ def programme_settings(programme_id: int) -> tuple[str, int] | Response:
         try:
             changed = rules.update_rules(db(), context(), programme_id, data)
         except ServiceError as exc:
-            form_errors_from(form, exc)
+            refuse_form(form, exc)
         else:
             names = ", ".join(rules.LABELS[n] for n in changed) or "nothing changed"
             flash(f"Saved the settings of {programme.code}: {names}.", "success")
             return redirect(url_for("admin.programme_settings", programme_id=programme_id))
-    status = 422 if form.errors or form.form_errors else 200
-    page = render_template(
+    return render_form(
         "admin/programme_settings.html",
         programme=programme,
         form=form,
         history=rules.history(db(), current_user, programme),
     )
-    return page, status

@@ -12,8 +12,9 @@ from services.core.errors import ServiceError
 from services.notifications import outbox_log
 from webapp.admin.forms import EmptyForm, InviteForm, OrgMembershipForm, RoleForm, SggMembershipForm
 from webapp.database import db
-from webapp.helpers import context, form_errors_from, refused
+from webapp.helpers import context
 from webapp.pagination import paginate
+from webapp.refusals import refuse_form, refused, render_form
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -26,7 +27,7 @@ def _admins_only() -> None:
 
 
 @bp.route("/users", methods=["GET", "POST"])
-def users() -> str | Response:
+def users() -> tuple[str, int] | Response:
     form = InviteForm()
     if form.validate_on_submit():
         try:
@@ -39,12 +40,12 @@ def users() -> str | Response:
                 hours=current_app.config["TOKEN_HOURS"],
             )
         except ServiceError as exc:
-            form_errors_from(form, exc)
+            refuse_form(form, exc)
         else:
             flash(f"Invitation sent to {user.email}.", "success")
             return redirect(url_for("admin.users"))
     page = paginate(accounts.listing(), db())
-    return render_template("admin/users.html", page=page, form=form)
+    return render_form("admin/users.html", page=page, form=form)
 
 
 def _user_or_404(user_id: int) -> User:

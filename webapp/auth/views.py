@@ -28,7 +28,8 @@ from webapp.auth.forms import (
 )
 from webapp.database import db
 from webapp.extensions import limiter
-from webapp.helpers import context, form_errors_from, safe_next
+from webapp.helpers import context, safe_next
+from webapp.refusals import refuse_form, render_form
 
 bp = Blueprint("auth", __name__, url_prefix="/auth")
 
@@ -46,7 +47,7 @@ def _account_address_key() -> str:
 
 
 def _failed(response: Response) -> bool:
-    return response.status_code == 200  # a successful sign-in redirects
+    return response.status_code != 302  # a successful sign-in redirects
 
 
 def _limit_account() -> str:
@@ -81,7 +82,7 @@ def _limit_ip() -> str:
     key_func=_account_key,
     scope="login-account",
 )
-def login() -> str | BaseResponse:
+def login() -> ResponseReturnValue:
     form = LoginForm()
     if form.validate_on_submit():
         user = accounts.authenticate(
@@ -92,9 +93,12 @@ def login() -> str | BaseResponse:
             login_user(user)
             flash(f"Welcome, {user.name}.", "success")
             return redirect(safe_next(request.args.get("next")) or url_for("main.dashboard"))
+        # Not refused input but a recorded attempt (audit, lockout counters): 200, so the
+        # request's commit keeps the record; empty or overlong fields answer 422.
         flash("Wrong email or password. Check both and try again.", "error")
         form.password.errors = ["Wrong email or password."]
-    return render_template("auth/login.html", form=form)
+        return render_template("auth/login.html", form=form)
+    return render_form("auth/login.html", form=form)
 
 
 @bp.route("/logout", methods=["POST"])
@@ -109,7 +113,7 @@ def logout() -> BaseResponse:
 
 @bp.route("/reset", methods=["GET", "POST"])
 @limiter.limit("5 per minute", methods=["POST"])
-def reset_request() -> str | BaseResponse:
+def reset_request() -> ResponseReturnValue:
     form = ResetRequestForm()
     if form.validate_on_submit():
         accounts.request_password_reset(
@@ -119,7 +123,7 @@ def reset_request() -> str | BaseResponse:
         )
         flash("If an account exists for that address, a reset link is on its way.", "success")
         return redirect(url_for("auth.login"))
-    return render_template("auth/reset_request.html", form=form)
+    return render_form("auth/reset_request.html", form=form)
 
 
 @bp.route("/token/<token>", methods=["GET", "POST"])
@@ -133,20 +137,20 @@ def redeem(token: str) -> ResponseReturnValue:
         try:
             user = accounts.redeem_token(db(), context(), token, form.password.data or "")
         except ServiceError as exc:
-            form_errors_from(form, exc)
+            refuse_form(form, exc)
         else:
             session.clear()
             login_user(user)
             flash("Your password is saved and you are signed in.", "success")
             return redirect(url_for("main.dashboard"))
-    return render_template(
+    return render_form(
         "auth/set_password.html", form=form, purpose=account_token.purpose, user=account_token.user
     )
 
 
 @bp.route("/password", methods=["GET", "POST"])
 @login_required
-def change_password() -> str | BaseResponse:
+def change_password() -> ResponseReturnValue:
     form = ChangePasswordForm()
     if form.validate_on_submit():
         user = current_user._get_current_object()
@@ -158,13 +162,13 @@ def change_password() -> str | BaseResponse:
                 form.password.data or "",
             )
         except ServiceError as exc:
-            form_errors_from(form, exc)
+            refuse_form(form, exc)
         else:
             session.clear()
             login_user(user)  # this browser stays signed in; every other session ends
             flash("Password changed. Other sessions have been signed out.", "success")
             return redirect(url_for("main.dashboard"))
-    return render_template("auth/change_password.html", form=form)
+    return render_form("auth/change_password.html", form=form)
 
 
 def _signup_key() -> str:
@@ -174,7 +178,7 @@ def _signup_key() -> str:
 @bp.route("/signup", methods=["GET", "POST"])
 @limiter.limit(_limit_ip, methods=["POST"], scope="signup-ip")
 @limiter.limit(_limit_account, methods=["POST"], key_func=_signup_key, scope="signup-account")
-def sign_up() -> str | BaseResponse:
+def sign_up() -> ResponseReturnValue:
     """Every valid submission gets the same answer, whether the address has an account."""
     if current_user.is_authenticated:
         return redirect(url_for("main.dashboard"))
@@ -190,10 +194,10 @@ def sign_up() -> str | BaseResponse:
                 password=form.password.data or "",
             )
         except ServiceError as exc:
-            form_errors_from(form, exc)
+            refuse_form(form, exc)
         else:
             return render_template("auth/signup_sent.html", email=form.email.data)
-    return render_template("auth/signup.html", form=form)
+    return render_form("auth/signup.html", form=form)
 
 
 @bp.route("/verify/<token>", methods=["GET", "POST"])
@@ -215,4 +219,4 @@ def verify(token: str) -> ResponseReturnValue:
         login_user(user)
         flash("Your address is confirmed and you are signed in.", "success")
         return redirect(url_for("people.join_start"))
-    return render_template("auth/verify.html", form=form, user=pending)
+    return render_form("auth/verify.html", form=form, user=pending)

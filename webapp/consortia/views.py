@@ -34,8 +34,9 @@ from webapp.consortia.forms import (
     SeatForm,
 )
 from webapp.database import db
-from webapp.helpers import context, form_errors_from, refused
+from webapp.helpers import context
 from webapp.pagination import paginate
+from webapp.refusals import refuse_form, refused, render_form
 
 bp = Blueprint("consortia", __name__, url_prefix="/consortia")
 
@@ -61,7 +62,7 @@ def index() -> str:
 
 
 @bp.route("/new", methods=["GET", "POST"])
-def new() -> str | Response:
+def new() -> tuple[str, int] | Response:
     topic_id = request.args.get("topic_id", type=int) or request.form.get("topic_id", type=int)
     if topic_id is None:
         abort(404, "Choose a topic first: open it and follow 'Request consortium suggestions'.")
@@ -75,7 +76,7 @@ def new() -> str | Response:
         try:
             req, reused = consortia.request_match(db(), context(), topic.id, form.raw_params())
         except ServiceError as exc:
-            form_errors_from(form, exc)
+            refuse_form(form, exc)
             form.form_errors.extend(exc.field_errors.get("sector_counts", []))  # no one field
         else:
             if reused:
@@ -83,7 +84,7 @@ def new() -> str | Response:
             else:
                 flash("Suggestions requested; they are being computed.", "success")
             return redirect(url_for("consortia.show", request_id=req.id))
-    return render_template(
+    return render_form(
         "consortia/new.html",
         form=form,
         topic=topic,

@@ -13,8 +13,9 @@ from models.interests import NOTE_MAX
 from services.consortia import interest
 from services.core.errors import ServiceError
 from webapp.database import db
-from webapp.helpers import context, refused
+from webapp.helpers import context
 from webapp.interests.forms import NOTE_LABEL, ActionForm, ExpressForm, NoteForm
+from webapp.refusals import refused
 
 bp = Blueprint("interests", __name__)
 
@@ -26,12 +27,13 @@ def _signed_in() -> None:
 
 
 def _act(form: FlaskForm, topic_id: int, fn: Callable[[], Any], ok: str) -> Response:
-    """Run one change from a valid form; back to the topic's interest panel either way."""
+    """Run one change from a valid form and go back to the topic's interest panel; a refusal
+    answers with the topic page and the reason (422 for the form's fields)."""
     if not form.validate_on_submit():
         if "csrf_token" in form.errors:
             abort(400, "The form expired; reload the page and try again.")
-        flash(" ".join(e for errors in form.errors.values() for e in errors), "error")
-        return redirect(url_for("topics.detail", topic_id=topic_id, _anchor="interest"))
+        reason = " ".join(e for errors in form.errors.values() for e in errors)
+        return refused(reason, "topics.detail", topic_id=topic_id)
     try:
         fn()
     except ServiceError as exc:

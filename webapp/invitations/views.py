@@ -14,8 +14,9 @@ from werkzeug.wrappers import Response
 from services.consortia import invitees
 from services.core.errors import ServiceError
 from webapp.database import db
-from webapp.helpers import context, form_errors_from
+from webapp.helpers import context
 from webapp.invitations.forms import InviteeAccountForm
+from webapp.refusals import refuse_form, render_form
 
 bp = Blueprint("invitations", __name__, url_prefix="/invitations")
 
@@ -41,10 +42,10 @@ def link(token: str) -> str | Response | tuple[str, int]:
                 db(), context(), token, name=form.name.data or "", password=form.password.data or ""
             )
         except ServiceError as exc:
-            form_errors_from(form, exc)
+            refuse_form(form, exc)
         else:
             session.clear()
             login_user(user)
             flash("Your account is ready and you are signed in.", "success")
             return redirect(url_for("consortia.invitation", invitation_id=person.invitation_id))
-    return render_template("invitations/account.html", form=form, person=person)
+    return render_form("invitations/account.html", form=form, person=person)

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
@@ -13,12 +13,16 @@ from services.notifications import inbox, preferences
 from webapp.database import db
 from webapp.helpers import safe_next
 from webapp.pagination import paginate
+from webapp.refusals import form_status, refuse_form
 
 bp = Blueprint("notifications", __name__, url_prefix="/inbox")
 
 
 class EmptyForm(FlaskForm):
     """A POST with nothing but the CSRF token."""
+
+
+EXPIRED = "The form expired; reload the page and try again."
 
 
 @bp.app_context_processor
@@ -53,8 +57,7 @@ def _object_link(link: str) -> str | None:
 @login_required
 def open_item(item_id: int) -> Response:
     if not EmptyForm().validate_on_submit():
-        flash("The form expired; please try again.", "error")
-        return redirect(url_for("notifications.inbox"))
+        abort(400, EXPIRED)
     item = inbox.mark_read(db(), current_user, item_id)
     return redirect(_object_link(item.link) or url_for("notifications.inbox"))
 
@@ -62,21 +65,19 @@ def open_item(item_id: int) -> Response:
 @bp.route("/<int:item_id>/read", methods=["POST"])
 @login_required
 def read(item_id: int) -> Response:
-    if EmptyForm().validate_on_submit():
-        inbox.mark_read(db(), current_user, item_id)
-    else:
-        flash("The form expired; please try again.", "error")
+    if not EmptyForm().validate_on_submit():
+        abort(400, EXPIRED)
+    inbox.mark_read(db(), current_user, item_id)
     return redirect(url_for("notifications.inbox"))
 
 
 @bp.route("/read-all", methods=["POST"])
 @login_required
 def read_all() -> Response:
-    if EmptyForm().validate_on_submit():
-        count = inbox.mark_all_read(db(), current_user)
-        flash(f"{count} notification{'s' if count != 1 else ''} marked as read.", "success")
-    else:
-        flash("The form expired; please try again.", "error")
+    if not EmptyForm().validate_on_submit():
+        abort(400, EXPIRED)
+    count = inbox.mark_all_read(db(), current_user)
+    flash(f"{count} notification{'s' if count != 1 else ''} marked as read.", "success")
     return redirect(url_for("notifications.inbox"))
 
 
@@ -88,21 +89,19 @@ def settings() -> ResponseReturnValue:
     message = ""
     chosen = preferences.preferences_of(db(), current_user)
     if request.method == "POST":
-        if form.validate_on_submit():
-            choices = {
-                e: request.form[f"mode-{e}"]
-                for e in preferences.EVENTS
-                if f"mode-{e}" in request.form
-            }
-            try:
-                preferences.set_preferences(db(), current_user, current_user, choices)
-            except ServiceError as exc:
-                errors, message, chosen = exc.field_errors, exc.message, {**chosen, **choices}
-            else:
-                flash("Your notification settings are saved.", "success")
-                return redirect(url_for("notifications.settings"))
+        if not form.validate_on_submit():
+            abort(400, EXPIRED)
+        choices = {
+            e: request.form[f"mode-{e}"] for e in preferences.EVENTS if f"mode-{e}" in request.form
+        }
+        try:
+            preferences.set_preferences(db(), current_user, current_user, choices)
+        except ServiceError as exc:
+            refuse_form(form, exc)
+            errors, message, chosen = exc.field_errors, exc.message, {**chosen, **choices}
         else:
-            message = "The form expired; please try again."
+            flash("Your notification settings are saved.", "success")
+            return redirect(url_for("notifications.settings"))
     return render_template(
         "notifications/settings.html",
         form=form,
@@ -111,4 +110,4 @@ def settings() -> ResponseReturnValue:
         modes=preferences.MODE_LABELS,
         errors=errors,
         message=message,
-    ), (400 if message else 200)
+    ), form_status(form)

@@ -15,9 +15,10 @@ from services.organisations import lineage
 from services.organisations.community import community, community_table
 from services.topics import calls as call_service
 from webapp.database import db
-from webapp.helpers import context, form_errors_from
+from webapp.helpers import context
 from webapp.organisations.forms import LineageForm
 from webapp.organisations.views import bp
+from webapp.refusals import form_status, refuse_form
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -36,7 +37,7 @@ def lineages() -> str:
 
 
 @bp.route("/programmes/<int:programme_id>/lineage", methods=["POST"])
-def edit_lineage(programme_id: int) -> str | BaseResponse:
+def edit_lineage(programme_id: int) -> tuple[str, int] | BaseResponse:
     if not policies.can_edit_lineage(current_user):
         abort(403, "Programme lineages are edited by administrators.")
     form = LineageForm(prefix=f"p{programme_id}")
@@ -45,14 +46,15 @@ def edit_lineage(programme_id: int) -> str | BaseResponse:
             text = form.lineage.data or ""
             programme = lineage.update_lineage(db(), context(), programme_id, text)
         except ServiceError as exc:
-            form_errors_from(form, exc)
+            refuse_form(form, exc)
         else:
             flash(f"Saved the lineage of {programme.code}.", "success")
             return redirect(url_for("organisations.lineages"))
     programmes = call_service.programmes(db())
     forms = {p.id: LineageForm(lineage=p.lineage, prefix=f"p{p.id}") for p in programmes}
     forms[programme_id] = form
-    return render_template("organisations/lineages.html", programmes=programmes, forms=forms)
+    page = render_template("organisations/lineages.html", programmes=programmes, forms=forms)
+    return page, form_status(form)
 
 
 @bp.route("/programmes/<int:programme_id>/community")

@@ -29,10 +29,11 @@ from services.organisations import profiles as orgs
 from services.organisations import search as orgsearch
 from webapp.consortia.forms import ActionForm
 from webapp.database import db
-from webapp.helpers import context, form_errors_from, refused
+from webapp.helpers import context
 from webapp.organisations.forms import ImportForm, MergeForm, OrganisationForm
 from webapp.pagination import paginate
 from webapp.people.panel import panel_context
+from webapp.refusals import refuse_form, refused, render_form
 
 bp = Blueprint("organisations", __name__, url_prefix="/organisations")
 
@@ -125,7 +126,7 @@ def show(org_id: int) -> str | Response:
 
 
 @bp.route("/<int:org_id>/edit", methods=["GET", "POST"])
-def edit(org_id: int) -> str | Response:
+def edit(org_id: int) -> tuple[str, int] | Response:
     org = _org_or_404(org_id)
     allowed = policies.organisation_fields_editable(current_user, org)
     if not allowed:
@@ -141,11 +142,11 @@ def edit(org_id: int) -> str | Response:
         try:
             changed = orgs.update_profile(db(), context(), org, data)
         except ServiceError as exc:
-            form_errors_from(form, exc)
+            refuse_form(form, exc)
         else:
             flash("Saved." if changed else "Nothing changed.", "success")
             return redirect(url_for("organisations.show", org_id=org.id))
-    return render_template("organisations/edit.html", org=org, form=form, allowed=allowed)
+    return render_form("organisations/edit.html", org=org, form=form, allowed=allowed)
 
 
 # -- imports ---------------------------------------------------------------------------------
@@ -159,7 +160,7 @@ def _save_upload(upload: FileStorage, folder: Path, default: str) -> Path:
 
 
 @bp.route("/imports", methods=["GET", "POST"])
-def imports() -> str | Response:
+def imports() -> tuple[str, int] | Response:
     _admin_only()
     form = ImportForm()
     if form.validate_on_submit():
@@ -183,12 +184,12 @@ def imports() -> str | Response:
             )
         except ServiceError as exc:
             shutil.rmtree(folder, ignore_errors=True)
-            form_errors_from(form, exc)
+            refuse_form(form, exc)
         else:
             flash("The import has started.", "success")
             return redirect(url_for("organisations.import_run", run_id=run.id))
     runs = paginate(cordis_import.listing(), db(), per_page=20)
-    return render_template("organisations/imports.html", form=form, runs=runs)
+    return render_form("organisations/imports.html", form=form, runs=runs)
 
 
 def _run_or_404(run_id: int) -> ImportRun:

@@ -18,7 +18,7 @@ from services.organisations import profiles as orgs
 from services.organisations import search as orgsearch
 from services.organisations.contacts_csv import ContactImportRefused, import_contacts
 from webapp.database import db
-from webapp.helpers import context, form_errors_from, raise_if_refused, refused
+from webapp.helpers import context
 from webapp.pagination import paginate
 from webapp.people.forms import (
     ApproveForm,
@@ -27,6 +27,7 @@ from webapp.people.forms import (
     JoinForm,
     RefuseForm,
 )
+from webapp.refusals import refuse_form, refused, render_form
 
 bp = Blueprint("people", __name__)
 
@@ -50,7 +51,7 @@ def _require_manager(org_id: int) -> None:
 
 
 @bp.route("/organisations/<int:org_id>/contacts/new", methods=["GET", "POST"])
-def add_contact(org_id: int) -> str | Response:
+def add_contact(org_id: int) -> tuple[str, int] | Response:
     org = orgs.get(db(), org_id)
     _require_manager(org.id)
     form = ContactForm()
@@ -65,16 +66,15 @@ def add_contact(org_id: int) -> str | Response:
                 function=form.function.data or "",
             )
         except ServiceError as exc:
-            raise_if_refused(exc)
-            form_errors_from(form, exc)
+            refuse_form(form, exc)
         else:
             flash(f"{contact.name} is now a contact of {org.display_name}.", "success")
             return _back(org.id)
-    return render_template("people/contact_form.html", org=org, form=form, contact=None)
+    return render_form("people/contact_form.html", org=org, form=form, contact=None)
 
 
 @bp.route("/organisations/contacts/<int:contact_id>/edit", methods=["GET", "POST"])
-def edit_contact(contact_id: int) -> str | Response:
+def edit_contact(contact_id: int) -> tuple[str, int] | Response:
     contact = contacts.get_contact(db(), current_user, contact_id)
     _require_manager(contact.organisation_id)
     form = ContactForm(obj=contact)
@@ -90,12 +90,11 @@ def edit_contact(contact_id: int) -> str | Response:
                 function=form.function.data or "",
             )
         except ServiceError as exc:
-            raise_if_refused(exc)
-            form_errors_from(form, exc)
+            refuse_form(form, exc)
         else:
             flash("Contact saved.", "success")
             return _back(contact.organisation_id)
-    return render_template(
+    return render_form(
         "people/contact_form.html", org=contact.organisation, form=form, contact=contact
     )
 
@@ -110,7 +109,7 @@ def remove_contact(contact_id: int) -> Response:
 
 
 @bp.route("/organisations/<int:org_id>/contacts/import", methods=["GET", "POST"])
-def import_file(org_id: int) -> str | Response:
+def import_file(org_id: int) -> tuple[str, int] | Response:
     org = orgs.get(db(), org_id)
     _require_manager(org.id)
     form = ContactImportForm()
@@ -119,11 +118,10 @@ def import_file(org_id: int) -> str | Response:
         try:
             report = import_contacts(db(), context(), form.file.data.read(), organisation_id=org.id)
         except ContactImportRefused as exc:
-            form.form_errors.append(exc.message)
+            refuse_form(form, exc)
             errors = exc.errors
         except ServiceError as exc:
-            raise_if_refused(exc)
-            form_errors_from(form, exc)
+            refuse_form(form, exc)
         else:
             flash(
                 f"Imported {report.added} contact(s); {report.known} already known "
@@ -131,7 +129,7 @@ def import_file(org_id: int) -> str | Response:
                 "success",
             )
             return _back(org.id)
-    return render_template("people/import.html", org=org, form=form, errors=errors)
+    return render_form("people/import.html", org=org, form=form, errors=errors)
 
 
 # -- join requests -----------------------------------------------------------------------
@@ -155,22 +153,21 @@ def join_start() -> str:
 
 
 @bp.route("/organisations/<int:org_id>/join", methods=["GET", "POST"])
-def join(org_id: int) -> str | Response:
+def join(org_id: int) -> tuple[str, int] | Response:
     org = orgs.get(db(), org_id)
     form = JoinForm()
     if form.validate_on_submit():
         try:
             joins.request_to_join(db(), context(), org.id, form.note.data or "")
         except ServiceError as exc:
-            raise_if_refused(exc)
-            form_errors_from(form, exc)
+            refuse_form(form, exc)
         else:
             flash(
                 f"Your request to join {org.display_name} is sent; you will be told the answer.",
                 "success",
             )
             return redirect(url_for("people.join_start"))
-    return render_template("people/join.html", org=org, form=form)
+    return render_form("people/join.html", org=org, form=form)
 
 
 @bp.route("/organisations/join-requests")

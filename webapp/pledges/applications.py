@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 from werkzeug.wrappers import Response
@@ -13,10 +13,11 @@ from services.core.errors import ServiceError
 from services.pledges import partners
 from services.topics import calls as call_service
 from webapp.database import db
-from webapp.helpers import context, form_errors_from, refused
+from webapp.helpers import context
 from webapp.pagination import paginate
 from webapp.pledges.blueprint import bp
 from webapp.pledges.forms import ApplicationForm, DecisionForm
+from webapp.refusals import form_status, refuse_form, refused
 
 
 @bp.route("/applications", methods=["GET", "POST"])
@@ -30,24 +31,21 @@ def applications() -> ResponseReturnValue:
     form.programme_id.choices = [
         (p.id, f"{p.code} — {p.name}") for p in call_service.programmes(db())
     ]
-    status = 200
-    if request.method == "POST":
-        if form.validate_on_submit():
-            try:
-                partners.apply(
-                    db(),
-                    context(),
-                    organisation_id=form.organisation_id.data,
-                    programme_id=form.programme_id.data,
-                    partner_type=form.partner_type.data,
-                    motivation=form.motivation.data or "",
-                )
-            except ServiceError as exc:
-                form_errors_from(form, exc)
-            else:
-                flash("Application sent to the programme office.", "success")
-                return redirect(url_for("pledges.applications"))
-        status = 400
+    if form.validate_on_submit():
+        try:
+            partners.apply(
+                db(),
+                context(),
+                organisation_id=form.organisation_id.data,
+                programme_id=form.programme_id.data,
+                partner_type=form.partner_type.data,
+                motivation=form.motivation.data or "",
+            )
+        except ServiceError as exc:
+            refuse_form(form, exc)
+        else:
+            flash("Application sent to the programme office.", "success")
+            return redirect(url_for("pledges.applications"))
     shown = None if deciding else [o.id for o in orgs]
     page = paginate(partners.applications_listing(shown), db())
     return render_template(
@@ -57,7 +55,7 @@ def applications() -> ResponseReturnValue:
         histories=partners.histories(db(), current_user, page.items),
         deciding=deciding,
         decision_form=DecisionForm(),
-    ), status
+    ), form_status(form)
 
 
 @bp.route("/applications/<int:application_id>/decide", methods=["POST"])

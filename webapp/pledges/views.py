@@ -18,9 +18,10 @@ from services.pledges import lifecycle as pledges
 from services.pledges import partners
 from services.pledges.funding import partner_funding
 from webapp.database import db
-from webapp.helpers import context, form_errors_from, refused
+from webapp.helpers import context
 from webapp.pledges.blueprint import bp
 from webapp.pledges.forms import ActionForm, PledgeForm, ReasonForm
+from webapp.refusals import refuse_form, refused, render_form
 
 FORM_FIELDS = (
     "kind",
@@ -80,12 +81,11 @@ def new() -> ResponseReturnValue:
                 data=_form_data(form),
             )
         except ServiceError as exc:
-            form_errors_from(form, exc)
+            refuse_form(form, exc)
         else:
             flash("Draft pledge saved. Submit it when it is ready.", "success")
             return redirect(url_for("pledges.detail", pledge_id=pledge.id))
-    status = 400 if form.errors or form.form_errors else 200
-    return render_template("pledges/form.html", form=form, pledge=None), status
+    return render_form("pledges/form.html", form=form, pledge=None)
 
 
 def _pledge(pledge_id: int) -> Pledge:
@@ -131,12 +131,11 @@ def edit(pledge_id: int) -> ResponseReturnValue:
         try:
             pledges.update_pledge(db(), context(), pledge, _form_data(form))
         except ServiceError as exc:
-            form_errors_from(form, exc)
+            refuse_form(form, exc)
         else:
             flash("Pledge updated.", "success")
             return redirect(url_for("pledges.detail", pledge_id=pledge.id))
-    status = 400 if form.errors or form.form_errors else 200
-    return render_template("pledges/form.html", form=form, pledge=pledge), status
+    return render_form("pledges/form.html", form=form, pledge=pledge)
 
 
 def _act(pledge_id: int, action: str) -> Response:

@@ -11,7 +11,8 @@ from services.topics import call_topics, lifecycle
 from services.topics import calls as call_service
 from services.topics import content as topics
 from webapp.database import db
-from webapp.helpers import context, form_errors_from, refused
+from webapp.helpers import context
+from webapp.refusals import refuse_form, refused, render_form
 from webapp.topics.blueprint import bp, me
 from webapp.topics.forms import CallForm, CallTopicForm, TransitionForm
 
@@ -57,12 +58,11 @@ def _save(call: Call | None) -> tuple[str, int] | Response:
         try:
             saved = call_service.save_call(db(), context(me()), data, call)
         except ServiceError as exc:
-            form_errors_from(form, exc)
+            refuse_form(form, exc)
         else:
             flash(f"Call {saved.identifier} saved.", "success")
             return redirect(url_for("topics.call_detail", call_id=saved.id))
-    status = 422 if form.errors or form.form_errors else 200
-    return render_template("topics/call_edit.html", form=form, call=call), status
+    return render_form("topics/call_edit.html", form=form, call=call)
 
 
 @bp.route("/calls/new", methods=["GET", "POST"])

@@ -12,7 +12,8 @@ from services.core.errors import ServiceError
 from services.topics import comments, review_assignments, reviews
 from services.topics import content as topics
 from webapp.database import db
-from webapp.helpers import context, raise_if_refused, refused
+from webapp.helpers import context
+from webapp.refusals import raise_if_refused, refused
 from webapp.topics.blueprint import bp, me
 from webapp.topics.forms import (
     AssignReviewerForm,

@@ -10,7 +10,7 @@ from models.topics import TOPIC_STATES
 from services import policies
 from services.consortia import match_requests
 from services.core import exports
-from services.core.errors import Conflict, InvalidInput, ServiceError
+from services.core.errors import Conflict, ServiceError
 from services.pledges import funding
 from services.topics import calls as call_service
 from services.topics import comments, lifecycle, review_assignments, reviews, timeline
@@ -18,9 +18,10 @@ from services.topics import content as topics
 from services.topics import listing as topic_list
 from webapp.database import db
 from webapp.errors import wants_json
-from webapp.helpers import context, form_errors_from, refused
+from webapp.helpers import context
 from webapp.pagination import paginate
-from webapp.topics.blueprint import bp, me, nothing_changes
+from webapp.refusals import refuse_form, refused, render_form
+from webapp.topics.blueprint import bp, me
 from webapp.topics.forms import (
     CoiForm,
     CommentForm,
@@ -147,7 +148,6 @@ def new() -> ResponseReturnValue:
     form = TopicForm()
     form.note.label.text = "Note for the first revision (optional)"
     _fill_choices(form, allowed)
-    status = 200
     if form.validate_on_submit():
         try:
             topic = topics.create_topic(
@@ -155,18 +155,15 @@ def new() -> ResponseReturnValue:
             )
         except ServiceError as exc:
             _place_target_errors(form, exc)
-            form_errors_from(form, exc)
-            status = 422 if isinstance(exc, InvalidInput) else exc.status
+            refuse_form(form, exc)
         else:
             flash("Topic idea saved.", "success")
             _warn(topics.title_warnings(db(), user, topic.programme_id, topic.title, topic.id))
             return redirect(url_for("topics.detail", topic_id=topic.id))
-    elif form.is_submitted():
-        status = 422
     warnings = topics.proposal_warnings(db(), user, form.sgg_id.data, form.title.data or "")
-    return render_template(
+    return render_form(
         "topics/edit.html", form=form, topic=None, sectors=SECTORS, warnings=warnings
-    ), status
+    )
 
 
 def _form_from_topic(topic: Topic) -> TopicForm:
@@ -191,23 +188,17 @@ def edit(topic_id: int) -> ResponseReturnValue:
     form = _form_from_topic(topic)
     del form.sgg_id
     _fill_choices(form)
-    status = 200
     if form.validate_on_submit():
         expected = optional_int(form.version.data) or 0
         try:
             topics.update_topic(
                 session, context(me()), topic, _content(form), expected, form.note.data or ""
             )
-        except Conflict as exc:
-            session.rollback()
-            topic = topics.get_topic(session, me(), topic_id)
-            form.form_errors.append(exc.message)
-            form.version.data = str(topic.version)  # the next save is a deliberate overwrite
-            status = 409
         except ServiceError as exc:
             _place_target_errors(form, exc)
-            form_errors_from(form, exc)
-            status = exc.status
+            refuse_form(form, exc)
+            if isinstance(exc, Conflict):  # a stale version: the next save overwrites
+                form.version.data = str(topics.get_topic(session, me(), topic_id).version)
         else:
             flash("Topic saved; a new revision was recorded.", "success")
             _warn(topics.title_warnings(session, me(), topic.programme_id, topic.title, topic.id))
@@ -215,17 +206,14 @@ def edit(topic_id: int) -> ResponseReturnValue:
     title = form.title.data if form.title.data else topic.title
     warnings = topics.title_warnings(session, me(), topic.programme_id, title, topic.id)
     latest = topics.revisions(session, topic)[:1]
-    return (
-        render_template(
-            "topics/edit.html",
-            form=form,
-            topic=topic,
-            sectors=SECTORS,
-            latest=latest,
-            authors=topics.revision_authors(session, me(), latest),
-            warnings=warnings,
-        ),
-        status,
+    return render_form(
+        "topics/edit.html",
+        form=form,
+        topic=topic,
+        sectors=SECTORS,
+        latest=latest,
+        authors=topics.revision_authors(session, me(), latest),
+        warnings=warnings,
     )
 
 
@@ -292,7 +280,6 @@ def transition(topic_id: int, name: str) -> ResponseReturnValue:
     try:
         step = lifecycle.transition(session, context(me()), topic, name, form.comment.data or "")
     except ServiceError as exc:
-        nothing_changes()
         if wants_json():
             raise
         return refused(exc, "topics.detail", topic_id=topic.id)
