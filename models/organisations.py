@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, ForeignKey, Index, String, Text, event
+from sqlalchemy import Boolean, ForeignKey, Index, String, Text, event, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from models.base import Base, one_of, utcnow
@@ -49,7 +49,7 @@ class Organisation(Base):
     sector: Mapped[str] = mapped_column(String(20), index=True)
     # Set when someone changed the sector by hand: a CORDIS import then leaves it alone
     # (otherwise an import sets it from the organisation's most frequent activity type).
-    sector_by_hand: Mapped[bool] = mapped_column(Boolean, default=False)
+    sector_by_hand: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     is_sme: Mapped[bool] = mapped_column(Boolean, default=False)
     is_efpia_member: Mapped[bool] = mapped_column(Boolean, default=False)
     partner_type: Mapped[str | None] = mapped_column(String(20))

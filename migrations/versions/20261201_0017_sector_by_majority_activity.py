@@ -25,14 +25,15 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
-    with op.batch_alter_table("participations") as batch:
-        batch.add_column(sa.Column("activity_type", sa.String(length=3), nullable=True))
-    with op.batch_alter_table("organisations") as batch:
-        batch.add_column(
-            sa.Column("sector_by_hand", sa.Boolean(), nullable=False, server_default=sa.false())
-        )
-    with op.batch_alter_table("organisations") as batch:
-        batch.alter_column("sector_by_hand", server_default=None)
+    # Plain ALTER TABLE ... ADD COLUMN on both databases, no batch copy: on SQLite a copy
+    # of organisations must drop the old table, which every participation, contact and
+    # pledge refers to (on the full registry: minutes, then a foreign-key refusal). The
+    # server default stays for the same reason (dropping it needs the copy).
+    op.add_column("participations", sa.Column("activity_type", sa.String(length=3), nullable=True))
+    op.add_column(
+        "organisations",
+        sa.Column("sector_by_hand", sa.Boolean(), nullable=False, server_default=sa.false()),
+    )
     if op.get_bind().dialect.name == "postgresql":
         edited = "(details -> 'changes' -> 'sector') IS NOT NULL"
     else:
@@ -45,7 +46,5 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("organisations") as batch:
-        batch.drop_column("sector_by_hand")
-    with op.batch_alter_table("participations") as batch:
-        batch.drop_column("activity_type")
+    op.drop_column("organisations", "sector_by_hand")  # native on SQLite >= 3.35
+    op.drop_column("participations", "activity_type")

@@ -102,10 +102,25 @@ def test_a_sector_already_changed_by_hand_is_marked_on_upgrade(tmp_path: Path) -
                 conn.execute(text(org), {"id": org_id, "at": at})
                 details = json.dumps({"changes": {field: {"old": "x", "new": "y"}}})
                 conn.execute(text(entry), {"id": org_id, "at": at, "details": details})
+            # Rows that refer to an organisation: a migration that copied the table (SQLite
+            # batch mode) failed on them, or dropped them.
+            conn.execute(text("INSERT INTO cordis_projects (id, acronym, title, objective, "
+                              "keywords, euroscivoc, status, call, topic, topic_title, "
+                              "funding_scheme, framework_programme, funding_body, legal_basis, "
+                              "updated_at) VALUES ('P1', '', '', '', '', '', '', '', '', '', "
+                              "'', '', '', '', :at)"), {"at": at})  # fmt: skip
+            conn.execute(text("INSERT INTO participations (project_id, organisation_id, role, "
+                              "is_associated_partner, terminated) VALUES "
+                              "('P1', 1, 'participant', false, false)"))  # fmt: skip
         schema.upgrade(url)
         with engine.connect() as conn:
             marked = conn.execute(text("SELECT id, sector_by_hand FROM organisations ORDER BY id"))
             assert [tuple(r) for r in marked] == [(1, True), (2, False)]
+            kept = conn.execute(text("SELECT organisation_id, activity_type FROM participations"))
+            assert [tuple(r) for r in kept] == [(1, None)]
+        schema.downgrade(url, "20261201_0016")
+        with engine.connect() as conn:
+            assert conn.execute(text("SELECT count(*) FROM participations")).scalar() == 1
         engine.dispose()
     finally:
         for _ in urls:
