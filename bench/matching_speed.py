@@ -30,6 +30,7 @@ from bench.matching_cordis import (
 from matching.callwide import assign_call
 from matching.consortium import build_consortium
 from matching.index import ExpertiseIndex, build_index
+from matching.milp import DEFAULT_MAX_POOL
 from matching.scoring import score_candidates
 from matching.types import ConsortiumSpec, TopicQuery
 
@@ -129,7 +130,8 @@ def main() -> None:
         f"  scoring alone    p50 {pct(score_ms, 50):.0f} ms, p95 {pct(score_ms, 95):.0f} ms\n"
         f"  score+consortium p50 {pct(total_ms, 50):.0f} ms, p95 {pct(total_ms, 95):.0f} ms; "
         f"solver {dict(solvers)}\n"
-        f"  pre-filter cut (600) vs lossless class pool: mean loss {np.mean(loss):.4%}, "
+        f"  pre-filter cut ({DEFAULT_MAX_POOL}) vs lossless class pool: "
+        f"mean loss {np.mean(loss):.4%}, "
         f"max {np.max(loss):.4%} (n={len(loss)})"
     )
 
