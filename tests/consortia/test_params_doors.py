@@ -46,7 +46,7 @@ def _form_errors(client: Any, topic_id: int, inputs: dict[str, Any]) -> set[str]
         else:
             data[key] = str(value)
     r = client.post(url, data=data)
-    assert r.status_code == 200  # shown again, not redirected to a new request
+    assert r.status_code == 422  # shown again with its errors, not redirected to a new request
     html = r.get_data(as_text=True)
     beside = re.findall(r'id="(\w+)-err"', html)
     names = {re.sub(r"^seats_\w+$", "sector_counts", name) for name in beside}
