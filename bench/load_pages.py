@@ -2,7 +2,7 @@
 
 Usage: PYTHONPATH=. python bench/load_pages.py [--keep] [--db NAME] [--duration 10]
        [--rounds 2] [--workers 6] [--threads 1] [--conns 20,50] [--think 500-1500]
-       [--no-closed-loop] [--queries-only] [--all-pages]
+       [--no-closed-loop] [--queries-only] [--all-pages] [--only NAME,NAME]
 
 Creates a PostgreSQL database of its own (bench/load_world.py; BENCH_PG_URL names the
 server, default postgresql+psycopg://postgres@127.0.0.1:5432/postgres), migrates it,
@@ -32,6 +32,7 @@ import argparse
 import csv
 import importlib.util
 import json
+import logging
 import os
 import re
 import shutil
@@ -74,6 +75,8 @@ def query_counts(pages: dict[str, tuple[str, list[str]]]) -> None:
     from webapp import create_app
 
     app = create_app()
+    # One log line per request would bury the figures (and is not what is measured).
+    logging.getLogger("partnering.request").setLevel(logging.WARNING)
     engine = app.extensions["partnering.engine"]
     statements: list[str] = []
     event.listen(engine, "before_cursor_execute", lambda *a: statements.append(a[2]))
@@ -324,6 +327,9 @@ def main() -> None:
         "--all-pages", action="store_true", help="every main page under load, not only the six"
     )
     parser.add_argument(
+        "--only", default="", help="comma-separated page names (default: every page)"
+    )
+    parser.add_argument(
         "--think",
         default="500-1500",
         help="users' pause between pages, LO-HI ms (0: no user model run)",
@@ -350,6 +356,9 @@ def main() -> None:
              "SECRET_KEY": "load-bench-secret-key-not-for-production",
              "INSTANCE_PATH": str(folder)}
         )  # fmt: skip
+        if args.only:
+            wanted = {n.strip() for n in args.only.split(",")}
+            pages = {k: v for k, v in pages.items() if k in wanted or k.startswith("trivial")}
         query_counts(pages)
         if args.queries_only:
             return

@@ -24,6 +24,7 @@ from services.accounts import memberships
 from services.accounts import users as accounts
 from services.core import schema
 from services.core.context import RequestContext
+from services.policies.programme import EDITABLE_BY_COORDINATOR
 
 ROOT = Path(__file__).resolve().parents[1]
 PG_BASE = os.environ.get("BENCH_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
@@ -292,6 +293,9 @@ def pick_paths(session: Session) -> dict[str, tuple[str, list[str]]]:
     )
     pledge = first(select(Pledge.id).where(Pledge.organisation_id == org).order_by(Pledge.id))
     published = first(select(Topic.id).where(Topic.status == "published").order_by(Topic.id))
+    editable = first(
+        select(Topic.id).where(Topic.status.in_(EDITABLE_BY_COORDINATOR)).order_by(Topic.id)
+    )
     user = first(select(User.id).where(User.email == "partner_rep@load.bench"))
     return {
         "trivial /health/live": ("", ["/health/live"]),
@@ -303,7 +307,7 @@ def pick_paths(session: Session) -> dict[str, tuple[str, list[str]]]:
         "calls": ("coordinator", ["/calls/"]),
         "call page": ("coordinator", [f"/calls/{call}"]),
         "topic revisions": ("coordinator", [f"/topics/{busy[0][0]}/revisions"]),
-        "topic edit form": ("coordinator", [f"/topics/{busy[0][0]}/edit"]),
+        "topic edit form": ("coordinator", [f"/topics/{editable}/edit"]),
         "new topic form": ("sgg_member", ["/topics/new"]),
         "organisation page": ("coordinator", [f"/organisations/{busiest_org}"]),
         "my pledges": ("partner_rep", ["/pledges/"]),
