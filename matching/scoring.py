@@ -214,6 +214,17 @@ def query_columns(index: ExpertiseIndex, q) -> QueryColumns:
     return QueryColumns(projects, profiles)
 
 
+def _row_sums(m: sp.csr_matrix, rows: list[int], width: int) -> np.ndarray:
+    """Sum of a few CSR rows as a dense vector, read straight off the arrays (slicing a
+    scipy matrix per member cost more than the rest of an explanation)."""
+    if not rows:
+        return np.zeros(width, dtype=np.float64)
+    spans = [slice(m.indptr[r], m.indptr[r + 1]) for r in rows]
+    cols = np.concatenate([m.indices[s] for s in spans])
+    vals = np.concatenate([m.data[s] for s in spans])
+    return np.bincount(cols, weights=vals, minlength=width).astype(np.float64)
+
+
 def explain(
     index: ExpertiseIndex,
     query: TopicQuery,
@@ -241,15 +252,13 @@ def explain(
     if q.nnz:
         if columns is None:
             columns = query_columns(index, q)
-        contrib = np.zeros(q.nnz, dtype=np.float64)
         rows = [j for j in order if sims[j] > 0]
-        if rows:
-            contrib += np.asarray(columns.projects[rows].sum(axis=0)).ravel() * q.data
+        contrib = _row_sums(columns.projects, rows, q.nnz) * q.data
         if columns.profiles is not None:
-            contrib += columns.profiles[i].toarray().ravel() * q.data
-        idx = np.lexsort((q.indices, -contrib))
-        terms = [index.text_model.vocabulary[q.indices[t]] for t in idx if contrib[t] > 0]
-        terms = terms[:n_terms]
+            contrib += _row_sums(columns.profiles, [i], q.nnz) * q.data
+        shared = np.flatnonzero(contrib > 0)
+        best = shared[np.lexsort((q.indices[shared], -contrib[shared]))][:n_terms]
+        terms = [index.text_model.vocabulary[q.indices[t]] for t in best.tolist()]
     if score is None:
         score = float(combine_scores(index, sims, q, DEFAULT_PARAMS, query.history)[i])
     reasons = []
