@@ -23,7 +23,8 @@ pledges and one account per role, then:
      connections / throughput.
 The database is dropped at the end unless ``--keep`` (then a second run with the same
 ``--db`` reuses it and skips the import). Redis: BENCH_REDIS_URL (default db 13).
-Targets: p95 under 100 ms at 20 users, no errors (verdicts printed for each model).
+Targets: p95 <= 100 ms at 50 users with think time, no errors (verdicts printed for each
+model and connection count).
 """
 
 from __future__ import annotations
@@ -302,11 +303,14 @@ def table(rows: list, seconds: dict[str, int]) -> None:
         )
     runs = ", ".join(f"{m}: {s} s per run" for m, s in seconds.items())
     print(f"(wrk -t2; {runs}; errors = non-200 + socket errors + timeouts)")
-    for model in dict.fromkeys(row[0] for row in rows):
-        worst = [(n, res["p95"]) for m, _, c, n, res, *_ in rows if m == model and c == 20]
-        slow = [f"{n} ({p:.0f} ms)" for n, p in worst if p >= 100]
+    # The issue's target: p95 <= 100 ms at 50 users with think time; the closed loop's
+    # figures measure capacity and are printed against the same bound for comparison.
+    for model, conns in dict.fromkeys((row[0], row[2]) for row in rows):
+        worst = [(n, res["p95"]) for m, _, c, n, res, *_ in rows if m == model and c == conns]
+        slow = [f"{n} ({p:.0f} ms)" for n, p in worst if p > 100]
         verdict = "met" if not slow else f"missed: {slow}"
-        print(f"target p95 < 100 ms at 20 connections, {model}: {verdict}")
+        target = " (the target)" if conns == 50 and model.startswith("users") else ""
+        print(f"p95 <= 100 ms at {conns} connections, {model}{target}: {verdict}")
     bad = sum(row[6] for row in rows)
     print("target no errors:", "met" if bad == 0 else f"missed: {bad} errors")
 
