@@ -3,6 +3,7 @@
 Usage: PYTHONPATH=. python bench/load_pages.py [--keep] [--db NAME] [--duration 10]
        [--rounds 2] [--workers 6] [--threads 1] [--conns 20,50] [--think 500-1500]
        [--no-closed-loop] [--queries-only] [--all-pages] [--only NAME,NAME]
+       [--mix --users 50 --duration 60]
 
 Creates a PostgreSQL database of its own (bench/load_world.py; BENCH_PG_URL names the
 server, default postgresql+psycopg://postgres@127.0.0.1:5432/postgres), migrates it,
@@ -21,6 +22,9 @@ pledges and one account per role, then:
    - a closed loop (wrk): the next request leaves the moment the answer arrives
      (``--duration`` s per run). On 2 cores this measures capacity: p50 is about
      connections / throughput.
+With ``--mix``, instead of 2: ``--users`` people of every role at once (user i takes role i
+mod 5, the anonymous visitor included), each reading every page of its role in a random
+order with the think time, for ``--duration`` s (at least 30): p50/p95/p99 per page.
 The database is dropped at the end unless ``--keep`` (then a second run with the same
 ``--db`` reuses it and skips the import). Redis: BENCH_REDIS_URL (default db 13).
 Targets: p95 <= 100 ms at 50 users with think time, no errors (verdicts printed for each
@@ -146,6 +150,8 @@ def start_gunicorn(
          *(["--threads", str(threads)] if threads else ["-k", "sync"]),
          "--log-level", "warning", "--backlog", "2048"],
         cwd=ROOT, env=env,
+        # A log line per request would bury the figures: the server's log goes to a file.
+        stderr=(folder / "gunicorn.log").open("w"),
     )  # fmt: skip
     base = f"http://127.0.0.1:{port}"
     for _ in range(200):
@@ -155,7 +161,7 @@ def start_gunicorn(
         except OSError:
             time.sleep(0.1)
     proc.kill()
-    raise SystemExit("gunicorn did not start")
+    raise SystemExit("gunicorn did not start:\n" + (folder / "gunicorn.log").read_text()[-2000:])
 
 
 def sign_in(base: str, role: str) -> str:
@@ -256,6 +262,44 @@ def run_locust(
     }
 
 
+def run_mix(base: str, pages: dict, cookies: dict, users: int, seconds: int, think: str) -> None:
+    """Every page at once: ``users`` locust users of every role (bench/locustfile.py)."""
+    mix: dict[str, dict] = {}
+    for name, (role, paths) in pages.items():
+        entry = mix.setdefault(role or "visitor", {"cookie": cookies.get(role, ""), "pages": []})
+        entry["pages"] += [[name, path] for path in paths]
+    with tempfile.TemporaryDirectory() as tmp:
+        env = {**os.environ, "LOAD_MIX": json.dumps(mix), "LOAD_THINK_MS": think,
+               "LOAD_USER_AGENT": USER_AGENT}  # fmt: skip
+        cmd = [
+            sys.executable, "-m", "locust", "-f", str(ROOT / "bench" / "locustfile.py"),
+            "--headless", "--host", base, "-u", str(users), "-r", "10", "-t", f"{seconds}s",
+            "--reset-stats", "--only-summary", "--loglevel", "ERROR", "--csv", f"{tmp}/run",
+        ]  # fmt: skip
+        out = subprocess.run(cmd, capture_output=True, text=True, env=env, cwd=tmp)
+        stats = Path(f"{tmp}/run_stats.csv")
+        if not stats.exists():
+            raise SystemExit(f"locust failed: {out.stdout}\n{out.stderr}")
+        with stats.open() as fh:
+            rows = list(csv.DictReader(fh))
+    print(f"\n{users} users of every role, think {think} ms, {seconds} s (after all started):")
+    print("| page | requests | p50 ms | p95 ms | p99 ms | failures |\n|---|---|---|---|---|---|")
+    slow, failures = [], 0
+    for row in rows:
+        label = "all pages" if row["Name"] == "Aggregated" else row["Name"]
+        print(
+            f"| {label} | {row['Request Count']} | {row['50%']} | {row['95%']} "
+            f"| {row['99%']} | {row['Failure Count']} |"
+        )
+        if row["Name"] != "Aggregated":
+            failures += int(row["Failure Count"])
+            if float(row["95%"]) > 100:
+                slow.append(f"{label} ({row['95%']} ms)")
+    print(f"target p95 <= 100 ms for every page at {users} users:",
+          "met" if not slow else f"missed: {', '.join(slow)}")  # fmt: skip
+    print("target no errors:", "met" if failures == 0 else f"missed: {failures} failures")
+
+
 def measure(
     base: str, pages: dict, cookies: dict, conns: list[int], seconds: int, rounds: int,
     think: str,
@@ -330,6 +374,8 @@ def main() -> None:
     parser.add_argument(
         "--all-pages", action="store_true", help="every main page under load, not only the six"
     )
+    parser.add_argument("--mix", action="store_true", help="every role's pages at once")
+    parser.add_argument("--users", type=int, default=50, help="users of --mix")
     parser.add_argument(
         "--only", default="", help="comma-separated page names (default: every page)"
     )
@@ -368,6 +414,12 @@ def main() -> None:
             return
         proc, base = start_gunicorn(url, args.workers, args.threads, folder)
         cookies = {role: sign_in(base, role) for role in ROLES}
+        if args.mix:
+            for _name, (role, paths) in pages.items():
+                for path in paths:
+                    check_page(base, path, cookies.get(role, ""))
+            run_mix(base, pages, cookies, args.users, max(args.duration, 30), args.think)
+            return
         if not args.all_pages:
             pages = {k: v for k, v in pages.items() if k in LOAD_PAGES}
         for _name, (role, paths) in pages.items():
