@@ -34,7 +34,6 @@ model and connection count).
 from __future__ import annotations
 
 import argparse
-import csv
 import importlib.util
 import json
 import logging
@@ -55,15 +54,13 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from sqlalchemy import event
 
+from bench.load_users import USER_AGENT, run_locust, run_mix
 from bench.load_world import DATA, LOAD_PAGES, PASSWORD, ROLES, drop_database, prepare
 
 ROOT = Path(__file__).resolve().parents[1]
 REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/13")
 WRK = shutil.which("wrk") or "/usr/bin/wrk"
 LUA = ROOT / "bench" / "wrk_report.lua"
-# flask-login's "strong" session protection ties a session to the client's IP and
-# User-Agent: the sign-in and every wrk request must send the same one.
-USER_AGENT = "pm-load-bench/1"
 REPEAT = 20
 TARGET_MEDIAN_MS = 15.0
 
@@ -222,82 +219,6 @@ def run_wrk(base: str, paths: list[str], cookie: str, conns: int, seconds: int) 
     if line is None:
         raise SystemExit(f"wrk failed: {out.stdout}\n{out.stderr}")
     return json.loads(line[len("RESULT ") :])
-
-
-def run_locust(
-    base: str, name: str, paths: list[str], cookie: str, users: int, seconds: int, think: str
-) -> dict:
-    """``users`` locust users (bench/locustfile.py) reading ``paths``, pausing ``think`` ms
-    after each answer; started 10 a second, statistics from when all are running."""
-    with tempfile.TemporaryDirectory() as tmp:
-        env = {
-            **os.environ,
-            "LOAD_PATHS": "|".join(paths),
-            "LOAD_COOKIE": cookie,
-            "LOAD_NAME": name,
-            "LOAD_THINK_MS": think,
-            "LOAD_USER_AGENT": USER_AGENT,
-        }
-        cmd = [
-            sys.executable, "-m", "locust", "-f", str(ROOT / "bench" / "locustfile.py"),
-            "--headless", "--host", base, "-u", str(users), "-r", "10", "-t", f"{seconds}s",
-            "--reset-stats", "--only-summary", "--loglevel", "ERROR",
-            "--csv", f"{tmp}/run",
-        ]  # fmt: skip
-        out = subprocess.run(cmd, capture_output=True, text=True, env=env, cwd=tmp)
-        stats = Path(f"{tmp}/run_stats.csv")
-        if not stats.exists():
-            raise SystemExit(f"locust failed: {out.stdout}\n{out.stderr}")
-        with stats.open() as fh:
-            row = next(r for r in csv.DictReader(fh) if r["Name"] == name)
-    count = int(row["Request Count"])
-    return {
-        "requests": count,
-        "seconds": count / float(row["Requests/s"]) if float(row["Requests/s"]) else seconds,
-        "p50": float(row["50%"]),
-        "p95": float(row["95%"]),
-        "p99": float(row["99%"]),
-        "non200": int(row["Failure Count"]),
-        **dict.fromkeys(("connect", "read", "write", "timeout"), 0),
-    }
-
-
-def run_mix(base: str, pages: dict, cookies: dict, users: int, seconds: int, think: str) -> None:
-    """Every page at once: ``users`` locust users of every role (bench/locustfile.py)."""
-    mix: dict[str, dict] = {}
-    for name, (role, paths) in pages.items():
-        entry = mix.setdefault(role or "visitor", {"cookie": cookies.get(role, ""), "pages": []})
-        entry["pages"] += [[name, path] for path in paths]
-    with tempfile.TemporaryDirectory() as tmp:
-        env = {**os.environ, "LOAD_MIX": json.dumps(mix), "LOAD_THINK_MS": think,
-               "LOAD_USER_AGENT": USER_AGENT}  # fmt: skip
-        cmd = [
-            sys.executable, "-m", "locust", "-f", str(ROOT / "bench" / "locustfile.py"),
-            "--headless", "--host", base, "-u", str(users), "-r", "10", "-t", f"{seconds}s",
-            "--reset-stats", "--only-summary", "--loglevel", "ERROR", "--csv", f"{tmp}/run",
-        ]  # fmt: skip
-        out = subprocess.run(cmd, capture_output=True, text=True, env=env, cwd=tmp)
-        stats = Path(f"{tmp}/run_stats.csv")
-        if not stats.exists():
-            raise SystemExit(f"locust failed: {out.stdout}\n{out.stderr}")
-        with stats.open() as fh:
-            rows = list(csv.DictReader(fh))
-    print(f"\n{users} users of every role, think {think} ms, {seconds} s (after all started):")
-    print("| page | requests | p50 ms | p95 ms | p99 ms | failures |\n|---|---|---|---|---|---|")
-    slow, failures = [], 0
-    for row in rows:
-        label = "all pages" if row["Name"] == "Aggregated" else row["Name"]
-        print(
-            f"| {label} | {row['Request Count']} | {row['50%']} | {row['95%']} "
-            f"| {row['99%']} | {row['Failure Count']} |"
-        )
-        if row["Name"] != "Aggregated":
-            failures += int(row["Failure Count"])
-            if float(row["95%"]) > 100:
-                slow.append(f"{label} ({row['95%']} ms)")
-    print(f"target p95 <= 100 ms for every page at {users} users:",
-          "met" if not slow else f"missed: {', '.join(slow)}")  # fmt: skip
-    print("target no errors:", "met" if failures == 0 else f"missed: {failures} failures")
 
 
 def measure(
