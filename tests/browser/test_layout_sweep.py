@@ -7,10 +7,11 @@ is swept without touching this file. Downloads, JSON and HTML fragments are not 
 are counted apart.
 
 On each page: no horizontal overflow (``scrollWidth <= innerWidth``) and no serious or
-critical axe-core violation, at both widths; a full-page screenshot of each in
-``test-artifacts/browser/layout/<role>/``. One browser, one context per role; axe-core
-runs once per page structure and width (the same template with other data is not checked
-twice). First, the phone menu is used with JavaScript off.
+critical axe-core violation, at both widths. One browser, one context per role; axe-core
+runs, and a full-page screenshot is taken (in ``test-artifacts/browser/layout/<role>/``),
+once per page structure and width (probes/structure.js: the same template with other data,
+or with more rows, is not checked or pictured twice). First, the phone menu is used with
+JavaScript off.
 """
 
 from __future__ import annotations
@@ -137,7 +138,8 @@ def _open(page: Page, url: str) -> str | None:
 
 
 class Sweep:
-    """The checks of one page at one width; axe-core once per page structure and width."""
+    """The checks of one page at one width; axe-core and the screenshot once per page
+    structure and width."""
 
     def __init__(self) -> None:
         self.structures: set[tuple[str, int]] = set()
@@ -156,7 +158,7 @@ class Sweep:
             self.structures.add(key)
             self.axe_runs += 1
             problems += [f"{v} (at {width} px)" for v in serious_violations(page)]
-        page.screenshot(path=str(shot), full_page=True)
+            page.screenshot(path=str(shot), full_page=True)
         return problems
 
 
@@ -201,7 +203,7 @@ def test_every_page_fits_both_widths_without_serious_axe_violations(
     visits = sum(len(roles) for roles in swept.values())
     print(
         f"\nlayout sweep: {visits} pages x {len(WIDTHS)} widths in {took:.1f} s,"
-        f" {sweep.axe_runs} axe-core runs"
+        f" {sweep.axe_runs} axe-core runs and screenshots"
     )
     print("not pages:", ", ".join(f"{k} x{v}" for k, v in sorted(skipped.items())))
     assert not problems, f"{len(problems)} layout problems:\n" + "\n".join(problems)

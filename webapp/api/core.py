@@ -4,6 +4,7 @@ with problem+json errors, and ``api_blueprint`` (bearer-token authentication).""
 from __future__ import annotations
 
 import http
+import threading
 from typing import Any
 
 from flask_smorest import Api as SmorestApi
@@ -17,9 +18,45 @@ PROBLEM_JSON = "application/problem+json"
 
 
 class Api(SmorestApi):
-    """flask-smorest, with errors documented as problem+json and rendered by webapp.errors."""
+    """flask-smorest, with errors documented as problem+json and rendered by webapp.errors.
+
+    The OpenAPI document is built when it is first asked for (``/api/v1/openapi.json``, the
+    ``flask openapi`` commands), not when the app is created: documenting every view was a
+    third of ``create_app``'s time, spent by every app that never serves the document (each
+    worker process, each test). The routes themselves are registered at once.
+    """
 
     ERROR_SCHEMA = ProblemSchema
+
+    def __init__(self, app: Any = None, **kwargs: Any) -> None:
+        self._undocumented: list[tuple[Blueprint, str, Any]] = []
+        self._documenting = threading.Lock()
+        super().__init__(app, **kwargs)
+
+    @property
+    def spec(self) -> Any:
+        """The APISpec, with the views of every blueprint registered so far documented."""
+        if self._undocumented:
+            with self._documenting:
+                while self._undocumented:
+                    blp, name, parameters = self._undocumented[0]
+                    blp.register_views_in_doc(
+                        self, self._app, self._spec, name=name, parameters=parameters
+                    )
+                    self._spec.tag({"name": name, "description": blp.description})
+                    del self._undocumented[0]
+        return self._spec
+
+    @spec.setter
+    def spec(self, value: Any) -> None:
+        self._spec = value
+
+    def register_blueprint(self, blp: Blueprint, *, parameters: Any = None, **options: Any) -> None:
+        """Register ``blp``'s routes now; document its views when the spec is first read."""
+        name = options.get("name", blp.name)
+        self._app.extensions["flask-smorest"]["blp_name_to_api"][name] = self
+        self._app.register_blueprint(blp, **options)
+        self._undocumented.append((blp, name, parameters))
 
     def _register_error_handlers(self) -> None:
         """webapp.errors already answers every error (problem+json under /api/)."""
