@@ -60,6 +60,7 @@ def collaborators(session: Session, org_id: int, limit: int = 10) -> list[tuple[
     shared = func.count(func.distinct(theirs.project_id)).label("shared")
     rows = session.execute(
         select(Organisation, shared)
+        .options(load_only(Organisation.id, Organisation.legal_name, Organisation.country))
         .select_from(mine)
         .join(theirs, theirs.project_id == mine.project_id)
         .join(Organisation, Organisation.id == theirs.organisation_id)
