@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import Boolean, CheckConstraint, ForeignKey, String, Text, false
+from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Index, String, Text, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from models.base import Base, Money, one_of, utcnow
@@ -36,6 +36,8 @@ class Pledge(Base):
             "third_country_costs >= 0 AND third_country_costs <= amount",
             name="third_country_within_amount",
         ),
+        # The submitted pledges oldest first (the office's queue) and their count.
+        Index("ix_pledges_status_updated_at", "status", "updated_at", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

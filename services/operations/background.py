@@ -45,8 +45,11 @@ def queue_depth(redis_url: str | None) -> tuple[int | None, str]:
 
 def warnings(session: Session, settings: Settings, now: datetime | None = None) -> list[str]:
     """One sentence per background process that has gone silent."""
-    now = now or utcnow()
-    beats = heartbeats.last_beats(session)
+    return silent(heartbeats.last_beats(session), settings, now or utcnow())
+
+
+def silent(beats: dict[str, datetime], settings: Settings, now: datetime) -> list[str]:
+    """The warnings of ``warnings`` from heartbeats already read."""
     limit = timedelta(seconds=settings.silence_seconds)
     out = []
     for name, label in WATCHED:
@@ -62,22 +65,16 @@ def warnings(session: Session, settings: Settings, now: datetime | None = None) 
 def overview(session: Session, settings: Settings) -> Overview:
     depth, detail = queue_depth(settings.redis_url)
     beats = heartbeats.last_beats(session)
-    counts: dict[str, int] = dict(
-        session.execute(
-            select(OutboxMessage.status, func.count())
-            .where(OutboxMessage.channel == "email")
-            .group_by(OutboxMessage.status)
-        )
-        .tuples()
-        .all()
-    )
-    oldest = session.scalar(
-        select(func.min(OutboxMessage.created_at)).where(
-            OutboxMessage.channel == "email",
-            OutboxMessage.mode == "immediate",
-            OutboxMessage.status.in_(("pending", "sending")),
-        )
-    )
+    # Mail by state and, in the same statement, the oldest immediate one still due.
+    due = OutboxMessage.mode == "immediate"
+    rows = session.execute(
+        select(OutboxMessage.status, func.count(), func.min(OutboxMessage.created_at).filter(due))
+        .where(OutboxMessage.channel == "email")
+        .group_by(OutboxMessage.status)
+    ).all()
+    counts = {status: count for status, count, _first in rows}
+    waiting = [first for status, _, first in rows if status in ("pending", "sending") and first]
+    oldest = min(waiting, default=None)
     failed = list(
         session.scalars(
             select(OutboxMessage)
@@ -90,7 +87,7 @@ def overview(session: Session, settings: Settings) -> Overview:
         queue_depth=depth,
         queue_detail=detail,
         heartbeats={name: beats.get(name) for name, _ in WATCHED},
-        warnings=warnings(session, settings),
+        warnings=silent(beats, settings, utcnow()),
         running=task_runs.recent(session, "running"),
         failed_runs=task_runs.recent(session, "failed"),
         outbox_counts=counts,

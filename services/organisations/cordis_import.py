@@ -34,6 +34,7 @@ from services.organisations.cordis import (
 from services.organisations.cordis_writer import MAX_ISSUES_KEPT, BatchedImporter, Progress
 
 IMPORT_TASK = leases.IMPORT.task
+NAME_INDEX = "ix_organisations_search_name_trgm"  # PostgreSQL's trigram index of names
 
 
 PROJECT_NAMES = ("project.csv", "project.csv.gz", "projects.csv", "projects.csv.gz")
@@ -155,6 +156,12 @@ def run_import(
         if session.get_bind().dialect.name == "postgresql":
             # Fresh statistics, or the planner misjudges the new rows (e.g. seq scans).
             session.execute(text("ANALYZE organisations, participations, cordis_projects"))
+            # The name index's new entries wait in its pending list until a vacuum (never,
+            # without autovacuum): every name search would read through thousands of them
+            # (20 ms instead of 0.3 ms for "karolinska" after a full import).
+            session.execute(
+                text("SELECT gin_clean_pending_list(CAST(:name AS regclass))"), {"name": NAME_INDEX}
+            )
     return run
 
 

@@ -8,7 +8,7 @@ from typing import Any, cast
 
 from sqlalchemy import Select, func, select, tuple_, update
 from sqlalchemy.engine import CursorResult
-from sqlalchemy.orm import Session, aliased, contains_eager, selectinload
+from sqlalchemy.orm import Session, aliased, contains_eager, load_only, selectinload
 
 from models import (
     CordisProject,
@@ -60,6 +60,7 @@ def collaborators(session: Session, org_id: int, limit: int = 10) -> list[tuple[
     shared = func.count(func.distinct(theirs.project_id)).label("shared")
     rows = session.execute(
         select(Organisation, shared)
+        .options(load_only(Organisation.id, Organisation.legal_name, Organisation.country))
         .select_from(mine)
         .join(theirs, theirs.project_id == mine.project_id)
         .join(Organisation, Organisation.id == theirs.organisation_id)
@@ -87,34 +88,33 @@ class Involvement:
     pledge_count: int = 0  # all the pledges the viewer may see
     suggestions: list[SuggestedMember] = field(default_factory=list)
     invitations: list[Invitation] = field(default_factory=list)
-    # Ids of the pledges' topics the viewer may open (their titles are shown, no others).
-    visible_topic_ids: set[int] = field(default_factory=set)
+    # Titles of the pledges' topics the viewer may open (no other title is shown).
+    topic_titles: dict[int, str] = field(default_factory=dict)
 
 
 def involvement(session: Session, actor: User | None, org_id: int) -> Involvement:
     topics = session.scalars(
         select(Topic)
+        .options(load_only(Topic.id, Topic.title))  # a topic row holds its whole text
         .join(TopicIndustryPartner, TopicIndustryPartner.topic_id == Topic.id)
         .where(TopicIndustryPartner.organisation_id == org_id)
         .where(policies.topic_visibility_clause(actor))
         .order_by(Topic.title)
     )
+    theirs = (Pledge.organisation_id == org_id, policies.pledge_visibility_clause(actor))
+    # The total as a subquery, not a window count: under LIMIT the planner would read the
+    # primary key backwards through every pledge to count the organisation's.
+    total = select(func.count()).select_from(Pledge).where(*theirs).scalar_subquery()
     rows = session.execute(
-        select(Pledge, func.count().over())
-        .where(Pledge.organisation_id == org_id, policies.pledge_visibility_clause(actor))
-        .order_by(Pledge.id.desc())
-        .limit(INVOLVEMENT_SHOWN)
-        .options(selectinload(Pledge.topic).load_only(Topic.id, Topic.title))
+        select(Pledge, total).where(*theirs).order_by(Pledge.id.desc()).limit(INVOLVEMENT_SHOWN)
     ).all()
     pledges = [pledge for pledge, _total in rows]
-    visible_topic_ids = set(
-        session.scalars(
-            select(Topic.id).where(
-                Topic.id.in_({p.topic_id for p in pledges}),
-                policies.topic_visibility_clause(actor),
-            )
+    titles = session.execute(
+        select(Topic.id, Topic.title).where(
+            Topic.id.in_({p.topic_id for p in pledges}), policies.topic_visibility_clause(actor)
         )
     )
+    topic_titles = {topic_id: title for topic_id, title in titles}
     suggestions = session.scalars(
         select(SuggestedMember)
         .join(MatchRequest, MatchRequest.id == SuggestedMember.request_id)
@@ -138,7 +138,7 @@ def involvement(session: Session, actor: User | None, org_id: int) -> Involvemen
         rows[0][1] if rows else 0,
         list(suggestions),
         list(invitations),
-        visible_topic_ids,
+        topic_titles,
     )
 
 

@@ -82,6 +82,7 @@ from services.policies.programme import (
     pledge_visibility_clause,
     role_labels,
     sgg_ids,
+    topic_id_visibility_clause,
     topic_review_of,
     topic_visibility_clause,
 )
@@ -161,6 +162,7 @@ __all__ = [
     "pledge_visibility_clause",
     "role_labels",
     "sgg_ids",
+    "topic_id_visibility_clause",
     "topic_review_of",
     "topic_visibility_clause",
 ]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import ColumnElement, and_, exists, false, or_, select, true
 from sqlalchemy.orm import Session, aliased, object_session
 
@@ -268,6 +270,17 @@ def topic_visibility_clause(user: User | None) -> ColumnElement[bool]:
         exists().where(TopicReview.topic_id == Topic.id, TopicReview.reviewer_id == user.id)
     )
     return or_(*conditions)
+
+
+def topic_id_visibility_clause(user: User | None, topic_id: Any) -> ColumnElement[bool]:
+    """SQL condition on a topic id column: the topic is one ``can_view_topic`` allows.
+    No subquery for who sees every topic, so a count needs no join to the topics."""
+    if is_signed_in(user) and is_coordinator(user):
+        return true()
+    visible: ColumnElement[bool] = topic_id.in_(
+        select(Topic.id).where(topic_visibility_clause(user))
+    )
+    return visible
 
 
 def can_create_topic(user: User | None, sgg: Sgg | int) -> bool:

@@ -9,7 +9,7 @@ leaves its call. Each change is a revision of the topic and a line of its histor
 from __future__ import annotations
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, load_only
 
 from models import Call, Topic, User
 from services import policies
@@ -46,6 +46,7 @@ def addable(session: Session, user: User | None, call: Call) -> list[Topic]:
     return list(
         session.scalars(
             select(Topic)
+            .options(load_only(Topic.id, Topic.identifier, Topic.title))  # the form's choices
             .where(
                 Topic.programme_id == call.programme_id,
                 Topic.status == ADDABLE_STATE,

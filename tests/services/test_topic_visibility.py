@@ -35,6 +35,26 @@ def test_python_and_sql_rules_match_the_specification(db, world, make_user):
     )
 
 
+def test_the_clause_on_a_topic_id_selects_the_same_topics(db, world, make_user):
+    """``topic_id_visibility_clause`` (counts without a join: the office's pledge queue)."""
+    from models import Pledge
+    from tests.pledge_helpers import add_pledge
+
+    people = make_people(db, world, make_user)
+    call = make_call(db, world)
+    for state in TOPIC_STATES:
+        topic = make_topic(db, world, state, title=f"T {state}", call=call)
+        add_pledge(db, topic, world["pharma"], "10.00")
+    for who in (None, *ROLES):
+        user = people[who] if who else None
+        by_topic = set(db.scalars(select(Topic.id).where(policies.topic_visibility_clause(user))))
+        clause = policies.topic_id_visibility_clause(user, Pledge.topic_id)
+        by_id = set(db.scalars(select(Pledge.topic_id).where(clause)))
+        assert by_id == by_topic & set(db.scalars(select(Pledge.topic_id))), who
+    sql = str(policies.topic_id_visibility_clause(people["coordinator"], Pledge.topic_id))
+    assert "topics" not in sql  # no subquery for who sees every topic
+
+
 def test_assigned_reviewer_sees_the_topic_they_review(db, world, make_user):
     from models import TopicReview
 

@@ -186,3 +186,26 @@ def test_duplicates_page_and_merge(client, db, make_user, tmp_path):
     again = post_form(client, "/organisations/merge", {"keep_id": ki.id, "drop_id": copy.id},
                       page="/organisations/duplicates")  # fmt: skip
     assert again.status_code == 409
+
+
+def test_profile_names_only_the_pledged_topics_the_viewer_may_open(
+    app, client, db, world, make_user
+):
+    """The involvement list's titles come from one query with the topic visibility clause."""
+    from tests.pledge_helpers import add_pledge
+    from tests.topic_support import make_topic
+
+    rep = make_user(org_id=world["pharma"].id, org_role="partner_rep")
+    hidden = make_topic(db, world, "idea", title="Unpublished idea")
+    shown = make_topic(db, world, "published", title="Open topic")
+    add_pledge(db, hidden, world["pharma"], "5.00", commit=False)
+    add_pledge(db, shown, world["pharma"], "7.00", commit=False)
+    db.commit()
+    login(client, rep.email, PASSWORD)
+    page = client.get(f"/organisations/{world['pharma'].id}").get_data(as_text=True)
+    assert "“Open topic”" in page and "a topic you cannot see" in page
+    assert "Unpublished idea" not in page
+    office = app.test_client()
+    login(office, make_user("coordinator").email, PASSWORD)
+    page = office.get(f"/organisations/{world['pharma'].id}").get_data(as_text=True)
+    assert "“Unpublished idea”" in page and "a topic you cannot see" not in page

@@ -158,3 +158,78 @@ def test_dashboard_queries_do_not_grow_with_its_queues(app, client, db, world, m
     assert counts[0] == counts[1], counts
     assert counts[1] <= 20, counts
     print("dashboard statements", counts)
+
+
+def _statements_of(app, client, path: str) -> list[str]:
+    client.get(path)  # warm (the first request of a session loads more)
+    with counted(app.extensions["partnering.engine"]) as statements:
+        response = client.get(path)
+    assert response.status_code == 200, path
+    return [" ".join(s.split()) for s in statements]
+
+
+def test_office_pledge_queue_counts_the_pledges_alone(app, client, db, world, make_user):
+    """The total of the submitted pledges is a count of pledges (no window over the rows
+    joined to their topics and organisations), the first rows come in order of age."""
+    from tests.pledge_helpers import add_pledge
+
+    make_user("coordinator", email="office@example.org")
+    for i in range(10):
+        topic = make_topic(db, world, "screening", title=f"Pledged {i}")
+        add_pledge(db, topic, world["pharma2"], f"{i + 1}.00", commit=False)
+    db.commit()
+    login(client, "office@example.org", PASSWORD)
+    statements = _statements_of(app, client, "/dashboard")
+    queue = [s for s in statements if "pledges.status" in s]
+    assert len(queue) == 1, queue
+    assert (
+        "OVER ()" not in queue[0] and "(SELECT count(*) AS count_1 FROM pledges WHERE" in queue[0]
+    )
+    page = client.get("/dashboard").get_data(as_text=True)
+    assert "10 pledges" in page and "Pledged 0" in page and "Pledged 9" not in page
+
+
+def test_call_page_loads_what_its_rows_show(app, client, db, world, make_user):
+    """No topic texts, no SGG, area or call per topic: the same statements for 1 or 4 topics."""
+    from tests.topic_support import make_call
+
+    make_user("coordinator", email="calls@example.org")
+    login(client, "calls@example.org", PASSWORD)
+    call = make_call(db, world)
+    make_topic(db, world, "approved", title="First", call=call)
+    few = _statements_of(app, client, f"/calls/{call.id}")
+    for i in range(3):
+        make_topic(db, world, "approved", title=f"More {i}", call=call)
+    many = _statements_of(app, client, f"/calls/{call.id}")
+    assert len(few) == len(many), (few, many)
+    assert not [s for s in many if "FROM sggs" in s or "FROM scientific_areas" in s], many
+    assert not [s for s in many if "topics.challenge" in s], many
+    assert "More 2" in client.get(f"/calls/{call.id}").get_data(as_text=True)
+
+
+def test_background_page_reads_the_heartbeats_once(app, client, make_user):
+    make_user("admin", email="ops@example.org")
+    login(client, "ops@example.org", PASSWORD)
+    statements = _statements_of(app, client, "/admin/background")
+    assert len([s for s in statements if "FROM heartbeats" in s]) == 1, statements
+    assert len([s for s in statements if "FROM outbox_messages" in s and "GROUP BY" in s]) == 1
+
+
+def test_organisation_page_counts_pledges_without_a_window(app, client, db, world, make_user):
+    """The newest pledges of an organisation, their number by a count (a window count made
+    PostgreSQL read every pledge through the primary key), the topics' titles in one query."""
+    from tests.pledge_helpers import add_pledge
+
+    make_user("coordinator", email="orgs@example.org")
+    for i in range(3):
+        topic = make_topic(db, world, "published", title=f"Funded {i}")
+        add_pledge(db, topic, world["pharma"], f"{i + 1}.00", commit=False)
+    db.commit()
+    login(client, "orgs@example.org", PASSWORD)
+    statements = _statements_of(app, client, f"/organisations/{world['pharma'].id}")
+    pledges = [s for s in statements if s.startswith("SELECT pledges.id")]
+    assert len(pledges) == 1 and "OVER ()" not in pledges[0], pledges
+    titles = [s for s in statements if s.startswith("SELECT topics.id, topics.title FROM topics")]
+    assert len(titles) == 2, titles  # the industry topics and the pledges' topics
+    page = client.get(f"/organisations/{world['pharma'].id}").get_data(as_text=True)
+    assert "“Funded 2”" in page

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import current_app, flash, redirect, render_template, url_for
+from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
@@ -19,8 +19,9 @@ from webapp.refusals import refused
 
 @bp.context_processor
 def _silence_banner() -> dict[str, Any]:
-    """Every admin page warns when the worker or the scheduler has gone silent."""
-    if not current_user.is_authenticated:
+    """Every admin page warns when the worker or the scheduler has gone silent (the page of
+    background work passes the warnings it read with the rest)."""
+    if not current_user.is_authenticated or request.endpoint == "admin.background":
         return {}
     return {"background_warnings": background.warnings(db(), current_app.config["SETTINGS"])}
 
@@ -31,6 +32,7 @@ def background_view() -> str:
     return render_template(
         "admin/background.html",
         view=view,
+        background_warnings=view.warnings,
         settings=current_app.config["SETTINGS"],
         form=EmptyForm(),
     )
