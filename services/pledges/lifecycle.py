@@ -99,6 +99,7 @@ def create_pledge(
     _check_ikaa(org, values)
     pledge = Pledge(
         topic_id=topic.id,
+        programme_id=topic.programme_id,
         organisation_id=org.id,
         created_by_id=actor.id,
         status="draft",
