@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from sqlalchemy import Select, func, or_, select
-from sqlalchemy.orm import Session, joinedload, load_only, selectinload
+from sqlalchemy.orm import Session, aliased, joinedload, load_only, selectinload
 
 from models import Organisation, Pledge, Programme, ScientificArea, Topic, User
 from models.pledges import PLEDGE_KINDS, PLEDGE_STATES
@@ -28,6 +28,7 @@ from services.pledges.rules import (
 )
 
 ZERO = Decimal("0.00")
+CLOSED = ("rejected", "withdrawn")  # topics listed only while they hold a pledge
 
 
 def get_programme(session: Session, programme_id: int) -> Programme:
@@ -281,12 +282,19 @@ def programme_funding(session: Session, programme: Programme) -> ProgrammeFundin
 def programme_topics(programme: Programme) -> Select[tuple[Topic]]:
     """The programme's topics for its funding table, by id (a listing query): all but the
     rejected or withdrawn ones that hold no submitted or confirmed pledge."""
-    pledged = select(Pledge.id).where(Pledge.topic_id == Topic.id, Pledge.status.in_(LIVE))
+    # The closed topics that keep a pledge, looked up for those few topics only (an EXISTS
+    # over every topic became a hash of all the programme's pledges).
+    closed = aliased(Topic)
+    pledged = select(closed.id).where(
+        closed.programme_id == programme.id,
+        closed.status.in_(CLOSED),
+        select(Pledge.id).where(Pledge.topic_id == closed.id, Pledge.status.in_(LIVE)).exists(),
+    )
     return (
         select(Topic)
         .where(
             Topic.programme_id == programme.id,
-            or_(Topic.status.not_in(("rejected", "withdrawn")), pledged.exists()),
+            or_(Topic.status.not_in(CLOSED), Topic.id.in_(pledged)),
         )
         .options(
             load_only(
