@@ -112,7 +112,9 @@ def topic_rows(rng: random.Random, ids: dict[str, list[int]], programme_id: int)
     return rows
 
 
-def pledge_rows(rng: random.Random, topic_ids: list[int], org_ids: list[int]) -> list[dict]:
+def pledge_rows(
+    rng: random.Random, programme_id: int, topic_ids: list[int], org_ids: list[int]
+) -> list[dict]:
     now = datetime.now(UTC)
     states = ("draft", "submitted", "confirmed", "rejected", "withdrawn")
     rows = []
@@ -123,6 +125,7 @@ def pledge_rows(rng: random.Random, topic_ids: list[int], org_ids: list[int]) ->
         rows.append(
             {
                 "topic_id": rng.choice(topic_ids),
+                "programme_id": programme_id,
                 "organisation_id": rng.choice(org_ids),
                 "kind": kind,
                 "amount": amount,
@@ -226,7 +229,7 @@ def seed(session: Session) -> None:
         update(Organisation).where(Organisation.id.in_(industry)).values(is_efpia_member=True)
     )
     pledgeable = [t.id for t in topics if t.status not in ("idea", "screening")]
-    session.execute(insert(Pledge.__table__), pledge_rows(rng, pledgeable, industry))
+    session.execute(insert(Pledge.__table__), pledge_rows(rng, programme.id, pledgeable, industry))
     partners = [
         {"topic_id": t.id, "organisation_id": org}
         for t in topics

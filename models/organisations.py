@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, ForeignKey, Index, String, Text, event, false
+from sqlalchemy import Boolean, ForeignKey, Index, String, Text, event, false, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from models.base import Base, one_of, utcnow
@@ -37,6 +37,13 @@ class Organisation(Base):
             postgresql_ops={"search_name": "gin_trgm_ops"},
         ),
         Index("ix_organisations_country_name_key", "country", "name_key"),
+        # The few members among ~30,000 organisations (the programme sums look them up).
+        Index(
+            "ix_organisations_efpia_members",
+            "id",
+            postgresql_where=text("is_efpia_member"),
+            sqlite_where=text("is_efpia_member"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

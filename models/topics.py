@@ -64,6 +64,9 @@ class Topic(Base):
             name="size_range_ordered",
         ),
         CheckConstraint("duration_months IS NULL OR duration_months > 0", name="duration_positive"),
+        # The key of pledges' (topic_id, programme_id) foreign key: a pledge's programme is
+        # its topic's, whoever writes the row.
+        Index("uq_topics_id_programme_id", "id", "programme_id", unique=True),
         Index(
             "ix_topics_search_trgm",
             text(TOPIC_SEARCH_TEXT),

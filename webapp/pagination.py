@@ -22,7 +22,11 @@ def _int_arg(name: str, default: int, low: int, high: int) -> int:
     return min(max(value, low), high)
 
 
-def paginate(query: Select[Any], session: Session, per_page: int = 25) -> Page:
-    """The page of ``query`` named in ``?page=`` (bad values fall back to page 1)."""
+def paginate(
+    query: Select[Any], session: Session, per_page: int = 25, *, count_apart: bool = False
+) -> Page:
+    """The page of ``query`` named in ``?page=`` (bad values fall back to page 1);
+    ``count_apart``: see :func:`services.core.pages.page_of`."""
     per_page = _int_arg("per_page", per_page, 1, PER_PAGE_MAX)
-    return page_of(session, query, _int_arg("page", 1, 1, 10**9), per_page)
+    page = _int_arg("page", 1, 1, 10**9)
+    return page_of(session, query, page, per_page, count_apart=count_apart)

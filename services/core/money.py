@@ -6,7 +6,9 @@ import re
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from sqlalchemy import ColumnElement, func
+from sqlalchemy import ColumnElement, Numeric, func
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.visitors import InternalTraversal
 
 # Numeric(14, 2): at most 12 digits before the decimal point.
 MAX_AMOUNT = Decimal("999999999999.99")
@@ -48,15 +50,46 @@ def parse_money(text: Any, *, allow_zero: bool = False) -> Decimal:
     return value
 
 
+class _CentsSum(ColumnElement[Any]):
+    """SUM(column) in cents, compiled per dialect (:func:`cents_sum`)."""
+
+    inherit_cache = True
+    _traverse_internals = [
+        ("column", InternalTraversal.dp_clauseelement),
+        ("where", InternalTraversal.dp_clauseelement),
+    ]
+    type = Numeric()
+
+    def __init__(self, column: Any, where: Any = None) -> None:
+        self.column = column
+        self.where = where
+
+
+def _filtered(total: Any, where: Any) -> Any:
+    return total if where is None else total.filter(where)
+
+
+@compiles(_CentsSum)
+def _cents_rounded(element: _CentsSum, compiler: Any, **kw: Any) -> str:
+    return compiler.process(_filtered(func.sum(func.round(element.column * 100)), element.where))
+
+
+@compiles(_CentsSum, "postgresql")
+def _cents_exact(element: _CentsSum, compiler: Any, **kw: Any) -> str:
+    # numeric sums are exact: multiply the sum, not every row (per-row round(x * 100)
+    # made the programme totals several times slower on 15,000 pledges).
+    return compiler.process(_filtered(func.sum(element.column), element.where) * 100)
+
+
 def cents_sum(column: Any, where: Any = None) -> ColumnElement[Any]:
     """SUM of a money column in whole cents, exact on PostgreSQL (numeric) and SQLite.
 
-    SQLite keeps Numeric as REAL; rounding each value to integer cents before summing keeps
-    the sum exact (integers are exact in doubles up to 2**53 cents). ``where`` sums only
-    the rows it selects (an aggregate FILTER).
+    SQLite keeps Numeric as REAL: rounding each value to integer cents before summing
+    keeps the sum exact (integers are exact in doubles up to 2**53 cents). PostgreSQL's
+    numeric is exact: it sums the column and multiplies the sum by 100. ``where`` sums
+    only the rows it selects (an aggregate FILTER).
     """
-    total = func.sum(func.round(column * 100))
-    return func.coalesce(total if where is None else total.filter(where), 0)
+    return func.coalesce(_CentsSum(column, where), 0)
 
 
 def from_cents(value: Any) -> Decimal:

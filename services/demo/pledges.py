@@ -69,6 +69,7 @@ def load(session: Session, programme: Programme, coordinator: User) -> None:
         value = Decimal(amount)
         pledge = Pledge(
             topic_id=topics[index].id,
+            programme_id=programme.id,
             organisation_id=org.id,
             kind=kind,
             amount=value,

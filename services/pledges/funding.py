@@ -10,8 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from sqlalchemy import Select, and_, func, or_, select
-from sqlalchemy.orm import Session, joinedload, load_only, selectinload
+from sqlalchemy import Select, func, or_, select
+from sqlalchemy.orm import Session, aliased, joinedload, load_only
 
 from models import Organisation, Pledge, Programme, ScientificArea, Topic, User
 from models.pledges import PLEDGE_KINDS, PLEDGE_STATES
@@ -24,11 +24,11 @@ from services.pledges.rules import (
     contribution_share,
     ikaa_share,
     programme_sums,
-    rule_sums,
     third_country_share,
 )
 
 ZERO = Decimal("0.00")
+CLOSED = ("rejected", "withdrawn")  # topics listed only while they hold a pledge
 
 
 def get_programme(session: Session, programme_id: int) -> Programme:
@@ -60,8 +60,12 @@ def funded_partner(session: Session, user: User, organisation_id: int) -> Organi
     return org
 
 
-# Lists of pledges show their topic's title: one query for all of them, without the texts.
-TOPIC_TITLES = selectinload(Pledge.topic).load_only(Topic.id, Topic.title, Topic.status)
+# Lists of pledges show their topic's title: joined to the page's rows (pages of 20-50
+# pledges: a second statement cost more than the join), without the topic's texts.
+TOPIC_TITLES = joinedload(Pledge.topic, innerjoin=True).load_only(
+    Topic.id, Topic.title, Topic.status
+)
+ORGANISATION = joinedload(Pledge.organisation, innerjoin=True)
 
 
 def decision_queue() -> Select[tuple[Pledge]]:
@@ -71,7 +75,7 @@ def decision_queue() -> Select[tuple[Pledge]]:
         select(Pledge)
         .where(Pledge.status == "submitted")
         .order_by(Pledge.updated_at, Pledge.id)
-        .options(TOPIC_TITLES, selectinload(Pledge.organisation))
+        .options(TOPIC_TITLES, ORGANISATION)
     )
 
 
@@ -132,7 +136,13 @@ class TopicFunding:
 def topic_funding(session: Session, topic: Topic, viewer: User | None = None) -> TopicFunding:
     """The topic's totals; with ``viewer``, also the pledges by partner that they may see."""
     rows = session.execute(
-        select(Pledge.kind, Pledge.status, cents_sum(Pledge.amount), cents_sum(Pledge.eu_match))
+        select(
+            Pledge.kind,
+            Pledge.status,
+            cents_sum(Pledge.amount),
+            cents_sum(Pledge.eu_match),
+            func.count(),
+        )
         .where(Pledge.topic_id == topic.id)
         .group_by(Pledge.kind, Pledge.status)
     ).all()
@@ -140,7 +150,9 @@ def topic_funding(session: Session, topic: Topic, viewer: User | None = None) ->
     confirmed_by_kind = dict.fromkeys(PLEDGE_KINDS, ZERO)
     by_state = dict.fromkeys(PLEDGE_STATES, ZERO)
     eu_match = ZERO
-    for kind, status, amount, match in rows:
+    total = 0  # pledges in any state
+    for kind, status, amount, match, count in rows:
+        total += count
         amount = from_cents(amount)
         by_state[status] += amount
         if status in LIVE:
@@ -159,25 +171,25 @@ def topic_funding(session: Session, topic: Topic, viewer: User | None = None) ->
         confirmed=by_state["confirmed"],
         eu_match=eu_match,
         share=contribution_share(topic, by_state["confirmed"]),
-        **(_by_partner(session, topic, viewer) if viewer is not None else {}),
+        **(_by_partner(session, topic, viewer, total) if viewer is not None else {}),
     )
 
 
-def _by_partner(session: Session, topic: Topic, viewer: User) -> dict:
+def _by_partner(session: Session, topic: Topic, viewer: User, total: int) -> dict:
+    """The pledges ``viewer`` may see, by partner; ``total``: all the topic's pledges."""
     visible = list(
         session.scalars(
             select(Pledge)
             .where(Pledge.topic_id == topic.id, policies.pledge_visibility_clause(viewer))
-            .options(selectinload(Pledge.organisation))
+            .options(ORGANISATION)
             .order_by(Pledge.id)
         )
     )
-    total = session.scalar(select(func.count(Pledge.id)).where(Pledge.topic_id == topic.id))
     partners: dict[int, PartnerPledges] = {}
     for p in visible:
         partners.setdefault(p.organisation_id, PartnerPledges(p.organisation, [])).pledges.append(p)
     ordered = sorted(partners.values(), key=lambda g: g.organisation.display_name.casefold())
-    return {"by_partner": ordered, "hidden_pledges": (total or 0) - len(visible)}
+    return {"by_partner": ordered, "hidden_pledges": total - len(visible)}
 
 
 # "My pledges" lists this many of each organisation's pledges; its funding page all of them.
@@ -267,18 +279,7 @@ class ProgrammeFunding:
 def programme_funding(session: Session, programme: Programme) -> ProgrammeFunding:
     """The programme's totals, in one pass over its pledges (its topics' lines are listed
     a page at a time: :func:`programme_topics` and :func:`topic_lines`)."""
-    confirmed = Pledge.status == "confirmed"
-    columns = rule_sums()
-    for kind in PLEDGE_KINDS:
-        columns[f"pledged {kind}"] = cents_sum(Pledge.amount, Pledge.kind == kind)
-        columns[f"confirmed {kind}"] = cents_sum(
-            Pledge.amount, and_(confirmed, Pledge.kind == kind)
-        )
-    for name, envelope in (("members match", False), ("envelope used", True)):
-        columns[name] = cents_sum(
-            Pledge.eu_match, and_(confirmed, Pledge.from_envelope.is_(envelope))
-        )
-    sums = programme_sums(session, programme.id, columns)
+    sums = programme_sums(session, programme.id)
     return ProgrammeFunding(
         programme=programme,
         pledged_by_kind={k: sums[f"pledged {k}"] for k in PLEDGE_KINDS},
@@ -293,12 +294,19 @@ def programme_funding(session: Session, programme: Programme) -> ProgrammeFundin
 def programme_topics(programme: Programme) -> Select[tuple[Topic]]:
     """The programme's topics for its funding table, by id (a listing query): all but the
     rejected or withdrawn ones that hold no submitted or confirmed pledge."""
-    pledged = select(Pledge.id).where(Pledge.topic_id == Topic.id, Pledge.status.in_(LIVE))
+    # The closed topics that keep a pledge, looked up for those few topics only (an EXISTS
+    # over every topic became a hash of all the programme's pledges).
+    closed = aliased(Topic)
+    pledged = select(closed.id).where(
+        closed.programme_id == programme.id,
+        closed.status.in_(CLOSED),
+        select(Pledge.id).where(Pledge.topic_id == closed.id, Pledge.status.in_(LIVE)).exists(),
+    )
     return (
         select(Topic)
         .where(
             Topic.programme_id == programme.id,
-            or_(Topic.status.not_in(("rejected", "withdrawn")), pledged.exists()),
+            or_(Topic.status.not_in(CLOSED), Topic.id.in_(pledged)),
         )
         .options(
             load_only(
@@ -379,16 +387,22 @@ def area_distribution(session: Session, programme: Programme) -> list[AreaRow]:
     """IMI's "distribution of funding per scientific area": EU matching and industry
     (partner) contributions confirmed per area, each with its share of the programme's
     total. The last row is the total."""
-    stmt = (
+    # Summed per topic first (a few hundred rows), then per area: no join per pledge.
+    per_topic = (
         select(
-            ScientificArea.name,
-            cents_sum(Pledge.eu_match),
-            cents_sum(Pledge.amount),
+            Pledge.topic_id,
+            cents_sum(Pledge.eu_match).label("eu"),
+            cents_sum(Pledge.amount).label("industry"),
         )
-        .select_from(Pledge)
-        .join(Topic, Topic.id == Pledge.topic_id)
+        .where(Pledge.programme_id == programme.id, Pledge.status == "confirmed")
+        .group_by(Pledge.topic_id)
+        .subquery()
+    )
+    stmt = (
+        select(ScientificArea.name, func.sum(per_topic.c.eu), func.sum(per_topic.c.industry))
+        .select_from(per_topic)
+        .join(Topic, Topic.id == per_topic.c.topic_id)
         .outerjoin(ScientificArea, ScientificArea.id == Topic.area_id)
-        .where(Topic.programme_id == programme.id, Pledge.status == "confirmed")
         .group_by(ScientificArea.name)
     )
     rows = [

@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from sqlalchemy import Select, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from models import AuditEntry, Organisation, Pledge, Topic, TopicIndustryPartner, User
 from models.pledges import BREAKDOWN_FIELDS
@@ -99,6 +99,7 @@ def create_pledge(
     _check_ikaa(org, values)
     pledge = Pledge(
         topic_id=topic.id,
+        programme_id=topic.programme_id,
         organisation_id=org.id,
         created_by_id=actor.id,
         status="draft",
@@ -120,7 +121,15 @@ def create_pledge(
 
 
 def get_pledge(session: Session, actor: User, pledge_id: int) -> Pledge:
-    pledge = session.get(Pledge, pledge_id)
+    # Its page shows the topic, its programme and the organisation: one statement for all.
+    pledge = session.get(
+        Pledge,
+        pledge_id,
+        options=[
+            joinedload(Pledge.topic, innerjoin=True).joinedload(Topic.programme, innerjoin=True),
+            joinedload(Pledge.organisation, innerjoin=True),
+        ],
+    )
     if pledge is None or not policies.can_view_pledge(actor, pledge):
         raise NotFound("No such pledge.")
     return pledge

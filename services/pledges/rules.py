@@ -14,10 +14,11 @@ from dataclasses import dataclass
 from decimal import ROUND_DOWN, Decimal
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from models import Organisation, Pledge, Programme, Topic
+from models.pledges import PLEDGE_KINDS
 from services.core.money import CENT, cents_sum, from_cents
 from services.pledges.parsing import IN_KIND
 
@@ -35,10 +36,8 @@ def eu_match_for(programme: Programme, pledge: Pledge) -> Decimal:
 def envelope_used(session: Session, programme_id: int) -> Decimal:
     """EU matching already drawn from the partner envelope (confirmed pledges)."""
     value = session.scalar(
-        select(cents_sum(Pledge.eu_match))
-        .join(Topic, Topic.id == Pledge.topic_id)
-        .where(
-            Topic.programme_id == programme_id,
+        select(cents_sum(Pledge.eu_match)).where(
+            Pledge.programme_id == programme_id,
             Pledge.status == "confirmed",
             Pledge.from_envelope.is_(True),
         )
@@ -63,35 +62,46 @@ class Share:
         return "—" if self.value is None else f"{self.value * 100:.1f} %"
 
 
-def rule_sums() -> dict[str, ColumnElement[Any]]:
-    """The confirmed programme-wide sums the rules read, as columns over pledges joined
-    to their topic and organisation (:func:`programme_sums` runs them)."""
-    confirmed = Pledge.status == "confirmed"
-    members = and_(confirmed, Organisation.is_efpia_member.is_(True))
-    ikop = and_(confirmed, Pledge.kind == "ikop")
-    return {
-        "ikaa": cents_sum(Pledge.amount, and_(members, Pledge.kind == "ikaa")),
-        "members_in_kind": cents_sum(Pledge.amount, and_(members, Pledge.kind.in_(IN_KIND))),
-        "third_country": cents_sum(Pledge.third_country_costs, ikop),
-        "ikop": cents_sum(Pledge.amount, ikop),
-    }
-
-
-def programme_sums(
-    session: Session, programme_id: int, columns: dict[str, ColumnElement[Any]] | None = None
-) -> dict[str, Decimal]:
-    """``columns`` (default :func:`rule_sums`), cents sums over the programme's submitted
-    and confirmed pledges, in euros: one pass over the pledges whatever their number."""
-    columns = columns or rule_sums()
+def programme_sums(session: Session, programme_id: int) -> dict[str, Decimal]:
+    """The programme-wide sums of its submitted and confirmed pledges, in euros: what the
+    rules read ("ikaa", "members_in_kind", "third_country", "ikop": confirmed) and the
+    funding page's totals ("pledged KIND", "confirmed KIND", "members match", "envelope
+    used"). One grouped pass over the programme's pledges (a handful of groups), no join:
+    pledges carry their programme, and membership is a hashed look-up of the members."""
+    member = Pledge.organisation_id.in_(
+        select(Organisation.id).where(Organisation.is_efpia_member.is_(True))
+    ).label("member")
     stmt = (
-        select(*(column.label(name) for name, column in columns.items()))
-        .select_from(Pledge)
-        .join(Topic, Topic.id == Pledge.topic_id)
-        .join(Organisation, Organisation.id == Pledge.organisation_id)
-        .where(Topic.programme_id == programme_id, Pledge.status.in_(LIVE))
+        select(
+            Pledge.status,
+            Pledge.kind,
+            Pledge.from_envelope,
+            member,
+            cents_sum(Pledge.amount),
+            cents_sum(Pledge.eu_match),
+            cents_sum(Pledge.third_country_costs),
+        )
+        .where(Pledge.programme_id == programme_id, Pledge.status.in_(LIVE))
+        .group_by(Pledge.status, Pledge.kind, Pledge.from_envelope, member)
     )
-    row = session.execute(stmt).one()
-    return {name: from_cents(value) for name, value in row._mapping.items()}
+    names = ("ikaa", "members_in_kind", "third_country", "ikop", "members match", "envelope used")
+    cents: dict[str, Any] = dict.fromkeys(names, 0)
+    for kind in PLEDGE_KINDS:
+        cents[f"pledged {kind}"] = cents[f"confirmed {kind}"] = 0
+    for status, kind, from_envelope, is_member, amount, match, third in session.execute(stmt):
+        cents[f"pledged {kind}"] += amount
+        if status != "confirmed":
+            continue
+        cents[f"confirmed {kind}"] += amount
+        cents["envelope used" if from_envelope else "members match"] += match
+        if is_member and kind == "ikaa":
+            cents["ikaa"] += amount
+        if is_member and kind in IN_KIND:
+            cents["members_in_kind"] += amount
+        if kind == "ikop":
+            cents["ikop"] += amount
+            cents["third_country"] += third
+    return {name: from_cents(value) for name, value in cents.items()}
 
 
 def ikaa_share(programme: Programme, sums: dict[str, Decimal]) -> Share:

@@ -10,7 +10,7 @@ from pathlib import Path
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import inspect, text
+from sqlalchemy import insert, inspect, text
 
 import models
 from models.db import make_engine
@@ -121,6 +121,40 @@ def test_a_sector_already_changed_by_hand_is_marked_on_upgrade(tmp_path: Path) -
         schema.downgrade(url, "20261201_0016")
         with engine.connect() as conn:
             assert conn.execute(text("SELECT count(*) FROM participations")).scalar() == 1
+        engine.dispose()
+    finally:
+        for _ in urls:
+            pass
+
+
+def test_pledges_get_their_topics_programme_on_upgrade(tmp_path: Path) -> None:
+    urls = _fresh_url(tmp_path)
+    url = next(urls)
+    try:
+        schema.upgrade(url, "20261201_0017")
+        engine = make_engine(url)
+        # Tables the revision leaves alone are written through the models (their defaults);
+        # pledges as they were at 20261201_0017, without programme_id.
+        rows = [
+            (models.Programme, {"id": 7, "code": "P7", "name": "P7"}),
+            (models.ScientificArea, {"id": 1, "name": "A", "slug": "a"}),
+            (models.Sgg, {"id": 1, "programme_id": 7, "area_id": 1, "name": "S"}),
+            (models.Topic, {"id": 3, "programme_id": 7, "sgg_id": 1, "title": "T"}),
+            (models.Organisation, {"id": 1, "legal_name": "O", "country": "BE", "sector": "other"}),
+        ]
+        with engine.begin() as conn:
+            for model, values in rows:
+                conn.execute(insert(model.__table__).values(**values))
+            conn.execute(text("INSERT INTO pledges (topic_id, organisation_id, kind, amount, "
+                              "contributing_entity, note, status, created_at, updated_at) "
+                              "VALUES (3, 1, 'fc', 5, '', '', 'confirmed', :at, :at)"),
+                         {"at": datetime(2026, 12, 1, 12, 0)})  # fmt: skip
+        schema.upgrade(url)
+        with engine.connect() as conn:
+            assert conn.execute(text("SELECT programme_id FROM pledges")).scalar() == 7
+        schema.downgrade(url, "20261201_0017")
+        with engine.connect() as conn:
+            assert conn.execute(text("SELECT count(*) FROM pledges")).scalar() == 1
         engine.dispose()
     finally:
         for _ in urls:

@@ -135,3 +135,29 @@ def test_my_pledges_shows_the_first_of_many_and_links_to_all(client, db, world, 
     assert f"<caption>{SHOWN_PLEDGES + 1} pledges of Pharma One AG</caption>" in mine
     assert f"The first {SHOWN_PLEDGES} of {SHOWN_PLEDGES + 1} pledges" in mine
     assert f'href="/pledges/funding/organisations/{world["pharma"].id}">see all' in mine
+
+
+def test_programme_page_statements_neither_grow_nor_join_each_pledge_to_its_topic(
+    app, office, client, db, world, make_user
+):
+    """The programme's sums read pledges alone (they carry their programme), the number
+    of statements does not depend on the pledges, and partners are refused the page."""
+    topic = make_topic(db, world, status="published")
+    url = f"/pledges/funding/programmes/{world['programme'].id}"
+    engine = app.extensions["partnering.engine"]
+    counts = []
+    for n in (1, 12):
+        for i in range(n):
+            add_pledge(db, topic, world["pharma"], f"{i + 1}.00", status="confirmed",
+                       commit=False)  # fmt: skip
+        db.commit()
+        with counted(engine) as statements:
+            assert office.get(url).status_code == 200
+        counts.append(len(statements))
+        sums = [s for s in statements if "GROUP BY pledges.status" in s]
+        assert len(sums) == 1 and "JOIN topics" not in sums[0], statements
+    assert counts[0] == counts[1]
+    rep = make_user(org_id=world["pharma"].id)
+    login(client, rep.email, PASSWORD)
+    assert client.get(url).status_code == 403
+    assert client.get("/pledges/funding").status_code == 403

@@ -42,7 +42,7 @@ def _coordinators_only() -> None:
 def funding() -> str:
     _coordinators_only()
     programmes = call_service.programmes(db())
-    queue = paginate(decision_queue(), db())
+    queue = paginate(decision_queue(), db(), count_apart=True)
     overviews = [programme_funding(db(), p) for p in programmes]
     return render_template("pledges/funding.html", overviews=overviews, queue=queue)
 
@@ -120,5 +120,5 @@ def partner(organisation_id: int) -> str:
     return render_template(
         "pledges/partner.html",
         summary=partner_funding(db(), org, shown=0),
-        page=paginate(partner_pledges(org.id), db()),
+        page=paginate(partner_pledges(org.id), db(), count_apart=True),
     )
