@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, ForeignKey, Index, String, Text, event, false
+from sqlalchemy import Boolean, ForeignKey, Index, String, Text, event, false, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from models.base import Base, one_of, utcnow
@@ -37,6 +37,14 @@ class Organisation(Base):
             postgresql_ops={"search_name": "gin_trgm_ops"},
         ),
         Index("ix_organisations_country_name_key", "country", "name_key"),
+        # The few that may sit in a topic's pre-defined industry consortium, by name (the
+        # topic form's list): a partial index, not a scan of the whole CORDIS registry.
+        Index(
+            "ix_organisations_industry_partners",
+            "legal_name",
+            postgresql_where=text("is_efpia_member IS true OR partner_type IS NOT NULL"),
+            sqlite_where=text("is_efpia_member IS 1 OR partner_type IS NOT NULL"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

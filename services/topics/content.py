@@ -10,8 +10,8 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from sqlalchemy import func, select
-from sqlalchemy.orm import Session, joinedload, selectinload
+from sqlalchemy import func, literal_column, select
+from sqlalchemy.orm import Session, joinedload, load_only, selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
 from models import (
@@ -84,7 +84,7 @@ TOPIC_PAGE_LOADS = (
     joinedload(Topic.area),
     joinedload(Topic.call),
     joinedload(Topic.programme),
-    selectinload(Topic.industry_partners).joinedload(TopicIndustryPartner.organisation),
+    joinedload(Topic.industry_partners).joinedload(TopicIndustryPartner.organisation),
 )
 
 
@@ -324,11 +324,17 @@ def same_title(
     key = _same_title_key(title)
     if not key:
         return []
-    stmt = select(Topic).where(
-        Topic.programme_id == programme_id,
-        # a cheap filter both databases run alike; the exact comparison is done below
-        func.length(func.replace(Topic.title, " ", "")) == len(key.replace(" ", "")),
-        policies.topic_visibility_clause(user),
+    # A cheap filter both databases serve from ix_topics_programme_title_length (the
+    # literals inline, as in the index); the exact comparison is done below.
+    no_spaces = func.replace(Topic.title, literal_column("' '"), literal_column("''"))
+    stmt = (
+        select(Topic)
+        .options(load_only(Topic.title, Topic.identifier))
+        .where(
+            Topic.programme_id == programme_id,
+            func.length(no_spaces) == len(key.replace(" ", "")),
+            policies.topic_visibility_clause(user),
+        )
     )
     if exclude_id is not None:
         stmt = stmt.where(Topic.id != exclude_id)
@@ -390,10 +396,12 @@ def get_revision(session: Session, topic: Topic, number: int) -> TopicRevision:
 
 
 def partner_organisations(session: Session) -> list[Organisation]:
-    """Organisations that may sit in a pre-defined industry consortium."""
+    """Organisations that may sit in a pre-defined industry consortium, with only the
+    columns their name needs (index ix_organisations_industry_partners)."""
     return list(
         session.scalars(
             select(Organisation)
+            .options(load_only(Organisation.legal_name, Organisation.short_name))
             .where(Organisation.is_efpia_member.is_(True) | Organisation.partner_type.is_not(None))
             .order_by(Organisation.legal_name)
         )

@@ -231,11 +231,10 @@ def detail(topic_id: int) -> str:
     session = db()
     user = me()
     topic = topics.get_topic(session, user, topic_id)
-    review = policies.topic_review_of(user, topic, session)
+    review, shown_reviews = reviews.page_reviews(session, user, topic)
     comment_form = CommentForm()
     levels = policies.comment_levels_for(user, topic)
     comment_form.level.choices = [(lv, comments.LEVEL_LABELS[lv]) for lv in levels]
-    shown_reviews = reviews.visible_reviews(session, user, topic)
     match = match_requests.latest_request(session, topic.id)
     return render_template(
         "topics/detail.html",
