@@ -44,6 +44,14 @@ class Organisation(Base):
             postgresql_where=text("is_efpia_member"),
             sqlite_where=text("is_efpia_member"),
         ),
+        # The few that may sit in a topic's pre-defined industry consortium, by name (the
+        # topic form's list): a partial index, not a scan of the whole CORDIS registry.
+        Index(
+            "ix_organisations_industry_partners",
+            "legal_name",
+            postgresql_where=text("is_efpia_member IS true OR partner_type IS NOT NULL"),
+            sqlite_where=text("is_efpia_member IS 1 OR partner_type IS NOT NULL"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -87,11 +87,16 @@ class Panel:
 def panel(session: Session, actor: User | None, topic: Topic) -> Panel:
     interests = visible_interests(session, actor, topic.id)
     by_org = {i.organisation_id: i for i in interests}
-    orgs = session.scalars(
-        select(Organisation)
-        .where(Organisation.id.in_(policies.organisation_ids(actor)))
-        .where(Organisation.merged_into_id.is_(None))
-        .order_by(Organisation.legal_name)
+    own = policies.organisation_ids(actor)
+    orgs = (
+        session.scalars(
+            select(Organisation)
+            .where(Organisation.id.in_(own))
+            .where(Organisation.merged_into_id.is_(None))
+            .order_by(Organisation.legal_name)
+        )
+        if own  # most viewers of a topic (the programme office, SGG members) have none
+        else ()
     )
     mine = [
         (o, by_org.get(o.id))

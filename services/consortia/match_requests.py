@@ -18,11 +18,19 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, joinedload, selectinload
 
 from matching.consortium import build_consortium
 from matching.types import ConsortiumSpec, SpecError, Suggestion, TopicQuery
-from models import ExpertiseIndexVersion, MatchRequest, Organisation, SuggestedMember, Topic, User
+from models import (
+    ExpertiseIndexVersion,
+    MatchRequest,
+    Organisation,
+    SuggestedMember,
+    Topic,
+    TopicIndustryPartner,
+    User,
+)
 from models.base import utcnow
 from services import policies
 from services.consortia import expertise_index as matching_index
@@ -75,8 +83,16 @@ def input_hash(
 
 
 # ---- requests -----------------------------------------------------------------------------
+# What the request form shows of its topic, loaded with it (not one query per partner).
+FORM_LOADS = (
+    joinedload(Topic.programme),
+    joinedload(Topic.call),
+    joinedload(Topic.industry_partners).joinedload(TopicIndustryPartner.organisation),
+)
+
+
 def get_topic(session: Session, actor: User, topic_id: int) -> Topic:
-    topic = session.get(Topic, topic_id)
+    topic = session.get(Topic, topic_id, options=FORM_LOADS)
     if topic is None or not policies.can_request_match(actor, topic):
         raise NotFound("No such topic, or it is not yours to match.")
     return topic

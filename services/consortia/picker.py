@@ -42,6 +42,8 @@ def chosen(session: Session, values: Iterable[object]) -> list[Chosen]:
     """The picker's values in the order chosen, each with its organisation if it names one."""
     texts = [str(v) for v in values]
     ids = {int(t) for t in texts if _is_id(t)}
+    if not ids:  # the form's usual state: nothing chosen, nothing to ask the database
+        return [Chosen(t, None) for t in texts]
     orgs = {o.id: o for o in session.scalars(select(Organisation).where(Organisation.id.in_(ids)))}
     return [Chosen(t, orgs.get(int(t)) if _is_id(t) else None) for t in texts]
 

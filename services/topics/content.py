@@ -10,8 +10,8 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from sqlalchemy import func, select
-from sqlalchemy.orm import Session, joinedload, selectinload
+from sqlalchemy import Select, func, literal_column, select
+from sqlalchemy.orm import Session, joinedload, load_only
 from sqlalchemy.orm.exc import StaleDataError
 
 from models import (
@@ -84,7 +84,7 @@ TOPIC_PAGE_LOADS = (
     joinedload(Topic.area),
     joinedload(Topic.call),
     joinedload(Topic.programme),
-    selectinload(Topic.industry_partners).joinedload(TopicIndustryPartner.organisation),
+    joinedload(Topic.industry_partners).joinedload(TopicIndustryPartner.organisation),
 )
 
 
@@ -316,6 +316,28 @@ def _same_title_key(title: str) -> str:
     return " ".join(title.split()).casefold()
 
 
+def same_title_query(
+    user: User | None, programme_id: int, title: str, exclude_id: int | None
+) -> Select[tuple[Topic]]:
+    """The candidates of ``same_title``: the programme's visible topics whose title has as
+    many letters, from ix_topics_programme_title_length (the literals inline, as in the
+    index), with only the columns a warning names."""
+    key = _same_title_key(title)
+    no_spaces = func.replace(Topic.title, literal_column("' '"), literal_column("''"))
+    stmt = (
+        select(Topic)
+        .options(load_only(Topic.title, Topic.identifier))
+        .where(
+            Topic.programme_id == programme_id,
+            func.length(no_spaces) == len(key.replace(" ", "")),
+            policies.topic_visibility_clause(user),
+        )
+    )
+    if exclude_id is not None:
+        stmt = stmt.where(Topic.id != exclude_id)
+    return stmt.order_by(Topic.id)
+
+
 def same_title(
     session: Session, user: User | None, programme_id: int, title: str, exclude_id: int | None
 ) -> list[Topic]:
@@ -324,15 +346,7 @@ def same_title(
     key = _same_title_key(title)
     if not key:
         return []
-    stmt = select(Topic).where(
-        Topic.programme_id == programme_id,
-        # a cheap filter both databases run alike; the exact comparison is done below
-        func.length(func.replace(Topic.title, " ", "")) == len(key.replace(" ", "")),
-        policies.topic_visibility_clause(user),
-    )
-    if exclude_id is not None:
-        stmt = stmt.where(Topic.id != exclude_id)
-    found = session.scalars(stmt.order_by(Topic.id)).all()
+    found = session.scalars(same_title_query(user, programme_id, title, exclude_id)).all()
     return [t for t in found if _same_title_key(t.title) == key]
 
 
@@ -367,6 +381,16 @@ def revisions(session: Session, topic: Topic) -> list[TopicRevision]:
     )
 
 
+def latest_revision(session: Session, topic: Topic) -> TopicRevision | None:
+    """The topic's newest revision (the edit form names it; not every snapshot loaded)."""
+    return session.scalar(
+        select(TopicRevision)
+        .where(TopicRevision.topic_id == topic.id)
+        .order_by(TopicRevision.number.desc())
+        .limit(1)
+    )
+
+
 def revision_authors(
     session: Session, viewer: User | None, revisions: list[TopicRevision]
 ) -> dict[int, str]:
@@ -389,12 +413,16 @@ def get_revision(session: Session, topic: Topic, number: int) -> TopicRevision:
     return revision
 
 
+# Organisations that may sit in a pre-defined industry consortium, with only the columns
+# their name needs (from the partial index ix_organisations_industry_partners).
+PARTNER_ORGANISATIONS = (
+    select(Organisation)
+    .options(load_only(Organisation.legal_name, Organisation.short_name))
+    .where(Organisation.is_efpia_member.is_(True) | Organisation.partner_type.is_not(None))
+    .order_by(Organisation.legal_name)
+)
+
+
 def partner_organisations(session: Session) -> list[Organisation]:
-    """Organisations that may sit in a pre-defined industry consortium."""
-    return list(
-        session.scalars(
-            select(Organisation)
-            .where(Organisation.is_efpia_member.is_(True) | Organisation.partner_type.is_not(None))
-            .order_by(Organisation.legal_name)
-        )
-    )
+    """Organisations that may sit in a pre-defined industry consortium, by name."""
+    return list(session.scalars(PARTNER_ORGANISATIONS))

@@ -122,6 +122,18 @@ def visible_reviews(session: Session, user: User | None, topic: Topic) -> list[T
     return reviews_of(session, topic)
 
 
+def page_reviews(
+    session: Session, user: User | None, topic: Topic
+) -> tuple[TopicReview | None, list[TopicReview]]:
+    """``user``'s own review of ``topic`` and ``visible_reviews``: for a coordinator (who
+    sees them all) one query, their own review picked from the list."""
+    if policies.is_coordinator(user):
+        shown = reviews_of(session, topic)
+        assert user is not None
+        return next((r for r in shown if r.reviewer_id == user.id), None), shown
+    return policies.topic_review_of(user, topic, session), visible_reviews(session, user, topic)
+
+
 @dataclass
 class CriterionSummary:
     name: str

@@ -85,8 +85,12 @@ def export(fmt: str) -> Response:
     abort(404, "Export as csv or xlsx.")
 
 
-def _fill_choices(form: TopicForm, sgg_choices: list[topic_list.MenuEntry] | None = None) -> None:
-    c = _choices()
+def _fill_choices(
+    form: TopicForm,
+    sgg_choices: list[topic_list.MenuEntry] | None = None,
+    menus: dict[str, list[topic_list.MenuEntry]] | None = None,
+) -> None:
+    c = menus or _choices()
     if sgg_choices is not None:
         form.sgg_id.choices = [(s.id, s.label) for s in sgg_choices]
     form.area_id.choices = [(None, "—")] + [(a.id, a.label) for a in c["areas"]]
@@ -142,12 +146,13 @@ def _warn(warnings: list[str]) -> None:
 @login_required
 def new() -> ResponseReturnValue:
     user = me()
-    allowed = [s for s in _choices()["sggs"] if policies.can_create_topic(user, s.id)]
+    menus = _choices()
+    allowed = [s for s in menus["sggs"] if policies.can_create_topic(user, s.id)]
     if not allowed:
         abort(403, "Only SGG members and coordinators propose topics.")
     form = TopicForm()
     form.note.label.text = "Note for the first revision (optional)"
-    _fill_choices(form, allowed)
+    _fill_choices(form, allowed, menus)
     if form.validate_on_submit():
         try:
             topic = topics.create_topic(
@@ -205,7 +210,8 @@ def edit(topic_id: int) -> ResponseReturnValue:
             return redirect(url_for("topics.detail", topic_id=topic.id))
     title = form.title.data if form.title.data else topic.title
     warnings = topics.title_warnings(session, me(), topic.programme_id, title, topic.id)
-    latest = topics.revisions(session, topic)[:1]
+    newest = topics.latest_revision(session, topic)
+    latest = [newest] if newest else []
     return render_form(
         "topics/edit.html",
         form=form,
@@ -231,11 +237,10 @@ def detail(topic_id: int) -> str:
     session = db()
     user = me()
     topic = topics.get_topic(session, user, topic_id)
-    review = policies.topic_review_of(user, topic, session)
+    review, shown_reviews = reviews.page_reviews(session, user, topic)
     comment_form = CommentForm()
     levels = policies.comment_levels_for(user, topic)
     comment_form.level.choices = [(lv, comments.LEVEL_LABELS[lv]) for lv in levels]
-    shown_reviews = reviews.visible_reviews(session, user, topic)
     match = match_requests.latest_request(session, topic.id)
     return render_template(
         "topics/detail.html",
