@@ -147,4 +147,11 @@ def _init_login(app: Flask) -> None:
     def _inject_policies() -> dict[str, Any]:
         from webapp.nav import nav_for
 
-        return {"policies": policies, "nav_for": nav_for, "job_note": helpers.job_note}
+        return {
+            "policies": policies,
+            "nav_for": nav_for,
+            "job_note": helpers.job_note,
+            "role_labels": helpers.role_labels,
+        }
+
+    app.teardown_request(helpers.forget_role_labels)

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import current_app, request
+from flask import current_app, g, request
 from flask_login import current_user
 
 from models import User
+from services import policies
 from services.core.context import RequestContext
 from services.operations import leases
 
@@ -41,3 +42,18 @@ def job_note(job: object) -> str:
     if getattr(job, "cancel_requested_at", None) and getattr(job, "status", "") != "cancelled":
         note = f"{note} Cancel asked: it stops at its next checkpoint.".strip()
     return note
+
+
+def role_labels(user: User) -> list[str]:
+    """``policies.role_labels`` once per user and request: the header and a page (the
+    dashboard, a user's page) both name the roles, and the reviewer role is a query.
+    The memo lives in ``g`` and is dropped when the request ends (``forget_role_labels``)."""
+    memo: dict[int, list[str]] = g.setdefault("role_labels", {})
+    if user.id not in memo:
+        memo[user.id] = policies.role_labels(user)
+    return memo[user.id]
+
+
+def forget_role_labels(_exc: BaseException | None = None) -> None:
+    """Teardown of every request: a test's outer app context keeps ``g`` across requests."""
+    g.pop("role_labels", None)

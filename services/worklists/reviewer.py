@@ -69,8 +69,9 @@ def is_reviewer(session: Session, user: User) -> bool:
 
 
 def section(session: Session, user: User) -> Section | None:
-    """The reviewer's section, or None for someone who reviews nothing."""
-    queue = reviews_to_do(session, user)
-    if not queue.total and not is_reviewer(session, user):
+    """The reviewer's section, or None for someone who reviews nothing. Asked first: a
+    review waits only for someone a review was requested from, so the queue's statement
+    is spared for everyone else (the office, most SGG members and partners)."""
+    if not is_reviewer(session, user):
         return None
-    return Section("reviewer", "Reviewer", [queue])
+    return Section("reviewer", "Reviewer", [reviews_to_do(session, user)])

@@ -104,6 +104,7 @@ def show(org_id: int) -> str | Response:
         flash(f"{org.legal_name} was merged into this organisation.", "info")
         return redirect(url_for("organisations.show", org_id=org.merged_into_id))
     history = paginate(orgs.history_query(org.id), db(), per_page=20)
+    similar = orgs.similar_organisations(db(), org) if policies.is_admin(current_user) else []
     return render_template(
         "organisations/show.html",
         org=org,
@@ -116,9 +117,9 @@ def show(org_id: int) -> str | Response:
             for p in lineage.with_lineage(db())
         ],
         people=orgs.people(db(), org.id),
-        similar=orgs.similar_organisations(db(), org) if policies.is_admin(current_user) else [],
+        similar=similar,
         can_edit=policies.can_edit_organisation(current_user, org),
-        merge_form=MergeForm(),
+        merge_form=MergeForm() if similar else None,  # only the duplicates' buttons use it
         sectors=SECTOR_LABELS,
         country_name=country_name,
         **panel_context(org),
