@@ -10,15 +10,14 @@ contributing partners' matching is drawn from ``programme.partner_envelope``.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_DOWN, Decimal
 from typing import Any
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from models import Organisation, Pledge, Programme, ScientificArea, Topic
+from models import Organisation, Pledge, Programme, Topic
 from models.pledges import PLEDGE_KINDS
 from services.core.money import CENT, cents_sum, from_cents
 from services.pledges.parsing import IN_KIND
@@ -63,34 +62,33 @@ class Share:
         return "—" if self.value is None else f"{self.value * 100:.1f} %"
 
 
-def _live_sums(programme_id: int, *keys: Any) -> Select[Any]:
-    """The programme's submitted and confirmed pledges summed per status, kind, envelope,
-    membership (and ``keys``): no join, pledges carry their programme, and membership is
-    a hashed look-up of the members (a partial index)."""
+def programme_sums(session: Session, programme_id: int) -> dict[str, Decimal]:
+    """The programme-wide sums of its submitted and confirmed pledges, in euros: what the
+    rules read ("ikaa", "members_in_kind", "third_country", "ikop": confirmed) and the
+    funding page's totals ("pledged KIND", "confirmed KIND", "members match", "envelope
+    used"). One grouped pass over the programme's pledges (a handful of groups), no join:
+    pledges carry their programme, and membership is a hashed look-up of the members."""
     member = Pledge.organisation_id.in_(
         select(Organisation.id).where(Organisation.is_efpia_member)
     ).label("member")
-    groups = (Pledge.status, Pledge.kind, Pledge.from_envelope, member, *keys)
-    return (
+    stmt = (
         select(
-            *groups,
-            cents_sum(Pledge.amount).label("amount"),
-            cents_sum(Pledge.eu_match).label("match"),
-            cents_sum(Pledge.third_country_costs).label("third"),
+            Pledge.status,
+            Pledge.kind,
+            Pledge.from_envelope,
+            member,
+            cents_sum(Pledge.amount),
+            cents_sum(Pledge.eu_match),
+            cents_sum(Pledge.third_country_costs),
         )
         .where(Pledge.programme_id == programme_id, Pledge.status.in_(LIVE))
-        .group_by(*groups)
+        .group_by(Pledge.status, Pledge.kind, Pledge.from_envelope, member)
     )
-
-
-def _fold(rows: Iterable[Sequence[Any]]) -> dict[str, Decimal]:
-    """:func:`programme_sums` of rows of (status, kind, from_envelope, member, amount,
-    match, third) cents."""
     names = ("ikaa", "members_in_kind", "third_country", "ikop", "members match", "envelope used")
     cents: dict[str, Any] = dict.fromkeys(names, 0)
     for kind in PLEDGE_KINDS:
         cents[f"pledged {kind}"] = cents[f"confirmed {kind}"] = 0
-    for status, kind, from_envelope, is_member, amount, match, third in rows:
+    for status, kind, from_envelope, is_member, amount, match, third in session.execute(stmt):
         cents[f"pledged {kind}"] += amount
         if status != "confirmed":
             continue
@@ -104,49 +102,6 @@ def _fold(rows: Iterable[Sequence[Any]]) -> dict[str, Decimal]:
             cents["ikop"] += amount
             cents["third_country"] += third
     return {name: from_cents(value) for name, value in cents.items()}
-
-
-def programme_sums(session: Session, programme_id: int) -> dict[str, Decimal]:
-    """The programme-wide sums of its submitted and confirmed pledges, in euros: what the
-    rules read ("ikaa", "members_in_kind", "third_country", "ikop": confirmed) and the
-    funding page's totals ("pledged KIND", "confirmed KIND", "members match", "envelope
-    used"). One grouped pass over the programme's pledges (a handful of groups)."""
-    return _fold(session.execute(_live_sums(programme_id)))
-
-
-AreaSums = dict[str | None, tuple[Decimal, Decimal]]
-
-
-def programme_sums_by_area(session: Session, programme_id: int) -> tuple[dict, AreaSums]:
-    """:func:`programme_sums`, and per scientific area (None: topics without one) the
-    confirmed (EU matching, contributions), from the same single pass over the pledges:
-    summed per topic first (a few thousand groups), then per area (no join per pledge)."""
-    per_topic = _live_sums(programme_id, Pledge.topic_id).subquery()
-    c = per_topic.c
-    stmt = (
-        select(
-            c.status,
-            c.kind,
-            c.from_envelope,
-            c.member,
-            func.sum(c.amount),
-            func.sum(c.match),
-            func.sum(c.third),
-            ScientificArea.name,
-        )
-        .join_from(per_topic, Topic, Topic.id == c.topic_id)
-        .outerjoin(ScientificArea, ScientificArea.id == Topic.area_id)
-        .group_by(c.status, c.kind, c.from_envelope, c.member, ScientificArea.name)
-    )
-    rows = session.execute(stmt).all()
-    areas: dict[str | None, list[Any]] = {}
-    for status, *_, amount, match, _third, area in rows:
-        if status == "confirmed":
-            sums = areas.setdefault(area, [0, 0])
-            sums[0] += match
-            sums[1] += amount
-    by_area = {area: (from_cents(eu), from_cents(ind)) for area, (eu, ind) in areas.items()}
-    return _fold(row[:7] for row in rows), by_area
 
 
 def ikaa_share(programme: Programme, sums: dict[str, Decimal]) -> Share:

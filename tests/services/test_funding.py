@@ -6,14 +6,13 @@ from __future__ import annotations
 import random
 from decimal import Decimal
 
-from sqlalchemy import event, insert
+from sqlalchemy import insert
 
 from models import Pledge
 from services.pledges.funding import (
     area_distribution,
     partner_funding,
     programme_funding,
-    programme_page,
     topic_funding,
 )
 from tests.pledge_helpers import add_pledge, make_partner, make_topic
@@ -87,40 +86,3 @@ def test_area_distribution_shares(db, world):
     rows = area_distribution(db, world["programme"])
     assert [r.area for r in rows] == ["Infectious diseases", "No area", "Total"]
     assert rows[0].industry_share == Decimal("0.75") and rows[-1].total == Decimal("800.00")
-
-
-def test_programme_page_reads_totals_and_areas_in_one_statement(db, world):
-    """The programme page's totals and area table come from one pass over the pledges and
-    agree with the overview's; an area whose pledges are only submitted is not listed."""
-    a = make_topic(db, world, title="A")
-    b = make_topic(db, world, title="B")
-    b.area_id = world["sgg_b"].area_id
-    db.commit()
-    partner = make_partner(db, world["programme"])
-    add_pledge(db, a, world["pharma"], "300.00", kind="ikaa", status="confirmed")
-    add_pledge(db, a, world["pharma"], "200.00", kind="ikop", status="confirmed",
-               eu_match=Decimal("200.00"))  # fmt: skip
-    add_pledge(db, a, partner, "50.00", status="confirmed", eu_match=Decimal("40.00"),
-               from_envelope=True)  # fmt: skip
-    add_pledge(db, b, partner, "70.00", status="submitted")
-    add_pledge(db, b, partner, "9.00", status="draft")
-    statements: list[str] = []
-
-    def record(*args: object) -> None:
-        statements.append(str(args[2]))
-
-    event.listen(db.get_bind(), "before_cursor_execute", record)
-    try:
-        overview, areas = programme_page(db, world["programme"])
-    finally:
-        event.remove(db.get_bind(), "before_cursor_execute", record)
-    assert len([s for s in statements if "FROM pledges" in s]) == 1, statements
-    assert overview == programme_funding(db, world["programme"])
-    assert overview.pledged == Decimal("620.00") and overview.confirmed == Decimal("550.00")
-    assert overview.envelope_used == Decimal("40.00")
-    assert overview.eu_match_members == Decimal("200.00")
-    assert overview.ikaa.value == Decimal("0.6")
-    assert [(r.area, r.eu, r.industry) for r in areas] == [
-        ("Infectious diseases", Decimal("240.00"), Decimal("550.00")),
-        ("Total", Decimal("240.00"), Decimal("550.00")),
-    ]

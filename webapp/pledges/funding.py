@@ -12,6 +12,7 @@ from services import policies
 from services.core import exports
 from services.pledges import exports as funding_tables
 from services.pledges.funding import (
+    area_distribution,
     decision_queue,
     funded_partner,
     funded_topic,
@@ -19,7 +20,6 @@ from services.pledges.funding import (
     partner_funding,
     partner_pledges,
     programme_funding,
-    programme_page,
     programme_topics,
     topic_funding,
     topic_lines,
@@ -51,7 +51,8 @@ def funding() -> str:
 def programme(programme_id: int) -> str:
     _coordinators_only()
     prog = get_programme(db(), programme_id)
-    overview, areas = programme_page(db(), prog)
+    overview = programme_funding(db(), prog)
+    areas = area_distribution(db(), prog)
     topics = paginate(programme_topics(prog), db(), per_page=50)
     kinds = [(PLEDGE_KIND_LABELS[k], v) for k, v in overview.confirmed_by_kind.items()]
     return render_template(
