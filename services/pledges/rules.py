@@ -69,7 +69,7 @@ def programme_sums(session: Session, programme_id: int) -> dict[str, Decimal]:
     used"). One grouped pass over the programme's pledges (a handful of groups), no join:
     pledges carry their programme, and membership is a hashed look-up of the members."""
     member = Pledge.organisation_id.in_(
-        select(Organisation.id).where(Organisation.is_efpia_member.is_(True))
+        select(Organisation.id).where(Organisation.is_efpia_member)
     ).label("member")
     stmt = (
         select(

@@ -6,7 +6,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
-from sqlalchemy import insert, select
+from sqlalchemy import event, insert, select, text
 from sqlalchemy.exc import IntegrityError
 
 import models
@@ -14,6 +14,7 @@ from models import Pledge
 from services.core.context import RequestContext
 from services.pledges import lifecycle as pledges
 from services.pledges.funding import area_distribution, programme_funding
+from services.pledges.rules import programme_sums
 from tests.pledge_helpers import add_pledge, form, make_topic
 
 
@@ -70,3 +71,27 @@ def test_a_programmes_sums_leave_out_other_programmes_pledges(db, world):
         (world["area"].name, Decimal("100.00"), Decimal("100.00")),
         ("Total", Decimal("100.00"), Decimal("100.00")),
     ]
+
+
+def test_programme_sums_find_members_through_their_partial_index(db, world, is_postgres):
+    """``is_efpia_member IS true`` does not match the index's ``WHERE is_efpia_member``:
+    every programme sum scanned all the organisations (29,000 after a CORDIS import)."""
+    if not is_postgres:
+        pytest.skip("the plan is PostgreSQL's")
+    captured: list[tuple[str, object]] = []
+
+    def record(_conn, _cursor, statement, parameters, *_args) -> None:
+        captured.append((statement, parameters))
+
+    event.listen(db.get_bind(), "before_cursor_execute", record)
+    try:
+        programme_sums(db, world["programme"].id)
+    finally:
+        event.remove(db.get_bind(), "before_cursor_execute", record)
+    statement, parameters = next(c for c in captured if "GROUP BY" in c[0])
+    db.execute(text("SET LOCAL enable_seqscan = off"))
+    cursor = db.connection().connection.cursor()
+    cursor.execute(f"EXPLAIN {statement}", parameters)
+    plan = "\n".join(row[0] for row in cursor.fetchall())
+    db.rollback()
+    assert "ix_organisations_efpia_members" in plan, plan
