@@ -17,32 +17,31 @@ ROOT = Path(__file__).resolve().parents[1]
 USER_AGENT = "pm-load-bench/1"
 
 
-def run_locust(
-    base: str, name: str, paths: list[str], cookie: str, users: int, seconds: int, think: str
-) -> dict:
-    """``users`` locust users (bench/locustfile.py) reading ``paths``, pausing ``think`` ms
-    after each answer; started 10 a second, statistics from when all are running."""
+def _locust(base: str, users: int, seconds: int, env: dict[str, str]) -> list[dict]:
+    """Run bench/locustfile.py headless with ``env`` added; the rows of its statistics."""
     with tempfile.TemporaryDirectory() as tmp:
-        env = {
-            **os.environ,
-            "LOAD_PATHS": "|".join(paths),
-            "LOAD_COOKIE": cookie,
-            "LOAD_NAME": name,
-            "LOAD_THINK_MS": think,
-            "LOAD_USER_AGENT": USER_AGENT,
-        }
         cmd = [
             sys.executable, "-m", "locust", "-f", str(ROOT / "bench" / "locustfile.py"),
             "--headless", "--host", base, "-u", str(users), "-r", "10", "-t", f"{seconds}s",
-            "--reset-stats", "--only-summary", "--loglevel", "ERROR",
-            "--csv", f"{tmp}/run",
+            "--reset-stats", "--only-summary", "--loglevel", "ERROR", "--csv", f"{tmp}/run",
         ]  # fmt: skip
+        env = {**os.environ, "LOAD_USER_AGENT": USER_AGENT, **env}
         out = subprocess.run(cmd, capture_output=True, text=True, env=env, cwd=tmp)
         stats = Path(f"{tmp}/run_stats.csv")
         if not stats.exists():
             raise SystemExit(f"locust failed: {out.stdout}\n{out.stderr}")
         with stats.open() as fh:
-            row = next(r for r in csv.DictReader(fh) if r["Name"] == name)
+            return list(csv.DictReader(fh))
+
+
+def run_locust(
+    base: str, name: str, paths: list[str], cookie: str, users: int, seconds: int, think: str
+) -> dict:
+    """``users`` locust users (bench/locustfile.py) reading ``paths``, pausing ``think`` ms
+    after each answer; started 10 a second, statistics from when all are running."""
+    env = {"LOAD_PATHS": "|".join(paths), "LOAD_COOKIE": cookie, "LOAD_NAME": name,
+           "LOAD_THINK_MS": think}  # fmt: skip
+    row = next(r for r in _locust(base, users, seconds, env) if r["Name"] == name)
     count = int(row["Request Count"])
     return {
         "requests": count,
@@ -61,20 +60,7 @@ def run_mix(base: str, pages: dict, cookies: dict, users: int, seconds: int, thi
     for name, (role, paths) in pages.items():
         entry = mix.setdefault(role or "visitor", {"cookie": cookies.get(role, ""), "pages": []})
         entry["pages"] += [[name, path] for path in paths]
-    with tempfile.TemporaryDirectory() as tmp:
-        env = {**os.environ, "LOAD_MIX": json.dumps(mix), "LOAD_THINK_MS": think,
-               "LOAD_USER_AGENT": USER_AGENT}  # fmt: skip
-        cmd = [
-            sys.executable, "-m", "locust", "-f", str(ROOT / "bench" / "locustfile.py"),
-            "--headless", "--host", base, "-u", str(users), "-r", "10", "-t", f"{seconds}s",
-            "--reset-stats", "--only-summary", "--loglevel", "ERROR", "--csv", f"{tmp}/run",
-        ]  # fmt: skip
-        out = subprocess.run(cmd, capture_output=True, text=True, env=env, cwd=tmp)
-        stats = Path(f"{tmp}/run_stats.csv")
-        if not stats.exists():
-            raise SystemExit(f"locust failed: {out.stdout}\n{out.stderr}")
-        with stats.open() as fh:
-            rows = list(csv.DictReader(fh))
+    rows = _locust(base, users, seconds, {"LOAD_MIX": json.dumps(mix), "LOAD_THINK_MS": think})
     print(f"\n{users} users of every role, think {think} ms, {seconds} s (after all started):")
     print("| page | requests | p50 ms | p95 ms | p99 ms | failures |\n|---|---|---|---|---|---|")
     slow, failures = [], 0
