@@ -86,9 +86,7 @@ class Pledge(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     topic_id: Mapped[int] = mapped_column(ForeignKey("topics.id"), index=True)
     # Rows inserted without it (tests, scripts) get their topic's: _topic_programme.
-    programme_id: Mapped[int] = mapped_column(
-        ForeignKey("programmes.id"), default=lambda ctx: _topic_programme(ctx)
-    )
+    programme_id: Mapped[int] = mapped_column(ForeignKey("programmes.id"), default=_topic_programme)
     organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), index=True)
     kind: Mapped[str] = mapped_column(String(10))
     amount: Mapped[Money]
