@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from sqlalchemy import Boolean, ForeignKey, String, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, query_expression, relationship
 
 from models.base import Base, one_of, utcnow
 
@@ -48,6 +48,11 @@ class User(Base):
     org_memberships: Mapped[list[OrganisationMembership]] = relationship(
         back_populates="user", cascade="all, delete-orphan"
     )
+    # Loaded with the signed-in user, in the same round trip as the user
+    # (services.accounts.load_signed_in_user), for the header every page shows; None on a
+    # user loaded otherwise, whose readers then ask the database.
+    unread_inbox: Mapped[int | None] = query_expression()
+    reviews_anywhere: Mapped[bool | None] = query_expression()
 
     # The session protocol Flask-Login expects, without importing Flask here.
     is_authenticated = True

@@ -9,10 +9,10 @@ from datetime import timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import Select, func, select
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy import Select, bindparam, exists, func, select
+from sqlalchemy.orm import Session, joinedload, with_expression
 
-from models import AccountToken, User
+from models import AccountToken, OutboxMessage, ProgrammeReviewer, User
 from models.accounts import GLOBAL_ROLES, new_session_token
 from models.base import utcnow
 from services import policies
@@ -69,19 +69,37 @@ def active_users(session: Session) -> list[User]:
     return list(session.scalars(select(User).where(User.is_active.is_(True))))
 
 
+# Built once: every request runs it (the statement's construction costs as much as its
+# compiled-cache lookup).
+_SIGNED_IN = (
+    select(User)
+    .where(User.id == bindparam("user_id"))
+    .options(
+        joinedload(User.sgg_memberships),
+        joinedload(User.org_memberships),
+        with_expression(
+            User.unread_inbox,
+            select(func.count(OutboxMessage.id))
+            .where(
+                OutboxMessage.recipient_id == User.id,
+                OutboxMessage.channel == "inbox",
+                OutboxMessage.read_at.is_(None),
+            )
+            .scalar_subquery(),
+        ),
+        with_expression(
+            User.reviews_anywhere, exists().where(ProgrammeReviewer.user_id == User.id)
+        ),
+    )
+)
+
+
 def load_signed_in_user(session: Session, user_id: int, token: str) -> User | None:
     """The user a session cookie names, or None once the cookie is dead (signed out,
-    password changed, deactivated). One round trip brings both membership lists too:
-    every request pays it."""
-    user = (
-        session.execute(
-            select(User)
-            .where(User.id == user_id)
-            .options(joinedload(User.sgg_memberships), joinedload(User.org_memberships))
-        )
-        .unique()
-        .scalar()
-    )
+    password changed, deactivated). One round trip brings both membership lists, the
+    unread inbox count and whether the user reviews for a programme too (the header of
+    every page): every request pays it."""
+    user = session.execute(_SIGNED_IN, {"user_id": user_id}).unique().scalar()
     if user is None or not user.is_active or user.session_token != token:
         return None
     return user

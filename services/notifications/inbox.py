@@ -23,6 +23,10 @@ def listing(user: User, unread_only: bool = False) -> Select[tuple[OutboxMessage
 
 
 def unread_count(session: Session, user: User) -> int:
+    """Counted now, or as loaded with the signed-in user at the start of the request (marking
+    as read forgets that figure)."""
+    if user.unread_inbox is not None:
+        return user.unread_inbox
     return int(
         session.scalar(
             _mine(user)
@@ -46,6 +50,7 @@ def mark_read(session: Session, user: User, item_id: int) -> OutboxMessage:
     if item.read_at is None:
         item.read_at = utcnow()
         session.flush()
+        _forget_unread(session, user)
     return item
 
 
@@ -60,4 +65,10 @@ def mark_all_read(session: Session, user: User) -> int:
         .values(read_at=utcnow())
         .execution_options(synchronize_session=False)
     )
+    _forget_unread(session, user)
     return int(getattr(result, "rowcount", 0) or 0)
+
+
+def _forget_unread(session: Session, user: User) -> None:
+    if user in session:
+        session.expire(user, ["unread_inbox"])

@@ -73,7 +73,9 @@ def can_read_outbox(user: User | None) -> bool:
 
 
 def is_any_reviewer(user: User | None) -> bool:
-    """A programme reviewer of some programme."""
+    """A programme reviewer of some programme (known already for the signed-in user)."""
+    if user is not None and user.reviews_anywhere is not None:
+        return bool(user.reviews_anywhere)
     session = object_session(user) if user is not None else None
     if session is None or not is_signed_in(user):
         return False
