@@ -53,6 +53,8 @@ class User(Base):
     # user loaded otherwise, whose readers then ask the database.
     unread_inbox: Mapped[int | None] = query_expression()
     reviews_anywhere: Mapped[bool | None] = query_expression()
+    # A programme reviewer, or someone a topic review was ever requested from.
+    asked_to_review: Mapped[bool | None] = query_expression()
 
     # The session protocol Flask-Login expects, without importing Flask here.
     is_authenticated = True

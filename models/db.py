@@ -40,7 +40,17 @@ def make_engine(url: str, *, immediate: bool = True, **kwargs: Any) -> Engine:
 
         return engine
     kwargs.setdefault("pool_pre_ping", True)
-    return create_engine(url, **kwargs)
+    engine = create_engine(url, **kwargs)
+
+    @event.listens_for(engine, "connect")
+    def _keep_prepared(dbapi_conn: Any, _record: Any) -> None:
+        # psycopg prepares a statement at its 5th run and keeps 100 per connection; the
+        # pages run more distinct statements than that, so a mix of pages kept evicting
+        # and planning again (3 ms for the topic page's topic): keep them all.
+        if hasattr(dbapi_conn, "prepared_max"):
+            dbapi_conn.prepared_max = 2000
+
+    return engine
 
 
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from datetime import datetime
 from decimal import Decimal
 
@@ -61,6 +62,13 @@ class Programme(Base):
     # make up the programme's lineage (IHI: HORIZON-JU-IHI, H2020-JTI-IMI2, ...).
     lineage: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # A new random value whenever a change reaches the programme's sums of submitted and
+    # confirmed pledges (services.pledges.sums_cache): the funding pages keep the sums per
+    # process under it. Random, not a counter: a rolled-back change never gives its value
+    # to other sums. '' (a row written outside the ORM) is never cached.
+    pledge_sums_token: Mapped[str] = mapped_column(
+        String(32), default=lambda: uuid.uuid4().hex, server_default=""
+    )
 
     sggs: Mapped[list[Sgg]] = relationship(back_populates="programme")
     calls: Mapped[list[Call]] = relationship(back_populates="programme")

@@ -9,10 +9,10 @@ from datetime import timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import Select, bindparam, exists, func, select
+from sqlalchemy import Select, bindparam, exists, func, or_, select
 from sqlalchemy.orm import Session, joinedload, with_expression
 
-from models import AccountToken, OutboxMessage, ProgrammeReviewer, User
+from models import AccountToken, OutboxMessage, ProgrammeReviewer, TopicReview, User
 from models.accounts import GLOBAL_ROLES, new_session_token
 from models.base import utcnow
 from services import policies
@@ -90,6 +90,13 @@ _SIGNED_IN = (
         with_expression(
             User.reviews_anywhere, exists().where(ProgrammeReviewer.user_id == User.id)
         ),
+        with_expression(
+            User.asked_to_review,
+            or_(
+                exists().where(ProgrammeReviewer.user_id == User.id),
+                exists().where(TopicReview.reviewer_id == User.id),
+            ),
+        ),
     )
 )
 
@@ -97,8 +104,8 @@ _SIGNED_IN = (
 def load_signed_in_user(session: Session, user_id: int, token: str) -> User | None:
     """The user a session cookie names, or None once the cookie is dead (signed out,
     password changed, deactivated). One round trip brings both membership lists, the
-    unread inbox count and whether the user reviews for a programme too (the header of
-    every page): every request pays it."""
+    unread inbox count and whether the user reviews (the header of every page, the
+    dashboard) too: every request pays it."""
     user = session.execute(_SIGNED_IN, {"user_id": user_id}).unique().scalar()
     if user is None or not user.is_active or user.session_token != token:
         return None

@@ -7,6 +7,7 @@ withdrawn pledges are shown by state but count in no total.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -18,6 +19,7 @@ from models.pledges import PLEDGE_KINDS, PLEDGE_STATES
 from services import policies
 from services.core.errors import NotFound, PermissionDenied
 from services.core.money import cents_sum, from_cents
+from services.pledges import sums_cache
 from services.pledges.rules import (
     LIVE,
     Share,
@@ -279,7 +281,7 @@ class ProgrammeFunding:
 def programme_funding(session: Session, programme: Programme) -> ProgrammeFunding:
     """The programme's totals, in one pass over its pledges (its topics' lines are listed
     a page at a time: :func:`programme_topics` and :func:`topic_lines`)."""
-    sums = programme_sums(session, programme.id)
+    sums = dict(sums_cache.cached(programme, "sums", lambda: programme_sums(session, programme.id)))
     return ProgrammeFunding(
         programme=programme,
         pledged_by_kind={k: sums[f"pledged {k}"] for k in PLEDGE_KINDS},
@@ -294,18 +296,25 @@ def programme_funding(session: Session, programme: Programme) -> ProgrammeFundin
 def programme_topics(programme: Programme) -> Select[tuple[Topic]]:
     """The programme's topics for its funding table, by id (a listing query): all but the
     rejected or withdrawn ones that hold no submitted or confirmed pledge."""
+    return _programme_topics(programme.id)
+
+
+# Built once per programme: building it cost a tenth of the page (statements are
+# immutable; the paginator derives its own from it).
+@functools.lru_cache(maxsize=64)
+def _programme_topics(programme_id: int) -> Select[tuple[Topic]]:
     # The closed topics that keep a pledge, looked up for those few topics only (an EXISTS
     # over every topic became a hash of all the programme's pledges).
     closed = aliased(Topic)
     pledged = select(closed.id).where(
-        closed.programme_id == programme.id,
+        closed.programme_id == programme_id,
         closed.status.in_(CLOSED),
         select(Pledge.id).where(Pledge.topic_id == closed.id, Pledge.status.in_(LIVE)).exists(),
     )
     return (
         select(Topic)
         .where(
-            Topic.programme_id == programme.id,
+            Topic.programme_id == programme_id,
             or_(Topic.status.not_in(CLOSED), Topic.id.in_(pledged)),
         )
         .options(
@@ -369,6 +378,29 @@ def topic_lines(session: Session, topics: list[Topic]) -> list[TopicLine]:
     return lines
 
 
+def _area_sums(session: Session, programme_id: int) -> tuple[tuple[str | None, int, int], ...]:
+    """(area name, EU cents, industry cents) of the confirmed pledges per area."""
+    # Summed per topic first (a few hundred rows), then per area: no join per pledge.
+    per_topic = (
+        select(
+            Pledge.topic_id,
+            cents_sum(Pledge.eu_match).label("eu"),
+            cents_sum(Pledge.amount).label("industry"),
+        )
+        .where(Pledge.programme_id == programme_id, Pledge.status == "confirmed")
+        .group_by(Pledge.topic_id)
+        .subquery()
+    )
+    stmt = (
+        select(ScientificArea.name, func.sum(per_topic.c.eu), func.sum(per_topic.c.industry))
+        .select_from(per_topic)
+        .join(Topic, Topic.id == per_topic.c.topic_id)
+        .outerjoin(ScientificArea, ScientificArea.id == Topic.area_id)
+        .group_by(ScientificArea.name)
+    )
+    return tuple(session.execute(stmt).tuples())
+
+
 @dataclass
 class AreaRow:
     area: str
@@ -387,28 +419,8 @@ def area_distribution(session: Session, programme: Programme) -> list[AreaRow]:
     """IMI's "distribution of funding per scientific area": EU matching and industry
     (partner) contributions confirmed per area, each with its share of the programme's
     total. The last row is the total."""
-    # Summed per topic first (a few hundred rows), then per area: no join per pledge.
-    per_topic = (
-        select(
-            Pledge.topic_id,
-            cents_sum(Pledge.eu_match).label("eu"),
-            cents_sum(Pledge.amount).label("industry"),
-        )
-        .where(Pledge.programme_id == programme.id, Pledge.status == "confirmed")
-        .group_by(Pledge.topic_id)
-        .subquery()
-    )
-    stmt = (
-        select(ScientificArea.name, func.sum(per_topic.c.eu), func.sum(per_topic.c.industry))
-        .select_from(per_topic)
-        .join(Topic, Topic.id == per_topic.c.topic_id)
-        .outerjoin(ScientificArea, ScientificArea.id == Topic.area_id)
-        .group_by(ScientificArea.name)
-    )
-    rows = [
-        AreaRow(area or "No area", from_cents(eu), from_cents(ind))
-        for area, eu, ind in session.execute(stmt)
-    ]
+    sums = sums_cache.cached(programme, "areas", lambda: _area_sums(session, programme.id))
+    rows = [AreaRow(area or "No area", from_cents(eu), from_cents(ind)) for area, eu, ind in sums]
     rows.sort(key=lambda r: (-r.total, r.area))
     total = AreaRow("Total", sum((r.eu for r in rows), ZERO), sum((r.industry for r in rows), ZERO))
     for row in [*rows, total]:

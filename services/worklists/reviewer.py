@@ -58,7 +58,10 @@ def reviews_to_do(session: Session, user: User) -> Queue:
 
 
 def is_reviewer(session: Session, user: User) -> bool:
-    """A programme reviewer, or someone a review was ever requested from."""
+    """A programme reviewer, or someone a review was ever requested from (known already
+    for the signed-in user)."""
+    if user.asked_to_review is not None:
+        return bool(user.asked_to_review)
     query = select(
         or_(
             exists().where(ProgrammeReviewer.user_id == user.id),
