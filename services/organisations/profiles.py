@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, cast
 
-from sqlalchemy import Row, Select, func, select, tuple_, update
+from sqlalchemy import Integer, Row, Select, bindparam, func, select, tuple_, update
 from sqlalchemy.engine import CursorResult
 from sqlalchemy.orm import Session, aliased, contains_eager, load_only, selectinload
 
@@ -53,12 +53,12 @@ def history_query(org_id: int) -> Select[tuple[Participation]]:
     )
 
 
-def collaborators(session: Session, org_id: int, limit: int = 10) -> list[tuple[Organisation, int]]:
-    """The organisations that shared the most projects with this one, with the count."""
+def _collaborators_statement() -> Select[tuple[Organisation, int]]:
     mine = aliased(Participation)
     theirs = aliased(Participation)
     shared = func.count(func.distinct(theirs.project_id)).label("shared")
-    rows = session.execute(
+    org_id = bindparam("org_id", type_=Integer)
+    return (
         select(Organisation, shared)
         .options(load_only(Organisation.id, Organisation.legal_name, Organisation.country))
         .select_from(mine)
@@ -67,8 +67,22 @@ def collaborators(session: Session, org_id: int, limit: int = 10) -> list[tuple[
         .where(mine.organisation_id == org_id, theirs.organisation_id != org_id)
         .group_by(Organisation.id)
         .order_by(shared.desc(), Organisation.legal_name)
-        .limit(limit)
+        .limit(bindparam("limit"))
     )
+
+
+# Built once, run with the organisation's id: building them cost more than running them.
+_COLLABORATORS = _collaborators_statement()
+_TOTALS = select(
+    func.count(Participation.id),
+    func.count(Participation.id).filter(Participation.role == "coordinator"),
+    func.coalesce(func.sum(Participation.eu_contribution), 0),
+).where(Participation.organisation_id == bindparam("org_id"))
+
+
+def collaborators(session: Session, org_id: int, limit: int = 10) -> list[tuple[Organisation, int]]:
+    """The organisations that shared the most projects with this one, with the count."""
+    rows = session.execute(_COLLABORATORS, {"org_id": org_id, "limit": limit})
     return [(org, count) for org, count in rows]
 
 
@@ -160,13 +174,7 @@ def people(session: Session, org_id: int) -> list[OrganisationMembership]:
 
 def totals(session: Session, org_id: int) -> dict[str, Any]:
     """Number of participations, of coordinations, and EU contribution received."""
-    row = session.execute(
-        select(
-            func.count(Participation.id),
-            func.count(Participation.id).filter(Participation.role == "coordinator"),
-            func.coalesce(func.sum(Participation.eu_contribution), 0),
-        ).where(Participation.organisation_id == org_id)
-    ).one()
+    row = session.execute(_TOTALS, {"org_id": org_id}).one()
     return {"participations": row[0], "coordinations": row[1], "eu_contribution": row[2]}
 
 
