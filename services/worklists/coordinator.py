@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Row, func, select
+from sqlalchemy import Row, Select, bindparam, func, select
 from sqlalchemy.orm import Session, aliased, joinedload
 
 from models import (
@@ -36,7 +36,12 @@ from services.worklists.items import (
     money,
     single,
 )
-from services.worklists.queries import FINISHED_TOPIC_STATES, entered_state, ranked
+from services.worklists.queries import (
+    FINISHED_TOPIC_STATES,
+    entered_state,
+    office_statement,
+    ranked_statement,
+)
 
 # A finished computation stays in the queue this long, unless finalised first.
 RECENT_MATCH_DAYS = 14
@@ -47,12 +52,17 @@ REVIEWER = aliased(User)
 REVIEW = aliased(TopicReview)  # the visibility clause correlates TopicReview itself
 
 
-def topics_to_decide(session: Session, user: User) -> Queue:
+def _topics_to_decide(user: User) -> Select[Any]:
     since = entered_state()
     stmt = select(Topic.id, Topic.title, since.label("since")).where(
         policies.topic_visibility_clause(user), Topic.status.in_(list(DECIDED_HERE))
     )
-    rows = ranked(session, stmt, [since, Topic.id], group=Topic.status)
+    return ranked_statement(stmt, [since, Topic.id], group=Topic.status)
+
+
+def topics_to_decide(session: Session, user: User) -> Queue:
+    stmt = office_statement("topics-to-decide", user, lambda: _topics_to_decide(user))
+    rows = list(session.execute(stmt).all())
     actions = {"screening": "Accept for drafting or send back", "consultation": "Approve"}
 
     def item(row: Row[Any]) -> Item:
@@ -69,9 +79,7 @@ def topics_to_decide(session: Session, user: User) -> Queue:
     )
 
 
-def pledges_to_confirm(session: Session, user: User) -> Queue:
-    """Submitted pledges, oldest first: the first rows from the (status, updated_at) index,
-    the total counted on the pledges alone (thousands wait on a busy programme)."""
+def _pledges_to_confirm(user: User) -> Select[Any]:
     waiting = (
         policies.pledge_visibility_clause(user),
         policies.topic_id_visibility_clause(user, Pledge.topic_id),
@@ -91,7 +99,14 @@ def pledges_to_confirm(session: Session, user: User) -> Queue:
         .where(*waiting)
     )
     counted = select(func.count()).select_from(Pledge).where(*waiting)
-    rows = ranked(session, stmt, [Pledge.updated_at, Pledge.id], counted=counted)
+    return ranked_statement(stmt, [Pledge.updated_at, Pledge.id], counted=counted)
+
+
+def pledges_to_confirm(session: Session, user: User) -> Queue:
+    """Submitted pledges, oldest first: the first rows from the (status, updated_at) index,
+    the total counted on the pledges alone (thousands wait on a busy programme)."""
+    stmt = office_statement("pledges-to-confirm", user, lambda: _pledges_to_confirm(user))
+    rows = list(session.execute(stmt).all())
     items = [
         Item(
             f"{money(r.amount)} from {r.org}",
@@ -112,7 +127,7 @@ def pledges_to_confirm(session: Session, user: User) -> Queue:
     )
 
 
-def partner_applications(session: Session, user: User) -> Queue:
+def _partner_applications() -> Select[Any]:
     stmt = (
         select(
             PartnerApplication.id,
@@ -125,7 +140,13 @@ def partner_applications(session: Session, user: User) -> Queue:
         .join(Programme, Programme.id == PartnerApplication.programme_id)
         .where(PartnerApplication.status == "pending")
     )
-    rows = ranked(session, stmt, [PartnerApplication.created_at, PartnerApplication.id])
+    return ranked_statement(stmt, [PartnerApplication.created_at, PartnerApplication.id])
+
+
+def partner_applications(session: Session, user: User) -> Queue:
+    rows = list(
+        session.execute(office_statement("applications", user, _partner_applications)).all()
+    )
     items = [
         Item(
             r.org,
@@ -147,8 +168,7 @@ def partner_applications(session: Session, user: User) -> Queue:
     )
 
 
-def match_jobs(session: Session, user: User, now: datetime) -> Queue:
-    """Suggestions computed (not finalised yet) or failed in the last RECENT_MATCH_DAYS."""
+def _match_jobs(user: User) -> Select[Any]:
     stmt = (
         select(
             MatchRequest.id,
@@ -163,10 +183,16 @@ def match_jobs(session: Session, user: User, now: datetime) -> Queue:
             policies.topic_visibility_clause(user),
             MatchRequest.status.in_(("done", "failed")),
             MatchRequest.finalised_at.is_(None),
-            MatchRequest.finished_at >= now - timedelta(days=RECENT_MATCH_DAYS),
+            MatchRequest.finished_at >= bindparam("recent"),
         )
     )
-    rows = ranked(session, stmt, [MatchRequest.finished_at.desc(), MatchRequest.id.desc()])
+    return ranked_statement(stmt, [MatchRequest.finished_at.desc(), MatchRequest.id.desc()])
+
+
+def match_jobs(session: Session, user: User, now: datetime) -> Queue:
+    """Suggestions computed (not finalised yet) or failed in the last RECENT_MATCH_DAYS."""
+    stmt = office_statement("match-jobs", user, lambda: _match_jobs(user))
+    rows = list(session.execute(stmt, {"recent": now - timedelta(days=RECENT_MATCH_DAYS)}).all())
     items = [
         Item(
             r.topic,
@@ -191,10 +217,8 @@ def match_jobs(session: Session, user: User, now: datetime) -> Queue:
     )
 
 
-def declined_invitations(session: Session, user: User) -> Queue:
-    """Seats of open consortia whose invitation was declined or expired and that nobody
-    took yet (``open_invitation_seat``: the replacement is recorded on the seat)."""
-    stmt = (
+def _declined_invitations(user: User) -> Select[Any]:
+    return (
         select(Invitation, REQ.id.label("request_id"), Topic.title.label("topic"))
         .join(REQ, REQ.id == Invitation.request_id)
         .join(Topic, Topic.id == REQ.topic_id)
@@ -209,6 +233,12 @@ def declined_invitations(session: Session, user: User) -> Queue:
         .options(joinedload(Invitation.member), joinedload(Invitation.organisation))
         .order_by(Invitation.responded_at, Invitation.id)
     )
+
+
+def declined_invitations(session: Session, user: User) -> Queue:
+    """Seats of open consortia whose invitation was declined or expired and that nobody
+    took yet (``open_invitation_seat``: the replacement is recorded on the seat)."""
+    stmt = office_statement("declined", user, lambda: _declined_invitations(user))
     rows = [r for r in session.execute(stmt).all() if open_invitation_seat(r[0].member, r[0])]
     items = [
         Item(
@@ -232,8 +262,7 @@ def declined_invitations(session: Session, user: User) -> Queue:
     )
 
 
-def reviews_waiting(session: Session, user: User) -> Queue:
-    """Requested reviews not submitted yet (conflicted ones are not waiting), oldest first."""
+def _reviews_waiting(user: User) -> Select[Any]:
     stmt = (
         select(
             REVIEW.topic_id,
@@ -252,7 +281,14 @@ def reviews_waiting(session: Session, user: User) -> Queue:
             Topic.status.not_in(FINISHED_TOPIC_STATES),
         )
     )
-    rows = ranked(session, stmt, [REVIEW.assigned_at, REVIEW.id])
+    return ranked_statement(stmt, [REVIEW.assigned_at, REVIEW.id])
+
+
+def reviews_waiting(session: Session, user: User) -> Queue:
+    """Requested reviews not submitted yet (conflicted ones are not waiting), oldest first."""
+    rows = list(
+        session.execute(office_statement("reviews", user, lambda: _reviews_waiting(user))).all()
+    )
     items = [
         Item(
             r.topic,

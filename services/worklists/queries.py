@@ -3,12 +3,14 @@ total in the same statement, and when a topic entered its present state."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy import ColumnElement, Row, Select, func, literal_column, select
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
-from models import Topic, TopicTransition
+from models import Topic, TopicTransition, User
+from services import policies
 from services.worklists.items import SHOWN
 
 # Topics nobody works on any more.
@@ -23,6 +25,17 @@ def ranked(
     shown: int = SHOWN,
     counted: Select[Any] | None = None,
 ) -> list[Row[Any]]:
+    """:func:`ranked_statement`, run."""
+    return list(session.execute(ranked_statement(stmt, order_by, group, shown, counted)).all())
+
+
+def ranked_statement(
+    stmt: Select[Any],
+    order_by: list[Any],
+    group: ColumnElement[Any] | InstrumentedAttribute[Any] | None = None,
+    shown: int = SHOWN,
+    counted: Select[Any] | None = None,
+) -> Select[Any]:
     """The first ``shown`` rows of ``stmt`` per ``group`` (all rows as one group if None),
     each with ``group`` and ``total`` (the group's size) columns: one statement whatever
     the number of groups and rows. Without groups it is a plain ORDER BY ... LIMIT (a
@@ -33,15 +46,30 @@ def ranked(
     if group is None:
         total = func.count().over() if counted is None else counted.scalar_subquery()
         stmt = stmt.add_columns(literal_column("''").label("group"), total.label("total"))
-        return list(session.execute(stmt.order_by(*order_by).limit(shown)).all())
+        return stmt.order_by(*order_by).limit(shown)
     stmt = stmt.add_columns(
         group.label("group"),
         func.row_number().over(partition_by=group, order_by=order_by).label("rank"),
         func.count().over(partition_by=group).label("total"),
     )
     inner = stmt.subquery()
-    outer = select(inner).where(inner.c.rank <= shown).order_by(inner.c.group, inner.c.rank)
-    return list(session.execute(outer).all())
+    return select(inner).where(inner.c.rank <= shown).order_by(inner.c.group, inner.c.rank)
+
+
+_OFFICE: dict[str, Select[Any]] = {}
+
+
+def office_statement(name: str, user: User, build: Callable[[], Select[Any]]) -> Select[Any]:
+    """``build()``, once per process for the programme office. Every visibility clause of
+    a coordinator is TRUE, so the statement of an office queue is the same for all of
+    them, and building one (then generating its cache key) cost as much as running it.
+    ``build`` may read nothing else of the user; anyone else gets a statement of their own."""
+    if not policies.is_coordinator(user):
+        return build()
+    stmt = _OFFICE.get(name)
+    if stmt is None:
+        stmt = _OFFICE[name] = build()
+    return stmt
 
 
 def entered_state() -> ColumnElement[Any]:

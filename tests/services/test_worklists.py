@@ -281,3 +281,22 @@ def test_amounts_are_exact(db, world, people):
     )
     assert item.title.startswith("EUR 1,234,567.89")
     assert Decimal("1234567.89")
+
+
+def test_the_office_queues_are_the_same_statements_for_every_coordinator(db, world, make_user):
+    """office_statement keeps one statement per queue for all coordinators: it is right
+    only while no coordinator's memberships (an SGG, an organisation) change its SQL."""
+    from sqlalchemy.dialects import sqlite
+
+    from services.worklists import coordinator as office
+
+    plain = make_user(role="coordinator")
+    member = make_user(role="coordinator", sgg_id=world["sgg_a"].id, org_id=world["uni"].id)
+    builders = [
+        office._topics_to_decide, office._pledges_to_confirm, office._match_jobs,
+        office._declined_invitations, office._reviews_waiting,
+    ]  # fmt: skip
+    for build in builders:
+        one, other = (build(u).compile(dialect=sqlite.dialect()) for u in (plain, member))
+        assert str(one) == str(other), build.__name__
+        assert one.params == other.params, build.__name__
