@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
-from sqlalchemy import Select, func, select
-from sqlalchemy.orm import Session
+from sqlalchemy import Row, Select, func, select
+from sqlalchemy.orm import Session, joinedload
 
 from models import Call, Programme, Topic, User
 from models.programmes import CALL_TYPES
@@ -137,8 +138,11 @@ def save_call(
     return call
 
 
-def get_call(session: Session, call_id: int) -> Call:
-    call = session.get(Call, call_id)
+def get_call(session: Session, call_id: int, *, with_programme: bool = False) -> Call:
+    """The call; ``with_programme`` brings its programme in the same statement (a call's
+    page names it)."""
+    options = [joinedload(Call.programme)] if with_programme else []
+    call = session.get(Call, call_id, options=options)
     if call is None:
         raise NotFound("No such call.")
     return call
@@ -180,11 +184,12 @@ def published_calls(session: Session) -> tuple[list[Call], dict[int, int]]:
     return [c for c in calls if c.id in counts], counts
 
 
-def public_topics(session: Session, call: Call) -> list[Topic]:
-    """The call's published topics by identifier (what visitors see)."""
+def public_topics(session: Session, call: Call) -> list[Row[Any]]:
+    """The call's published topics by identifier (what visitors see): the columns a row of
+    the call's page shows (id, identifier, title, status), not the topics' long texts."""
     return list(
-        session.scalars(
-            select(Topic)
+        session.execute(
+            select(Topic.id, Topic.identifier, Topic.title, Topic.status)
             .where(Topic.call_id == call.id, Topic.status.in_(policies.PUBLISHED_STATES))
             .order_by(Topic.identifier)
         )

@@ -96,8 +96,17 @@ def get_topic(session: Session, user: User | None, topic_id: int) -> Topic:
     return topic
 
 
+# The public page shows the same facts but not the programme.
+PUBLIC_TOPIC_LOADS = (
+    joinedload(Topic.sgg),
+    joinedload(Topic.area),
+    joinedload(Topic.call),
+    joinedload(Topic.industry_partners).joinedload(TopicIndustryPartner.organisation),
+)
+
+
 def get_public_topic(session: Session, topic_id: int) -> Topic:
-    topic = session.get(Topic, topic_id)
+    topic = session.get(Topic, topic_id, options=PUBLIC_TOPIC_LOADS)
     if topic is None or not policies.is_public_topic(topic):
         raise NotFound("No such published topic.")
     return topic

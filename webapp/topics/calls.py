@@ -81,8 +81,8 @@ def edit_call(call_id: int) -> tuple[str, int] | Response:
 @login_required
 def call_detail(call_id: int) -> str:
     session = db()
-    call = call_service.get_call(session, call_id)
-    published = call_topics.is_published(session, call)
+    call = call_service.get_call(session, call_id, with_programme=True)
+    shown, published = call_topics.topics_and_published(session, me(), call)
     form = CallTopicForm()
     form.topic_id.choices = [
         (t.id, f"{t.identifier or 'no identifier'}: {t.title}")
@@ -91,7 +91,7 @@ def call_detail(call_id: int) -> str:
     return render_template(
         "topics/call.html",
         call=call,
-        topics=call_topics.topics_of(session, me(), call),
+        topics=shown,
         labels=lifecycle.STATE_LABELS,
         may_manage=policies.can_manage_calls(me()),
         call_published=published,
@@ -142,7 +142,7 @@ def public_calls() -> str:
 
 @bp.route("/public/calls/<int:call_id>")
 def public_call(call_id: int) -> str:
-    call = call_service.get_call(db(), call_id)
+    call = call_service.get_call(db(), call_id, with_programme=True)
     published = call_service.public_topics(db(), call)
     if not published:
         abort(404, "This call has no published topics.")
