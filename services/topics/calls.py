@@ -153,35 +153,61 @@ def listing() -> Select[tuple[Call]]:
     return select(Call)
 
 
-def calls_by_deadline(session: Session) -> list[Call]:
-    """Every call, the latest first stage deadline first (calls without one last)."""
-    return list(session.scalars(select(Call).order_by(Call.stage1_deadline.desc().nulls_last())))
-
-
 def programmes(session: Session) -> list[Programme]:
     return list(session.scalars(select(Programme).order_by(Programme.code)))
 
 
-def topic_counts(session: Session, user: User | None) -> dict[int, int]:
-    """Topics per call: those ``user`` may see, or the published ones for visitors (None)."""
+def _topic_counts(user: User | None) -> Any:
+    """Topics per call (``call_id``, ``n``): those ``user`` may see, or the published ones
+    for visitors (None); a subquery to join to the calls."""
     clause = (
         policies.topic_visibility_clause(user)
         if user is not None
         else Topic.status.in_(policies.PUBLISHED_STATES)
     )
-    rows = session.execute(
-        select(Topic.call_id, func.count())
+    return (
+        select(Topic.call_id, func.count().label("n"))
         .where(Topic.call_id.is_not(None), clause)
         .group_by(Topic.call_id)
+        .subquery()
     )
-    return {call_id: n for call_id, n in rows}
 
 
-def published_calls(session: Session) -> tuple[list[Call], dict[int, int]]:
-    """The calls with published topics, by identifier, and their published topic counts."""
-    counts = topic_counts(session, None)
-    calls = session.scalars(select(Call).order_by(Call.identifier))
-    return [c for c in calls if c.id in counts], counts
+# What a list of calls shows of each call.
+_CALL_COLUMNS = (
+    Call.id,
+    Call.identifier,
+    Call.title,
+    Call.call_type,
+    Call.stage1_deadline,
+    Call.stage2_deadline,
+    Call.timezone,
+)
+
+
+def calls_by_deadline(session: Session, user: User | None) -> list[Row[Any]]:
+    """Every call, the latest first stage deadline first (calls without one last), as rows
+    of what the list shows with ``topics``, the number of its topics ``user`` may see:
+    one statement."""
+    counts = _topic_counts(user)
+    query = (
+        select(*_CALL_COLUMNS, func.coalesce(counts.c.n, 0).label("topics"))
+        .outerjoin(counts, counts.c.call_id == Call.id)
+        .order_by(Call.stage1_deadline.desc().nulls_last())
+    )
+    return list(session.execute(query))
+
+
+def published_calls(session: Session) -> list[Row[Any]]:
+    """The calls with published topics, by identifier, as rows of what the public list
+    shows with ``topics``, their number of published topics: one statement."""
+    counts = _topic_counts(None)
+    query = (
+        select(*_CALL_COLUMNS, counts.c.n.label("topics"))
+        .join(counts, counts.c.call_id == Call.id)
+        .order_by(Call.identifier)
+    )
+    return list(session.execute(query))
 
 
 def public_topics(session: Session, call: Call) -> list[Row[Any]]:

@@ -6,7 +6,7 @@ from werkzeug.wrappers import Response
 
 from models import User
 from services import policies
-from services.accounts import memberships
+from services.accounts import directory, memberships
 from services.accounts import users as accounts
 from services.core.errors import ServiceError
 from services.notifications import outbox_log
@@ -44,7 +44,7 @@ def users() -> tuple[str, int] | Response:
         else:
             flash(f"Invitation sent to {user.email}.", "success")
             return redirect(url_for("admin.users"))
-    page = paginate(accounts.listing(), db())
+    page = paginate(directory.listing_rows(), db())
     return render_form("admin/users.html", page=page, form=form)
 
 

@@ -20,11 +20,9 @@ from webapp.topics.forms import CallForm, CallTopicForm, TransitionForm
 @bp.route("/calls/")
 @login_required
 def calls() -> str:
-    all_calls = call_service.calls_by_deadline(db())
     return render_template(
         "topics/calls.html",
-        calls=all_calls,
-        counts=call_service.topic_counts(db(), me()),
+        calls=call_service.calls_by_deadline(db(), me()),
         may_manage=policies.can_manage_calls(me()),
     )
 
@@ -136,8 +134,7 @@ def remove_call_topic(call_id: int, topic_id: int) -> Response:
 
 @bp.route("/public/calls/")
 def public_calls() -> str:
-    published, counts = call_service.published_calls(db())
-    return render_template("topics/public_calls.html", calls=published, counts=counts)
+    return render_template("topics/public_calls.html", calls=call_service.published_calls(db()))
 
 
 @bp.route("/public/calls/<int:call_id>")
