@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Row, exists, select
+from sqlalchemy import Row, bindparam, exists, select
 from sqlalchemy.orm import Session, joinedload, with_expression
 
 from models import (
@@ -21,43 +21,46 @@ from services.core import audit
 from services.core.context import RequestContext
 from services.core.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 
+# The choices of a user's page, built once (their construction costs as much as their
+# compiled-cache lookup).
+_SGGS = select(Sgg.id, Sgg.name).order_by(Sgg.name)
+_PARTNERS = (
+    select(Organisation.id, Organisation.short_name, Organisation.legal_name)
+    # The predicate of the partial index ix_organisations_industry_partners, written
+    # the same way (PostgreSQL then reads the few from it, not the whole registry).
+    .where(Organisation.is_efpia_member.is_(True) | Organisation.partner_type.is_not(None))
+    .order_by(Organisation.legal_name)
+)
+
 
 def sgg_choices(session: Session) -> list[Row[Any]]:
-    """Every SGG's id and name, by name (the choices of a user's page)."""
-    return list(session.execute(select(Sgg.id, Sgg.name).order_by(Sgg.name)))
+    """Every SGG's id and name, by name."""
+    return list(session.execute(_SGGS))
 
 
 def organisations_with_roles(session: Session) -> list[tuple[int, str]]:
     """Organisations whose people hold roles here: programme partners and EFPIA members,
     as (id, display name) by legal name; columns, not Organisation objects."""
-    rows = session.execute(
-        select(Organisation.id, Organisation.short_name, Organisation.legal_name)
-        # The predicate of the partial index ix_organisations_industry_partners, written
-        # the same way (PostgreSQL then reads the few from it, not the whole registry).
-        .where(Organisation.is_efpia_member.is_(True) | Organisation.partner_type.is_not(None))
-        .order_by(Organisation.legal_name)
+    return [(id_, short or legal) for id_, short, legal in session.execute(_PARTNERS)]
+
+
+_WITH_MEMBERSHIPS = (
+    select(User)
+    .where(User.id == bindparam("user_id"))
+    .options(
+        joinedload(User.sgg_memberships).joinedload(SggMembership.sgg),
+        joinedload(User.org_memberships).joinedload(OrganisationMembership.organisation),
+        with_expression(
+            User.reviews_anywhere, exists().where(ProgrammeReviewer.user_id == User.id)
+        ),
     )
-    return [(id_, short or legal) for id_, short, legal in rows]  # Organisation.display_name
+)
 
 
 def user_with_memberships(session: Session, user_id: int) -> User:
     """A user with their SGGs and organisations and whether they review for a programme (the
     roles a user's page lists), in one statement instead of one per membership."""
-    user = (
-        session.execute(
-            select(User)
-            .where(User.id == user_id)
-            .options(
-                joinedload(User.sgg_memberships).joinedload(SggMembership.sgg),
-                joinedload(User.org_memberships).joinedload(OrganisationMembership.organisation),
-                with_expression(
-                    User.reviews_anywhere, exists().where(ProgrammeReviewer.user_id == User.id)
-                ),
-            )
-        )
-        .unique()
-        .scalar()
-    )
+    user = session.execute(_WITH_MEMBERSHIPS, {"user_id": user_id}).unique().scalar()
     if user is None:
         raise NotFound("No such user.")
     return user
