@@ -13,7 +13,18 @@ from models import User
 from services import policies
 from services.accounts import users as accounts
 from services.core.config import PROJECT_ROOT, Settings, load_settings
-from webapp import caching, database, errors, filters, guard, helpers, metrics, request_log
+from webapp import (
+    caching,
+    database,
+    errors,
+    filters,
+    guard,
+    helpers,
+    metrics,
+    request_log,
+    urls,
+    widgets,
+)
 from webapp.extensions import CSP, csrf, limiter, login_manager, talisman
 from webapp.routing import IdConverter
 from workers.runtime import Runtime, build_runtime
@@ -107,6 +118,8 @@ def create_app(
     database.init_app(app)
     errors.init_app(app)
     filters.init_app(app)
+    urls.init_app(app)
+    widgets.init_app(app)
 
     import importlib
 

@@ -2,32 +2,68 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from typing import Any
 
-from models import Organisation, OrganisationMembership, Sgg, SggMembership, User
+from sqlalchemy import Row, bindparam, exists, select
+from sqlalchemy.orm import Session, joinedload, with_expression
+
+from models import (
+    Organisation,
+    OrganisationMembership,
+    ProgrammeReviewer,
+    Sgg,
+    SggMembership,
+    User,
+)
 from models.accounts import ORG_ROLES
 from services import policies
 from services.core import audit
 from services.core.context import RequestContext
 from services.core.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 
+# The choices of a user's page, built once (their construction costs as much as their
+# compiled-cache lookup).
+_SGGS = select(Sgg.id, Sgg.name).order_by(Sgg.name)
+_PARTNERS = (
+    select(Organisation.id, Organisation.short_name, Organisation.legal_name)
+    # The predicate of the partial index ix_organisations_industry_partners, written
+    # the same way (PostgreSQL then reads the few from it, not the whole registry).
+    .where(Organisation.is_efpia_member.is_(True) | Organisation.partner_type.is_not(None))
+    .order_by(Organisation.legal_name)
+)
 
-def sgg_choices(session: Session) -> list[Sgg]:
-    return list(session.scalars(select(Sgg).order_by(Sgg.name)))
+
+def sgg_choices(session: Session) -> list[Row[Any]]:
+    """Every SGG's id and name, by name."""
+    return list(session.execute(_SGGS))
 
 
-def organisations_with_roles(session: Session) -> list[Organisation]:
-    """Organisations whose people hold roles here: programme partners and EFPIA members."""
-    return list(
-        session.scalars(
-            select(Organisation)
-            # The predicate of the partial index ix_organisations_industry_partners, written
-            # the same way (PostgreSQL then reads the few from it, not the whole registry).
-            .where(Organisation.is_efpia_member.is_(True) | Organisation.partner_type.is_not(None))
-            .order_by(Organisation.legal_name)
-        )
+def organisations_with_roles(session: Session) -> list[tuple[int, str]]:
+    """Organisations whose people hold roles here: programme partners and EFPIA members,
+    as (id, display name) by legal name; columns, not Organisation objects."""
+    return [(id_, short or legal) for id_, short, legal in session.execute(_PARTNERS)]
+
+
+_WITH_MEMBERSHIPS = (
+    select(User)
+    .where(User.id == bindparam("user_id"))
+    .options(
+        joinedload(User.sgg_memberships).joinedload(SggMembership.sgg),
+        joinedload(User.org_memberships).joinedload(OrganisationMembership.organisation),
+        with_expression(
+            User.reviews_anywhere, exists().where(ProgrammeReviewer.user_id == User.id)
+        ),
     )
+)
+
+
+def user_with_memberships(session: Session, user_id: int) -> User:
+    """A user with their SGGs and organisations and whether they review for a programme (the
+    roles a user's page lists), in one statement instead of one per membership."""
+    user = session.execute(_WITH_MEMBERSHIPS, {"user_id": user_id}).unique().scalar()
+    if user is None:
+        raise NotFound("No such user.")
+    return user
 
 
 def _require_admin(actor: User | None) -> None:

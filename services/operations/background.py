@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -37,10 +38,17 @@ def queue_depth(redis_url: str | None) -> tuple[int | None, str]:
     if not redis_url:
         return None, "no broker: tasks run in-process"
     try:
-        client = redis.Redis.from_url(redis_url, socket_connect_timeout=1, socket_timeout=1)
-        return int(client.llen(QUEUE)), "redis"
+        return int(_broker(redis_url).llen(QUEUE)), "redis"
     except redis.RedisError as exc:
         return None, f"broker unreachable ({type(exc).__name__})"
+
+
+@functools.cache
+def _broker(redis_url: str) -> redis.Redis:
+    """One client (and connection pool) per broker URL and process: a new client per page
+    parsed the URL and opened a connection each time (4,000 Python calls). The pool
+    reconnects after the broker comes back, and after a fork (gunicorn's workers)."""
+    return redis.Redis.from_url(redis_url, socket_connect_timeout=1, socket_timeout=1)
 
 
 def warnings(session: Session, settings: Settings, now: datetime | None = None) -> list[str]:

@@ -8,7 +8,9 @@ leaves its call. Each change is a revision of the topic and a line of its histor
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from typing import Any
+
+from sqlalchemy import Row, select
 from sqlalchemy.orm import Session, load_only
 
 from models import Call, Topic, User
@@ -33,10 +35,24 @@ def is_published(session: Session, call: Call) -> bool:
     return found is not None
 
 
-def topics_of(session: Session, user: User | None, call: Call) -> list[Topic]:
-    """The call's topics ``user`` may see, by identifier."""
+def topics_of(session: Session, user: User | None, call: Call) -> list[Row[Any]]:
+    """The call's topics ``user`` may see, by identifier: the columns a row of the call's
+    page shows (id, identifier, title, status)."""
     filters = topic_list.TopicFilters(call_id=call.id, sort="identifier")
-    return topic_list.topics(session, user, filters)
+    query = topic_list.topic_rows(user, filters)
+    return list(session.execute(query))
+
+
+def topics_and_published(
+    session: Session, user: User | None, call: Call
+) -> tuple[list[Row[Any]], bool]:
+    """``topics_of`` and ``is_published`` in one statement, for a signed-in ``user``: every
+    signed-in user sees every published topic (``topic_visibility_clause``), so the call
+    is published exactly when one of the topics they see is."""
+    topics = topics_of(session, user, call)
+    if not policies.is_signed_in(user):
+        return topics, is_published(session, call)
+    return topics, any(t.status in policies.PUBLISHED_STATES for t in topics)
 
 
 def addable(session: Session, user: User | None, call: Call) -> list[Topic]:
@@ -57,7 +73,7 @@ def addable(session: Session, user: User | None, call: Call) -> list[Topic]:
     )
 
 
-def may_remove(call_published: bool, topic: Topic) -> bool:
+def may_remove(call_published: bool, topic: Topic | Row[Any]) -> bool:
     """A topic leaves a call only while the call is not published."""
     return not call_published and topic.status not in policies.PUBLISHED_STATES
 

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
-from sqlalchemy import Select, func, select
-from sqlalchemy.orm import Session
+from sqlalchemy import Row, Select, func, select
+from sqlalchemy.orm import Session, joinedload
 
 from models import Call, Programme, Topic, User
 from models.programmes import CALL_TYPES
@@ -137,8 +138,11 @@ def save_call(
     return call
 
 
-def get_call(session: Session, call_id: int) -> Call:
-    call = session.get(Call, call_id)
+def get_call(session: Session, call_id: int, *, with_programme: bool = False) -> Call:
+    """The call; ``with_programme`` brings its programme in the same statement (a call's
+    page names it)."""
+    options = [joinedload(Call.programme)] if with_programme else []
+    call = session.get(Call, call_id, options=options)
     if call is None:
         raise NotFound("No such call.")
     return call
@@ -149,42 +153,69 @@ def listing() -> Select[tuple[Call]]:
     return select(Call)
 
 
-def calls_by_deadline(session: Session) -> list[Call]:
-    """Every call, the latest first stage deadline first (calls without one last)."""
-    return list(session.scalars(select(Call).order_by(Call.stage1_deadline.desc().nulls_last())))
-
-
 def programmes(session: Session) -> list[Programme]:
     return list(session.scalars(select(Programme).order_by(Programme.code)))
 
 
-def topic_counts(session: Session, user: User | None) -> dict[int, int]:
-    """Topics per call: those ``user`` may see, or the published ones for visitors (None)."""
+def _topic_counts(user: User | None) -> Any:
+    """Topics per call (``call_id``, ``n``): those ``user`` may see, or the published ones
+    for visitors (None); a subquery to join to the calls."""
     clause = (
         policies.topic_visibility_clause(user)
         if user is not None
         else Topic.status.in_(policies.PUBLISHED_STATES)
     )
-    rows = session.execute(
-        select(Topic.call_id, func.count())
+    return (
+        select(Topic.call_id, func.count().label("n"))
         .where(Topic.call_id.is_not(None), clause)
         .group_by(Topic.call_id)
+        .subquery()
     )
-    return {call_id: n for call_id, n in rows}
 
 
-def published_calls(session: Session) -> tuple[list[Call], dict[int, int]]:
-    """The calls with published topics, by identifier, and their published topic counts."""
-    counts = topic_counts(session, None)
-    calls = session.scalars(select(Call).order_by(Call.identifier))
-    return [c for c in calls if c.id in counts], counts
+# What a list of calls shows of each call.
+_CALL_COLUMNS = (
+    Call.id,
+    Call.identifier,
+    Call.title,
+    Call.call_type,
+    Call.stage1_deadline,
+    Call.stage2_deadline,
+    Call.timezone,
+)
 
 
-def public_topics(session: Session, call: Call) -> list[Topic]:
-    """The call's published topics by identifier (what visitors see)."""
+def calls_by_deadline(session: Session, user: User | None) -> list[Row[Any]]:
+    """Every call, the latest first stage deadline first (calls without one last), as rows
+    of what the list shows with ``topics``, the number of its topics ``user`` may see:
+    one statement."""
+    counts = _topic_counts(user)
+    query = (
+        select(*_CALL_COLUMNS, func.coalesce(counts.c.n, 0).label("topics"))
+        .outerjoin(counts, counts.c.call_id == Call.id)
+        .order_by(Call.stage1_deadline.desc().nulls_last())
+    )
+    return list(session.execute(query))
+
+
+def published_calls(session: Session) -> list[Row[Any]]:
+    """The calls with published topics, by identifier, as rows of what the public list
+    shows with ``topics``, their number of published topics: one statement."""
+    counts = _topic_counts(None)
+    query = (
+        select(*_CALL_COLUMNS, counts.c.n.label("topics"))
+        .join(counts, counts.c.call_id == Call.id)
+        .order_by(Call.identifier)
+    )
+    return list(session.execute(query))
+
+
+def public_topics(session: Session, call: Call) -> list[Row[Any]]:
+    """The call's published topics by identifier (what visitors see): the columns a row of
+    the call's page shows (id, identifier, title, status), not the topics' long texts."""
     return list(
-        session.scalars(
-            select(Topic)
+        session.execute(
+            select(Topic.id, Topic.identifier, Topic.title, Topic.status)
             .where(Topic.call_id == call.id, Topic.status.in_(policies.PUBLISHED_STATES))
             .order_by(Topic.identifier)
         )

@@ -6,11 +6,12 @@ count of members or a share of the consortium written as a decimal string ("0.30
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from sqlalchemy import Select, func, literal_column, select
+from sqlalchemy import Row, Select, func, literal_column, select
 from sqlalchemy.orm import Session, joinedload, load_only
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -96,8 +97,28 @@ def get_topic(session: Session, user: User | None, topic_id: int) -> Topic:
     return topic
 
 
+# The public page shows the same facts but not the programme.
+PUBLIC_TOPIC_LOADS = (
+    joinedload(Topic.sgg),
+    joinedload(Topic.area),
+    joinedload(Topic.call),
+    joinedload(Topic.industry_partners).joinedload(TopicIndustryPartner.organisation),
+)
+
+
+def get_topic_heading(session: Session, user: User | None, topic_id: int) -> Topic:
+    """``get_topic`` for a page that shows only the topic's title (its revisions): the
+    columns the visibility rule reads, no texts nor related rows (an industry partner's
+    list is read only when the rule needs it)."""
+    shown = load_only(Topic.id, Topic.title, Topic.status, Topic.sgg_id, Topic.programme_id)
+    topic = session.get(Topic, topic_id, options=[shown])
+    if topic is None or not policies.can_view_topic(user, topic):
+        raise NotFound("No such topic.")
+    return topic
+
+
 def get_public_topic(session: Session, topic_id: int) -> Topic:
-    topic = session.get(Topic, topic_id)
+    topic = session.get(Topic, topic_id, options=PUBLIC_TOPIC_LOADS)
     if topic is None or not policies.is_public_topic(topic):
         raise NotFound("No such published topic.")
     return topic
@@ -381,6 +402,24 @@ def revisions(session: Session, topic: Topic) -> list[TopicRevision]:
     )
 
 
+def revision_rows(session: Session, topic: Topic) -> list[Row[Any]]:
+    """``revisions`` as rows of what the list of revisions shows: not their snapshots
+    (a whole copy of the topic's texts each)."""
+    return list(
+        session.execute(
+            select(
+                TopicRevision.id,
+                TopicRevision.number,
+                TopicRevision.created_at,
+                TopicRevision.author_id,
+                TopicRevision.note,
+            )
+            .where(TopicRevision.topic_id == topic.id)
+            .order_by(TopicRevision.number.desc())
+        )
+    )
+
+
 def latest_revision(session: Session, topic: Topic) -> TopicRevision | None:
     """The topic's newest revision (the edit form names it; not every snapshot loaded)."""
     return session.scalar(
@@ -392,7 +431,7 @@ def latest_revision(session: Session, topic: Topic) -> TopicRevision | None:
 
 
 def revision_authors(
-    session: Session, viewer: User | None, revisions: list[TopicRevision]
+    session: Session, viewer: User | None, revisions: Sequence[TopicRevision | Row[Any]]
 ) -> dict[int, str]:
     """Each revision's author as ``viewer`` may see them (see ``history.actor_label``)."""
     people = history.people(session, [r.author_id for r in revisions])

@@ -131,11 +131,12 @@ def topic_query(user: User | None, filters: TopicFilters) -> Select[tuple[Topic]
     )
 
 
-def topics(session: Session, user: User | None, filters: TopicFilters) -> list[Topic]:
-    """The topics ``user`` may see that pass ``filters``, all of them (a call's page): what
-    a call's row shows, without the long texts nor the SGG, area and call (three queries)."""
-    shown = load_only(Topic.id, Topic.identifier, Topic.title, Topic.status)
-    return list(session.scalars(_filtered(user, filters).options(shown)))
+def topic_rows(user: User | None, filters: TopicFilters) -> Select[Any]:
+    """The topics ``user`` may see that pass ``filters``, all of them (a call's page), as
+    rows of what a call's row shows: no ORM objects, long texts nor SGG, area and call."""
+    return _filtered(user, filters).with_only_columns(
+        Topic.id, Topic.identifier, Topic.title, Topic.status
+    )
 
 
 def list_page_query(user: User | None, filters: TopicFilters) -> Select[tuple[Topic]]:

@@ -6,7 +6,7 @@ from werkzeug.wrappers import Response
 
 from models import User
 from services import policies
-from services.accounts import memberships
+from services.accounts import directory, memberships
 from services.accounts import users as accounts
 from services.core.errors import ServiceError
 from services.notifications import outbox_log
@@ -44,7 +44,7 @@ def users() -> tuple[str, int] | Response:
         else:
             flash(f"Invitation sent to {user.email}.", "success")
             return redirect(url_for("admin.users"))
-    page = paginate(accounts.listing(), db())
+    page = paginate(directory.listing_rows(), db())
     return render_form("admin/users.html", page=page, form=form)
 
 
@@ -54,14 +54,14 @@ def _user_or_404(user_id: int) -> User:
 
 @bp.route("/users/<int:user_id>", methods=["GET"])
 def user_detail(user_id: int) -> str:
-    user = _user_or_404(user_id)
+    user = memberships.user_with_memberships(db(), user_id)
     role_form = RoleForm(role=user.role)
     sgg_form = SggMembershipForm()
     sgg_form.sgg_id.choices = [(s.id, s.name) for s in memberships.sgg_choices(db())]
     org_form = OrgMembershipForm()
-    org_form.organisation_id.choices = [
-        (o.id, o.display_name) for o in memberships.organisations_with_roles(db())
-    ] + [(o.organisation_id, o.organisation.display_name) for o in user.org_memberships]
+    org_form.organisation_id.choices = memberships.organisations_with_roles(db()) + [
+        (o.organisation_id, o.organisation.display_name) for o in user.org_memberships
+    ]
     return render_template(
         "admin/user.html",
         user=user,

@@ -20,11 +20,9 @@ from webapp.topics.forms import CallForm, CallTopicForm, TransitionForm
 @bp.route("/calls/")
 @login_required
 def calls() -> str:
-    all_calls = call_service.calls_by_deadline(db())
     return render_template(
         "topics/calls.html",
-        calls=all_calls,
-        counts=call_service.topic_counts(db(), me()),
+        calls=call_service.calls_by_deadline(db(), me()),
         may_manage=policies.can_manage_calls(me()),
     )
 
@@ -81,8 +79,8 @@ def edit_call(call_id: int) -> tuple[str, int] | Response:
 @login_required
 def call_detail(call_id: int) -> str:
     session = db()
-    call = call_service.get_call(session, call_id)
-    published = call_topics.is_published(session, call)
+    call = call_service.get_call(session, call_id, with_programme=True)
+    shown, published = call_topics.topics_and_published(session, me(), call)
     form = CallTopicForm()
     form.topic_id.choices = [
         (t.id, f"{t.identifier or 'no identifier'}: {t.title}")
@@ -91,7 +89,7 @@ def call_detail(call_id: int) -> str:
     return render_template(
         "topics/call.html",
         call=call,
-        topics=call_topics.topics_of(session, me(), call),
+        topics=shown,
         labels=lifecycle.STATE_LABELS,
         may_manage=policies.can_manage_calls(me()),
         call_published=published,
@@ -136,13 +134,12 @@ def remove_call_topic(call_id: int, topic_id: int) -> Response:
 
 @bp.route("/public/calls/")
 def public_calls() -> str:
-    published, counts = call_service.published_calls(db())
-    return render_template("topics/public_calls.html", calls=published, counts=counts)
+    return render_template("topics/public_calls.html", calls=call_service.published_calls(db()))
 
 
 @bp.route("/public/calls/<int:call_id>")
 def public_call(call_id: int) -> str:
-    call = call_service.get_call(db(), call_id)
+    call = call_service.get_call(db(), call_id, with_programme=True)
     published = call_service.public_topics(db(), call)
     if not published:
         abort(404, "This call has no published topics.")

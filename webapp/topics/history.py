@@ -13,8 +13,8 @@ from webapp.topics.forms import optional_int
 @bp.route("/topics/<int:topic_id>/revisions")
 @login_required
 def revisions(topic_id: int) -> str:
-    topic = topics.get_topic(db(), me(), topic_id)
-    shown = topics.revisions(db(), topic)
+    topic = topics.get_topic_heading(db(), me(), topic_id)
+    shown = topics.revision_rows(db(), topic)
     return render_template(
         "topics/revisions.html",
         topic=topic,

@@ -1,0 +1,31 @@
+"""Links to many objects of one kind at the cost of one ``url_for``.
+
+A list page that links each row through ``url_for`` pays Flask's URL building per row
+(about 30 Python calls, 20-40 µs): 60 rows cost more than the page's queries. ``id_url``
+builds the URL once with a marker id and returns a function that puts each row's id in
+its place: the same URL as ``url_for`` would give, for one string format per row.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from flask import Flask, url_for
+
+from webapp.routing import ID_MAX
+
+_MARK = str(ID_MAX)  # a valid id (the converter's maximum), found once in the URL
+
+
+def id_url(endpoint: str, key: str, **values: Any) -> Callable[[int], str]:
+    """``id_url('topics.detail', 'topic_id')(7) == url_for('topics.detail', topic_id=7)``."""
+    url = url_for(endpoint, **{key: ID_MAX, **values})
+    if url.count(_MARK) != 1:  # another value holds the marker: build each URL in full
+        return lambda id_: url_for(endpoint, **{key: id_, **values})
+    head, _, tail = url.partition(_MARK)
+    return lambda id_: f"{head}{int(id_)}{tail}"
+
+
+def init_app(app: Flask) -> None:
+    app.add_template_global(id_url)
