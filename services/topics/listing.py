@@ -18,7 +18,7 @@ from sqlalchemy import (
     select,
     union_all,
 )
-from sqlalchemy.orm import Session, joinedload, load_only, selectinload
+from sqlalchemy.orm import Session, selectinload
 
 from models import Call, ScientificArea, Sgg, Topic, User
 from models.topics import TOPIC_STATES
@@ -139,23 +139,25 @@ def topic_rows(user: User | None, filters: TopicFilters) -> Select[Any]:
     )
 
 
-def list_page_query(user: User | None, filters: TopicFilters) -> Select[tuple[Topic]]:
-    """``topic_query`` loading only what a list row shows, in one statement (the long
-    texts and three extra queries per page made up most of the list's time)."""
-    return _filtered(user, filters).options(
-        load_only(
+def list_page_query(user: User | None, filters: TopicFilters) -> Select[Any]:
+    """What a list row shows, as rows (id, title, identifier, status, eu_contribution,
+    sgg_name, area_name, call_identifier), in one statement: the long texts, three extra
+    queries per page and then four ORM objects per row made up most of the list's time."""
+    return (
+        _filtered(user, filters)
+        .with_only_columns(
             Topic.id,
             Topic.title,
             Topic.identifier,
             Topic.status,
             Topic.eu_contribution,
-            Topic.sgg_id,
-            Topic.area_id,
-            Topic.call_id,
-        ),
-        joinedload(Topic.sgg).load_only(Sgg.name),
-        joinedload(Topic.area).load_only(ScientificArea.name),
-        joinedload(Topic.call).load_only(Call.identifier),
+            Sgg.name.label("sgg_name"),
+            ScientificArea.name.label("area_name"),
+            Call.identifier.label("call_identifier"),
+        )
+        .join(Sgg, Sgg.id == Topic.sgg_id)
+        .outerjoin(ScientificArea, ScientificArea.id == Topic.area_id)
+        .outerjoin(Call, Call.id == Topic.call_id)
     )
 
 
