@@ -6,12 +6,11 @@ count of members or a share of the consortium written as a decimal string ("0.30
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from sqlalchemy import Row, Select, func, literal_column, select
+from sqlalchemy import Select, func, literal_column, select
 from sqlalchemy.orm import Session, joinedload, load_only
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -28,7 +27,7 @@ from models import (
 from models.base import utcnow
 from models.organisations import SECTORS
 from services import policies
-from services.core import audit, history
+from services.core import audit
 from services.core.context import RequestContext
 from services.core.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 
@@ -390,66 +389,6 @@ def proposal_warnings(
     if sgg is None:
         return []
     return title_warnings(session, user, sgg.programme_id, title, None)
-
-
-def revisions(session: Session, topic: Topic) -> list[TopicRevision]:
-    return list(
-        session.scalars(
-            select(TopicRevision)
-            .where(TopicRevision.topic_id == topic.id)
-            .order_by(TopicRevision.number.desc())
-        )
-    )
-
-
-def revision_rows(session: Session, topic: Topic) -> list[Row[Any]]:
-    """``revisions`` as rows of what the list of revisions shows: not their snapshots
-    (a whole copy of the topic's texts each)."""
-    return list(
-        session.execute(
-            select(
-                TopicRevision.id,
-                TopicRevision.number,
-                TopicRevision.created_at,
-                TopicRevision.author_id,
-                TopicRevision.note,
-            )
-            .where(TopicRevision.topic_id == topic.id)
-            .order_by(TopicRevision.number.desc())
-        )
-    )
-
-
-def latest_revision(session: Session, topic: Topic) -> TopicRevision | None:
-    """The topic's newest revision (the edit form names it; not every snapshot loaded)."""
-    return session.scalar(
-        select(TopicRevision)
-        .where(TopicRevision.topic_id == topic.id)
-        .order_by(TopicRevision.number.desc())
-        .limit(1)
-    )
-
-
-def revision_authors(
-    session: Session, viewer: User | None, revisions: Sequence[TopicRevision | Row[Any]]
-) -> dict[int, str]:
-    """Each revision's author as ``viewer`` may see them (see ``history.actor_label``)."""
-    people = history.people(session, [r.author_id for r in revisions])
-    return {
-        r.id: history.actor_label(viewer, people.get(r.author_id or 0)) if r.author_id else "—"
-        for r in revisions
-    }
-
-
-def get_revision(session: Session, topic: Topic, number: int) -> TopicRevision:
-    revision = session.scalar(
-        select(TopicRevision).where(
-            TopicRevision.topic_id == topic.id, TopicRevision.number == number
-        )
-    )
-    if revision is None:
-        raise NotFound(f"This topic has no revision {number}.")
-    return revision
 
 
 # Organisations that may sit in a pre-defined industry consortium, with only the columns

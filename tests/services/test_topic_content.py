@@ -14,7 +14,7 @@ from services.core.context import RequestContext
 from services.core.errors import Conflict, InvalidInput, PermissionDenied
 from services.core.markdown import render
 from services.topics import content as topics
-from services.topics import revision_diff
+from services.topics import revision_diff, revisions
 from tests.topic_support import make_topic
 
 
@@ -40,7 +40,7 @@ def test_sgg_member_proposes_an_idea_with_a_first_revision(db, world, make_user)
     assert topic.status == "idea" and topic.area_id == world["area"].id
     assert topic.sector_targets == {"academia": 6, "sme": "0.2000", "patient": "0.1000"}
     assert topic.eu_contribution == Decimal("1234567.89")
-    assert [r.number for r in topics.revisions(db, topic)] == [1]
+    assert [r.number for r in revisions.revisions(db, topic)] == [1]
     other = make_user(sgg_id=world["sgg_b"].id)
     with pytest.raises(PermissionDenied):
         topics.create_topic(db, RequestContext(other), world["sgg_a"].id, data)
@@ -107,7 +107,7 @@ def test_every_edit_is_a_revision_and_the_diff_shows_it_escaped(db, world, make_
         topic.version,
     )
     db.commit()
-    old, new = topics.get_revision(db, topic, 1), topics.get_revision(db, topic, 2)
+    old, new = revisions.get_revision(db, topic, 1), revisions.get_revision(db, topic, 2)
     diffs = {d.name: d for d in revision_diff.diff(db, old, new)}
     assert set(diffs) == {"scope"} and diffs["scope"].label == "Scope"
     kinds = [(s.kind, s.text) for s in diffs["scope"].segments]
@@ -137,7 +137,7 @@ def test_a_stale_save_is_refused_and_changes_nothing(db, world, make_user):
     db.rollback()
     db.refresh(topic)
     assert topic.scope == "Alice's scope"
-    assert [r.number for r in topics.revisions(db, topic)] == [1]
+    assert [r.number for r in revisions.revisions(db, topic)] == [1]
 
 
 def test_a_concurrent_save_in_another_session_is_detected_at_flush(db, world, make_user, settings):

@@ -5,6 +5,7 @@ from flask_login import login_required
 
 from services.topics import content as topics
 from services.topics import revision_diff
+from services.topics import revisions as topic_revisions
 from webapp.database import db
 from webapp.topics.blueprint import bp, me
 from webapp.topics.forms import optional_int
@@ -14,12 +15,12 @@ from webapp.topics.forms import optional_int
 @login_required
 def revisions(topic_id: int) -> str:
     topic = topics.get_topic_heading(db(), me(), topic_id)
-    shown = topics.revision_rows(db(), topic)
+    shown = topic_revisions.revision_rows(db(), topic)
     return render_template(
         "topics/revisions.html",
         topic=topic,
         revisions=shown,
-        authors=topics.revision_authors(db(), me(), shown),
+        authors=topic_revisions.revision_authors(db(), me(), shown),
     )
 
 
@@ -28,11 +29,14 @@ def revisions(topic_id: int) -> str:
 def diff(topic_id: int) -> str:
     session = db()
     topic = topics.get_topic(session, me(), topic_id)
-    all_revisions = topics.revisions(session, topic)
+    all_revisions = topic_revisions.revisions(session, topic)
     newest = all_revisions[0].number if all_revisions else 1
     a = optional_int(request.args.get("a")) or max(1, newest - 1)
     b = optional_int(request.args.get("b")) or newest
-    old, new = topics.get_revision(session, topic, a), topics.get_revision(session, topic, b)
+    old, new = (
+        topic_revisions.get_revision(session, topic, a),
+        topic_revisions.get_revision(session, topic, b),
+    )
     return render_template(
         "topics/diff.html",
         topic=topic,

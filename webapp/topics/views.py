@@ -13,7 +13,7 @@ from services.core import exports
 from services.core.errors import Conflict, ServiceError
 from services.pledges import funding
 from services.topics import calls as call_service
-from services.topics import comments, lifecycle, review_assignments, reviews, timeline
+from services.topics import comments, lifecycle, review_assignments, reviews, revisions, timeline
 from services.topics import content as topics
 from services.topics import listing as topic_list
 from webapp.database import db
@@ -210,7 +210,7 @@ def edit(topic_id: int) -> ResponseReturnValue:
             return redirect(url_for("topics.detail", topic_id=topic.id))
     title = form.title.data if form.title.data else topic.title
     warnings = topics.title_warnings(session, me(), topic.programme_id, title, topic.id)
-    newest = topics.latest_revision(session, topic)
+    newest = revisions.latest_revision(session, topic)
     latest = [newest] if newest else []
     return render_form(
         "topics/edit.html",
@@ -218,7 +218,7 @@ def edit(topic_id: int) -> ResponseReturnValue:
         topic=topic,
         sectors=SECTORS,
         latest=latest,
-        authors=topics.revision_authors(session, me(), latest),
+        authors=revisions.revision_authors(session, me(), latest),
         warnings=warnings,
     )
 
