@@ -8,12 +8,13 @@ withdrawn pledges are shown by state but count in no total.
 from __future__ import annotations
 
 import functools
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import Row, Select, func, or_, select
-from sqlalchemy.orm import Session, aliased, joinedload, load_only
+from sqlalchemy.orm import Session, aliased, joinedload
 
 from models import Organisation, Pledge, Programme, ScientificArea, Topic, User
 from models.pledges import PLEDGE_KINDS, PLEDGE_STATES
@@ -304,16 +305,17 @@ def programme_funding(session: Session, programme: Programme) -> ProgrammeFundin
     )
 
 
-def programme_topics(programme: Programme) -> Select[tuple[Topic]]:
+def programme_topics(programme: Programme) -> Select[Any]:
     """The programme's topics for its funding table, by id (a listing query): all but the
-    rejected or withdrawn ones that hold no submitted or confirmed pledge."""
+    rejected or withdrawn ones that hold no submitted or confirmed pledge; rows of id,
+    title, status, eu_contribution, industry_contribution and area_name."""
     return _programme_topics(programme.id)
 
 
 # Built once per programme: building it cost a tenth of the page (statements are
 # immutable; the paginator derives its own from it).
 @functools.lru_cache(maxsize=64)
-def _programme_topics(programme_id: int) -> Select[tuple[Topic]]:
+def _programme_topics(programme_id: int) -> Select[Any]:
     # The closed topics that keep a pledge, looked up for those few topics only (an EXISTS
     # over every topic became a hash of all the programme's pledges).
     closed = aliased(Topic)
@@ -323,20 +325,18 @@ def _programme_topics(programme_id: int) -> Select[tuple[Topic]]:
         select(Pledge.id).where(Pledge.topic_id == closed.id, Pledge.status.in_(LIVE)).exists(),
     )
     return (
-        select(Topic)
+        select(
+            Topic.id,
+            Topic.title,
+            Topic.status,
+            Topic.eu_contribution,
+            Topic.industry_contribution,
+            ScientificArea.name.label("area_name"),
+        )
+        .outerjoin(ScientificArea, ScientificArea.id == Topic.area_id)
         .where(
             Topic.programme_id == programme_id,
             or_(Topic.status.not_in(CLOSED), Topic.id.in_(pledged)),
-        )
-        .options(
-            load_only(
-                Topic.id,
-                Topic.title,
-                Topic.status,
-                Topic.eu_contribution,
-                Topic.industry_contribution,
-            ),
-            joinedload(Topic.area),
         )
         .order_by(Topic.id)
     )
@@ -355,7 +355,7 @@ class TopicLine:
     eu_match: Decimal
 
 
-def topic_lines(session: Session, topics: list[Topic]) -> list[TopicLine]:
+def topic_lines(session: Session, topics: Sequence[Row[Any]]) -> list[TopicLine]:
     """The funding line of each of ``topics`` (a page of :func:`programme_topics`), summed
     in one statement."""
     confirmed = Pledge.status == "confirmed"
@@ -378,7 +378,7 @@ def topic_lines(session: Session, topics: list[Topic]) -> list[TopicLine]:
                 topic_id=t.id,
                 title=t.title,
                 status=t.status,
-                area=t.area.name if t.area else "No area",
+                area=t.area_name or "No area",
                 eu_budget=t.eu_contribution,
                 industry_budget=t.industry_contribution,
                 pledged=from_cents(pledged),
