@@ -10,9 +10,10 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from sqlalchemy import Select, func, literal_column, select
+from sqlalchemy import Integer, Select, bindparam, func, inspect, literal_column, select
 from sqlalchemy.orm import Session, joinedload, load_only
 from sqlalchemy.orm.exc import StaleDataError
+from sqlalchemy.orm.util import identity_key
 
 from models import (
     Call,
@@ -88,9 +89,19 @@ TOPIC_PAGE_LOADS = (
 )
 
 
+# Built once: building it (and its cache key) cost as much as running it, on every page
+# of a topic.
+_TOPIC_PAGE = (
+    select(Topic).where(Topic.id == bindparam("topic_id", type_=Integer)).options(*TOPIC_PAGE_LOADS)
+)
+
+
 def get_topic(session: Session, user: User | None, topic_id: int) -> Topic:
     """The topic if ``user`` may see it; NotFound otherwise (no hint that it exists)."""
-    topic = session.get(Topic, topic_id, options=TOPIC_PAGE_LOADS)
+    # As ``session.get`` would: a topic loaded already (and not expired) is not read again.
+    topic = session.identity_map.get(identity_key(Topic, topic_id))
+    if topic is None or inspect(topic).expired:
+        topic = session.execute(_TOPIC_PAGE, {"topic_id": topic_id}).unique().scalar()
     if topic is None or not policies.can_view_topic(user, topic):
         raise NotFound("No such topic.")
     return topic
