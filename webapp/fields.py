@@ -16,7 +16,9 @@ from typing import Any
 import wtforms
 from markupsafe import Markup, escape
 from wtforms.fields.choices import SelectChoice
-from wtforms.widgets import Select, html_params
+from wtforms.widgets import Select
+
+from webapp.widgets import html_params
 
 
 class FastSelect(Select):

@@ -1,30 +1,52 @@
-"""WTForms' ``<input>`` attributes written in one pass.
+"""WTForms' HTML attributes written in one pass.
 
-Every ``<input>`` WTForms renders (text fields, the CSRF token, submit buttons) goes
-through ``Input.html_params``, which formats each attribute with ``Markup.format``
-(Python's ``string.Formatter``): about 450 Python calls per input, so a form page with a
-dozen fields spent more on its inputs than on its queries. ``html_params`` here writes
-the same string (WTForms' escaping and order, checked by tests/web/test_input_params.py)
-with one ``escape`` per key and value. ``Input.html_params`` is the static method WTForms
-provides to change exactly this; ``init_app`` sets it once for every input widget.
+Every input, label, text area and select WTForms renders goes through its
+``html_params``, which formats each attribute with ``Markup.format`` (Python's
+``string.Formatter``): about 450 Python calls per input, so a form page with a dozen
+fields spent more on its inputs than on its queries. ``html_params`` here writes the same
+string (WTForms' escaping and order, checked by tests/web/test_input_params.py and
+tests/web/test_fast_widgets.py): text escaped with one ``str.translate``, attribute names
+remembered. ``init_app`` puts it everywhere WTForms looks the function up.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+import wtforms.widgets
+import wtforms.widgets.core
 from markupsafe import Markup, escape
-from wtforms.widgets.core import Input, clean_key
+from wtforms.widgets.core import Button, Input, clean_key
+
+WTFORMS_HTML_PARAMS = wtforms.widgets.core.html_params
+# markupsafe's escaping of text as one ``str.translate`` (the same five entities), and the
+# attribute names written so far (keyword -> escaped HTML name; the keywords come from code).
+_ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&#34;", "'": "&#39;"})
+_NAMES: dict[str, str] = {}
+_NAMES_MAX = 1000
+
+
+def _name(key: str) -> str:
+    name = str(escape(clean_key(key)))
+    if len(_NAMES) < _NAMES_MAX:
+        _NAMES[key] = name
+    return name
 
 
 def html_params(**kwargs: Any) -> Markup:
-    """``wtforms.widgets.html_params``, to the character."""
+    """``wtforms.widgets.html_params``, to the character: sorted keys, ``True`` as a bare
+    name, ``False`` left out, values escaped (a quote in a value that is already markup
+    written as ``&quot;``)."""
     parts: list[str] = []
     for key, value in sorted(kwargs.items()):
-        name = escape(clean_key(key))
+        name = _NAMES.get(key) or _name(key)
         if value is True:
             parts.append(name)
-        elif value is not False:
+        elif value is False:
+            continue
+        elif type(value) is str:
+            parts.append(f'{name}="{value.translate(_ESCAPES)}"')
+        else:  # markup, numbers, None: as markupsafe writes them
             text = str(escape(value))
             if '"' in text:  # a Markup value keeps its quotes: WTForms writes them &quot;
                 text = text.replace('"', "&quot;")
@@ -33,4 +55,10 @@ def html_params(**kwargs: Any) -> Markup:
 
 
 def init_app(_app: object = None) -> None:
+    """WTForms looks the function up in three places: the static method of ``Input`` and
+    ``Button`` (inputs, the CSRF token, submit buttons), the widgets module (selects, text
+    areas) and the package (labels)."""
     Input.html_params = staticmethod(html_params)
+    Button.html_params = staticmethod(html_params)
+    wtforms.widgets.core.html_params = html_params
+    wtforms.widgets.html_params = html_params

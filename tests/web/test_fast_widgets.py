@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 import wtforms
+from markupsafe import Markup
 from sqlalchemy import select
 from wtforms.widgets import Select
 
@@ -109,3 +110,58 @@ def test_tuple_choices_become_select_choices_without_deprecation_warnings() -> N
     bad = F(MultiDict([("one", "9"), ("pick", "maybe")]))
     bad.many.choices = CHOICES
     assert not bad.validate() and set(bad.errors) == {"one", "pick"}
+
+
+@pytest.mark.parametrize(
+    "attrs",
+    [
+        {},
+        {"name": "title", "id": "title", "value": "Tom & Jerry <b> \"quoted\" 'single'"},
+        {"class_": "button", "for_": "x", "data_topic_id": 7, "aria_describedby": "x-err"},
+        {"required": True, "disabled": False, "readonly": True, "value": None},
+        {"value": 0, "step": "any", "min": 1.5, "aria-invalid": "true"},
+        {"title": Markup('<i>pre-escaped</i> "raw quote"'), "placeholder": "ünïcode — ok"},
+    ],
+)
+def test_html_params_writes_what_wtforms_writes(attrs: dict[str, Any]) -> None:
+    from webapp.widgets import WTFORMS_HTML_PARAMS, html_params
+
+    fast = html_params(**attrs)
+    assert isinstance(fast, Markup)
+    assert str(fast) == str(WTFORMS_HTML_PARAMS(**attrs))
+
+
+def test_installed_html_params_render_fields_as_wtforms_did() -> None:
+    """Inputs, labels, text areas, buttons and selects with the fast function in place
+    (``webapp.widgets.init_app``, as ``create_app`` calls it) equal WTForms' own."""
+    import wtforms.widgets.core as core
+
+    from webapp.widgets import WTFORMS_HTML_PARAMS, html_params, init_app
+
+    class F(wtforms.Form):
+        name = wtforms.StringField("Name & <title>", render_kw={"autocomplete": "off"})
+        body = wtforms.TextAreaField("Body")
+        size = wtforms.IntegerField("Size", validators=[wtforms.validators.NumberRange(min=1)])
+        sure = wtforms.BooleanField("Sure")
+        go = wtforms.SubmitField("Go")
+        kind = SelectField("Kind", choices=[("a", "A & B")])
+
+    from werkzeug.datastructures import MultiDict
+
+    form = F(MultiDict({"name": 'x "y" <z>', "body": "<p>", "size": "3", "sure": "y"}))
+
+    def render() -> list[str]:
+        extra = {"aria-invalid": "true", "class_": "wide"}
+        return [str(f(**extra)) + str(f.label(class_="l")) for f in form]
+
+    init_app()
+    fast = render()
+    try:
+        core.html_params = WTFORMS_HTML_PARAMS
+        wtforms.widgets.html_params = WTFORMS_HTML_PARAMS  # type: ignore[attr-defined]
+        core.Input.html_params = core.Button.html_params = staticmethod(WTFORMS_HTML_PARAMS)
+        slow = render()
+    finally:
+        init_app()
+    assert fast == slow
+    assert core.Input.html_params is html_params
