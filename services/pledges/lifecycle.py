@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session, joinedload
 
-from models import AuditEntry, Organisation, Pledge, Topic, TopicIndustryPartner, User
+from models import AuditEntry, Organisation, Pledge, Topic, User
 from models.pledges import BREAKDOWN_FIELDS
 from models.topics import TOPIC_STATES
 from services import policies
@@ -231,26 +231,6 @@ def visible_pledges(
     if status is not None:
         stmt = stmt.where(Pledge.status == status)
     return stmt
-
-
-def topic_choices(session: Session, organisations: list[Organisation]) -> list[tuple[int, str]]:
-    """(id, title) of the topics a pledge may go to: published ones, and unpublished ones
-    whose industry consortium includes one of ``organisations`` (drafts are not shown to
-    every partner). Only the two columns a menu shows: hundreds of topics with their long
-    texts would cost more than the rest of the page."""
-    published = TOPIC_STATES[TOPIC_STATES.index("published") :]
-    involved = select(TopicIndustryPartner.topic_id).where(
-        TopicIndustryPartner.organisation_id.in_([o.id for o in organisations])
-    )
-    rows = session.execute(
-        select(Topic.id, Topic.title)
-        .where(
-            Topic.status.in_(PLEDGEABLE_STATES),
-            Topic.status.in_(published) | Topic.id.in_(involved),
-        )
-        .order_by(Topic.programme_id, Topic.title)
-    )
-    return [(t.id, t.title) for t in rows]
 
 
 def history(session: Session, viewer: User | None, pledge: Pledge) -> list[HistoryLine]:

@@ -234,6 +234,13 @@ def test_whole_journey(
     partner = j.sign_in(people["partner"].email)
     partner.get_by_role("link", name=re.compile("pledges", re.I)).first.click()
     partner.goto("/pledges/new")
+    # The topic menu narrows as one types (the menu alone comes back; the page stays).
+    search = partner.get_by_label("Search by title or identifier")
+    search.fill("no such topic")
+    expect(partner.locator("#topic-menu")).to_contain_text("No topic open for pledges matches")
+    expect(partner.get_by_label("Topic").locator("option")).to_have_count(0)
+    search.fill("IHI-2027-11-01 pertussis")
+    expect(partner.get_by_label("Topic").locator("option")).to_have_count(1)
     partner.get_by_label("Topic").select_option(
         label="Next-generation pertussis vaccine for infants"
     )

@@ -15,7 +15,7 @@ from services import policies
 from services.core.errors import ServiceError
 from services.pledges import decisions as pledge_decisions
 from services.pledges import lifecycle as pledges
-from services.pledges import partners
+from services.pledges import partners, topic_picker
 from services.pledges.funding import partner_funding
 from webapp.database import db
 from webapp.helpers import context
@@ -58,19 +58,35 @@ def _form_data(form: PledgeForm) -> dict[str, Any]:
 
 
 def _fill_choices(form: PledgeForm, orgs: list[Organisation]) -> None:
-    form.topic_id.choices = pledges.topic_choices(db(), orgs)
     form.organisation_id.choices = [(o.id, o.display_name) for o in orgs]
+
+
+def _topic_menu(form: PledgeForm, orgs: list[Organisation]) -> topic_picker.TopicPicker:
+    """The topic menu (``services.pledges.topic_picker``): on a GET the ``?topic_q=`` search
+    with the ``?topic_id=`` topic chosen; on a POST the topic sent, offered (and so accepted
+    by the field) only if ``orgs`` may pledge to it."""
+    args = request.form if request.method == "POST" else request.args
+    chosen = topic_picker.topic_id(args.get("topic_id"))
+    query = "" if request.method == "POST" else args.get("topic_q", "")
+    picker = topic_picker.topic_picker(db(), orgs, query, chosen)
+    form.topic_id.choices = picker.choices
+    if request.method == "GET" and chosen is not None:
+        form.topic_id.data = chosen
+    return picker
 
 
 @bp.route("/new", methods=["GET", "POST"])
 def new() -> ResponseReturnValue:
+    """A new draft pledge. The topic menu offers the first topics and a search (as one
+    types with htmx, which asks this page for the menu alone; a plain GET without)."""
     orgs = [o for o in _my_orgs() if policies.can_pledge_for(current_user, o)]
     if not orgs:
         abort(403, "Only partner representatives pledge, for the organisations they represent.")
     form = PledgeForm()
     _fill_choices(form, orgs)
-    if request.method == "GET" and request.args.get("topic_id", "").isdigit():
-        form.topic_id.data = int(request.args["topic_id"])
+    picker = _topic_menu(form, orgs)
+    if request.method == "GET" and request.headers.get("HX-Request"):
+        return render_template("pledges/_topic_menu.html", form=form, picker=picker)
     if form.validate_on_submit():
         try:
             pledge = pledges.create_pledge(
@@ -85,7 +101,7 @@ def new() -> ResponseReturnValue:
         else:
             flash("Draft pledge saved. Submit it when it is ready.", "success")
             return redirect(url_for("pledges.detail", pledge_id=pledge.id))
-    return render_form("pledges/form.html", form=form, pledge=None)
+    return render_form("pledges/form.html", form=form, pledge=None, picker=picker)
 
 
 def _pledge(pledge_id: int) -> Pledge:
