@@ -87,9 +87,7 @@ def test_long_lists_are_cut_with_a_hint(rep_client, db, world, monkeypatch):
     assert "4 topics are open for pledges; the menu lists the first 3." in body
     body = rep_client.get("/pledges/new?topic_q=number+2", headers=HX).get_data(as_text=True)
     assert len(_offered(body)) == 1 and "the menu lists" not in body
-    body = rep_client.get("/pledges/new?topic_q=nothing+like+it", headers=HX).get_data(
-        as_text=True
-    )
+    body = rep_client.get("/pledges/new?topic_q=nothing+like+it", headers=HX).get_data(as_text=True)
     assert _offered(body) == [] and "No topic open for pledges matches" in body
 
 
