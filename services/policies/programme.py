@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from sqlalchemy import ColumnElement, and_, exists, false, or_, select, true
@@ -288,6 +289,14 @@ def topic_id_visibility_clause(user: User | None, topic_id: Any) -> ColumnElemen
 def can_create_topic(user: User | None, sgg: Sgg | int) -> bool:
     """SGG members propose ideas for their SGG; coordinators for any."""
     return is_signed_in(user) and (is_coordinator(user) or is_sgg_member(user, sgg))
+
+
+def sggs_open_to_proposals(user: User | None, candidates: Iterable[int]) -> set[int]:
+    """The SGGs among ``candidates`` ``user`` may propose topics for (``can_create_topic``
+    of each, the user's roles read once)."""
+    if not is_signed_in(user):
+        return set()
+    return set(candidates) if is_coordinator(user) else set(candidates) & sgg_ids(user)
 
 
 def can_edit_topic(user: User | None, topic: Topic) -> bool:

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from sqlalchemy import Integer, Select, bindparam, func, inspect, literal_column, select
+from sqlalchemy import Integer, Row, Select, bindparam, func, inspect, literal_column, select
 from sqlalchemy.orm import Session, joinedload, load_only
 from sqlalchemy.orm.exc import StaleDataError
 from sqlalchemy.orm.util import identity_key
@@ -349,20 +349,16 @@ def _same_title_key(title: str) -> str:
 
 def same_title_query(
     user: User | None, programme_id: int, title: str, exclude_id: int | None
-) -> Select[tuple[Topic]]:
+) -> Select[tuple[int, str, str | None]]:
     """The candidates of ``same_title``: the programme's visible topics whose title has as
     many letters, from ix_topics_programme_title_length (the literals inline, as in the
     index), with only the columns a warning names."""
     key = _same_title_key(title)
     no_spaces = func.replace(Topic.title, literal_column("' '"), literal_column("''"))
-    stmt = (
-        select(Topic)
-        .options(load_only(Topic.title, Topic.identifier))
-        .where(
-            Topic.programme_id == programme_id,
-            func.length(no_spaces) == len(key.replace(" ", "")),
-            policies.topic_visibility_clause(user),
-        )
+    stmt = select(Topic.id, Topic.title, Topic.identifier).where(
+        Topic.programme_id == programme_id,
+        func.length(no_spaces) == len(key.replace(" ", "")),
+        policies.topic_visibility_clause(user),
     )
     if exclude_id is not None:
         stmt = stmt.where(Topic.id != exclude_id)
@@ -371,13 +367,14 @@ def same_title_query(
 
 def same_title(
     session: Session, user: User | None, programme_id: int, title: str, exclude_id: int | None
-) -> list[Topic]:
+) -> list[Row[tuple[int, str, str | None]]]:
     """Other topics of the programme with the same title, case and spacing aside, among
-    those ``user`` may see (a warning must not reveal a topic the user may not know of)."""
+    those ``user`` may see (a warning must not reveal a topic the user may not know of):
+    (id, title, identifier) rows."""
     key = _same_title_key(title)
     if not key:
         return []
-    found = session.scalars(same_title_query(user, programme_id, title, exclude_id)).all()
+    found = session.execute(same_title_query(user, programme_id, title, exclude_id)).all()
     return [t for t in found if _same_title_key(t.title) == key]
 
 
@@ -402,16 +399,16 @@ def proposal_warnings(
     return title_warnings(session, user, sgg.programme_id, title, None)
 
 
-# Organisations that may sit in a pre-defined industry consortium, with only the columns
-# their name needs (from the partial index ix_organisations_industry_partners).
+# Organisations that may sit in a pre-defined industry consortium: id and names only (from
+# the partial index ix_organisations_industry_partners), as rows, not organisations.
 PARTNER_ORGANISATIONS = (
-    select(Organisation)
-    .options(load_only(Organisation.legal_name, Organisation.short_name))
+    select(Organisation.id, Organisation.legal_name, Organisation.short_name)
     .where(Organisation.is_efpia_member.is_(True) | Organisation.partner_type.is_not(None))
     .order_by(Organisation.legal_name)
 )
 
 
-def partner_organisations(session: Session) -> list[Organisation]:
-    """Organisations that may sit in a pre-defined industry consortium, by name."""
-    return list(session.scalars(PARTNER_ORGANISATIONS))
+def partner_organisations(session: Session) -> list[tuple[int, str]]:
+    """(id, display name) of the organisations that may sit in a pre-defined industry
+    consortium, by legal name."""
+    return [(o.id, o.short_name or o.legal_name) for o in session.execute(PARTNER_ORGANISATIONS)]

@@ -3,6 +3,7 @@ agrees with a plain COUNT."""
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -112,6 +113,11 @@ def test_tuple_choices_become_select_choices_without_deprecation_warnings() -> N
     assert not bad.validate() and set(bad.errors) == {"one", "pick"}
 
 
+class _Html:
+    def __html__(self) -> str:
+        return '<b title="x">bold</b>'
+
+
 @pytest.mark.parametrize(
     "attrs",
     [
@@ -121,6 +127,8 @@ def test_tuple_choices_become_select_choices_without_deprecation_warnings() -> N
         {"required": True, "disabled": False, "readonly": True, "value": None},
         {"value": 0, "step": "any", "min": 1.5, "aria-invalid": "true"},
         {"title": Markup('<i>pre-escaped</i> "raw quote"'), "placeholder": "ünïcode — ok"},
+        {"value": Decimal("1250000.50"), "min": -3, "data_x": 2.5, "class": "a&b"},
+        {"title": _Html(), "value": "&amp; already an entity", "aria_label": "<>&\"'"},
     ],
 )
 def test_html_params_writes_what_wtforms_writes(attrs: dict[str, Any]) -> None:

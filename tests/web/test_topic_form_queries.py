@@ -5,12 +5,15 @@ unchanged."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from sqlalchemy import text
 
 import models
+from services import policies
 from services.topics import content as topics
-from tests.support import login
+from tests.support import csrf_from, login, post_form
 from tests.topic_support import make_topic
 from tests.web.test_page_queries import counted
 
@@ -140,3 +143,30 @@ def test_the_topic_form_lists_only_industry_partners_by_name(client, db, world, 
     form = client.get("/topics/new").get_data(as_text=True)
     assert ">APL</option>" in form and ">Pharma One AG</option>" in form
     assert "University of Testing" not in form
+
+
+def test_the_new_topic_form_offers_the_sggs_one_may_propose_for(client, db, world, make_user):
+    """``policies.sggs_open_to_proposals``: an SGG member their own SGGs, a coordinator all,
+    anyone else none (a 403); a topic for another SGG is refused."""
+    make_user(sgg_id=world["sgg_a"].id, email="member@example.org")
+    make_user("coordinator", email="coord@example.org")
+    make_user(email="nobody@example.org")
+    sgg_option = re.compile(r'<select id="sgg_id" name="sgg_id">(.*?)</select>', re.S)
+
+    def offered(email: str) -> str:
+        login(client, email, PASSWORD)
+        response = client.get("/topics/new")
+        client.post("/auth/logout", data={"csrf_token": csrf_from(response.get_data(True))})
+        if response.status_code != 200:
+            return str(response.status_code)
+        found = sgg_option.search(response.get_data(as_text=True))
+        return found.group(1) if found else ""
+
+    member, coordinator = offered("member@example.org"), offered("coord@example.org")
+    assert ">SGG A</option>" in member and "SGG B" not in member
+    assert ">SGG A</option>" in coordinator and ">SGG B</option>" in coordinator
+    assert offered("nobody@example.org") == "403"
+    login(client, "member@example.org", PASSWORD)
+    data = {"sgg_id": world["sgg_b"].id, "title": "Not my SGG's idea"}
+    assert post_form(client, "/topics/new", data).status_code == 422
+    assert policies.sggs_open_to_proposals(None, [world["sgg_a"].id]) == set()

@@ -97,9 +97,7 @@ def _fill_choices(
     form.call_id.choices = [(None, "— not in a call yet —")] + [
         (k.id, f"{k.label}: {k.title}") for k in c["calls"]
     ]
-    form.industry_partner_ids.choices = [
-        (o.id, o.display_name) for o in topics.partner_organisations(db())
-    ]
+    form.industry_partner_ids.choices = topics.partner_organisations(db())
 
 
 def _content(form: TopicForm) -> topics.TopicContent:
@@ -147,7 +145,8 @@ def _warn(warnings: list[str]) -> None:
 def new() -> ResponseReturnValue:
     user = me()
     menus = _choices()
-    allowed = [s for s in menus["sggs"] if policies.can_create_topic(user, s.id)]
+    may = policies.sggs_open_to_proposals(user, [s.id for s in menus["sggs"]])
+    allowed = [s for s in menus["sggs"] if s.id in may]
     if not allowed:
         abort(403, "Only SGG members and coordinators propose topics.")
     form = TopicForm()
