@@ -9,6 +9,7 @@ import re
 import pytest
 from sqlalchemy import func, select
 
+import models
 from models import Pledge, TopicIndustryPartner
 from services.pledges import topic_picker
 from tests.conftest import PASSWORD
@@ -133,3 +134,24 @@ def test_clean_query_and_topic_id() -> None:
     assert topic_picker.topic_id(" 656 ") == 656
     for bad in ("0", "-3", "²", "1e3", "", None, str(2**31), 7):
         assert topic_picker.topic_id(bad) is None
+
+
+def test_pledge_form_statements_and_menu_do_not_grow_with_the_topics(
+    app, rep_client, db, world, monkeypatch
+):
+    from tests.web.test_page_queries import counted
+
+    monkeypatch.setattr(topic_picker, "PICKER_LIMIT", 5)
+    engine = app.extensions["partnering.engine"]
+    sizes, counts = [], []
+    for n in (2, 12):
+        while db.scalar(select(func.count()).select_from(models.Topic)) < n:
+            make_topic(db, world, status="published", title="Open topic")
+        rep_client.get("/pledges/new")
+        with counted(engine) as statements:
+            html = rep_client.get("/pledges/new").get_data(as_text=True)
+        sizes.append(len(_offered(html)))
+        counts.append(len(statements))
+    assert sizes == [2, 5], sizes
+    assert counts[0] == counts[1], counts
+    assert sum("FROM topics" in s for s in statements) == 1, statements
