@@ -17,6 +17,7 @@ from tests.pledge_helpers import form, make_topic
 from tests.support import login, post_form
 
 HX = {"HX-Request": "true"}
+RESTORE = {"HX-History-Restore-Request": "true"}
 
 
 @pytest.fixture
@@ -61,6 +62,9 @@ def test_search_offers_only_topics_the_partner_may_pledge_to(rep_client, topics)
     body = fragment.get_data(as_text=True)
     assert body.lstrip().startswith('<div id="topic-menu"') and "<html" not in body
     assert set(_offered(body)) == {ids["vaccine"], ids["ours"]}
+    assert "HX-Request" in fragment.headers["Vary"]
+    restore = rep_client.get("/pledges/new?topic_q=vaccine", headers={**HX, **RESTORE})
+    assert "<html" in restore.get_data(as_text=True)  # htmx's history restore: the page
     by_identifier = rep_client.get("/pledges/new?topic_q=adj-01", headers=HX)
     assert _offered(by_identifier.get_data(as_text=True)) == [ids["adjuvant"]]
 

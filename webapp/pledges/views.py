@@ -75,6 +75,17 @@ def _topic_menu(form: PledgeForm, orgs: list[Organisation]) -> topic_picker.Topi
     return picker
 
 
+def _wants_menu_alone() -> bool:
+    """htmx asking for the topic menu as one types; not its history restore, which needs
+    the whole page (the URL is the page's own)."""
+    headers = request.headers
+    return (
+        request.method == "GET"
+        and bool(headers.get("HX-Request"))
+        and not headers.get("HX-History-Restore-Request")
+    )
+
+
 @bp.route("/new", methods=["GET", "POST"])
 def new() -> ResponseReturnValue:
     """A new draft pledge. The topic menu offers the first topics and a search (as one
@@ -85,8 +96,9 @@ def new() -> ResponseReturnValue:
     form = PledgeForm()
     _fill_choices(form, orgs)
     picker = _topic_menu(form, orgs)
-    if request.method == "GET" and request.headers.get("HX-Request"):
-        return render_template("pledges/_topic_menu.html", form=form, picker=picker)
+    if _wants_menu_alone():
+        menu = render_template("pledges/_topic_menu.html", form=form, picker=picker)
+        return menu, 200, {"Vary": "HX-Request"}
     if form.validate_on_submit():
         try:
             pledge = pledges.create_pledge(
