@@ -15,6 +15,7 @@ from webapp.database import db
 from webapp.helpers import context
 from webapp.pagination import paginate
 from webapp.refusals import refuse_form, refused, render_form
+from webapp.routing import optional_int
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -90,11 +91,11 @@ def set_role(user_id: int) -> Response:
 @bp.route("/users/<int:user_id>/sgg", methods=["POST"])
 def add_sgg(user_id: int) -> Response:
     user = _user_or_404(user_id)
-    try:
-        sgg_id = int(request.form.get("sgg_id", ""))
-        memberships.add_to_sgg(db(), context(), user, sgg_id)
-    except ValueError:
+    sgg_id = optional_int(request.form.get("sgg_id"))
+    if sgg_id is None:
         return refused("Choose an SGG.", "admin.user_detail", user_id=user.id)
+    try:
+        memberships.add_to_sgg(db(), context(), user, sgg_id)
     except ServiceError as exc:
         return refused(exc, "admin.user_detail", user_id=user.id)
     flash("SGG membership added.", "success")
@@ -104,11 +105,11 @@ def add_sgg(user_id: int) -> Response:
 @bp.route("/users/<int:user_id>/organisation", methods=["POST"])
 def add_organisation(user_id: int) -> Response:
     user = _user_or_404(user_id)
-    try:
-        org_id = int(request.form.get("organisation_id", ""))
-        memberships.add_to_organisation(db(), context(), user, org_id, request.form.get("role", ""))
-    except ValueError:
+    org_id = optional_int(request.form.get("organisation_id"))
+    if org_id is None:
         return refused("Choose an organisation.", "admin.user_detail", user_id=user.id)
+    try:
+        memberships.add_to_organisation(db(), context(), user, org_id, request.form.get("role", ""))
     except ServiceError as exc:
         return refused(exc, "admin.user_detail", user_id=user.id)
     flash("Organisation role added.", "success")

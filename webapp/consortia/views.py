@@ -37,6 +37,7 @@ from webapp.database import db
 from webapp.helpers import context
 from webapp.pagination import paginate
 from webapp.refusals import refuse_form, refused, render_form
+from webapp.routing import optional_int
 
 bp = Blueprint("consortia", __name__, url_prefix="/consortia")
 
@@ -55,7 +56,7 @@ def _instance():
 def index() -> str:
     if not (policies.is_coordinator(current_user) or policies.is_sgg_member(current_user)):
         return render_template("consortia/index.html", page=None, status=None)
-    topic_id = request.args.get("topic_id", type=int)
+    topic_id = optional_int(request.args.get("topic_id"))
     page = paginate(consortia.visible_requests(db(), current_user, topic_id), db())
     status = matching_index.status_summary(db()) if policies.is_admin(current_user) else None
     return render_template("consortia/index.html", page=page, status=status, topic_id=topic_id)
@@ -63,7 +64,9 @@ def index() -> str:
 
 @bp.route("/new", methods=["GET", "POST"])
 def new() -> tuple[str, int] | Response:
-    topic_id = request.args.get("topic_id", type=int) or request.form.get("topic_id", type=int)
+    topic_id = optional_int(request.args.get("topic_id")) or optional_int(
+        request.form.get("topic_id")
+    )
     if topic_id is None:
         abort(404, "Choose a topic first: open it and follow 'Request consortium suggestions'.")
     topic = consortia.get_topic(db(), current_user, topic_id)
@@ -314,7 +317,7 @@ def invite_alternate(request_id: int, member_id: int) -> Response:
 
 @bp.route("/compare")
 def compare() -> str:
-    a, b = request.args.get("a", type=int), request.args.get("b", type=int)
+    a, b = optional_int(request.args.get("a")), optional_int(request.args.get("b"))
     if a is None or b is None:
         abort(400, "Choose two suggestions to compare.")
     cmp = consortium_review.compare(db(), current_user, a, b)

@@ -1,7 +1,5 @@
 from __future__ import annotations
 
-from typing import Any
-
 from flask_wtf import FlaskForm
 from wtforms import (
     DateTimeLocalField,
@@ -17,16 +15,7 @@ from wtforms.validators import DataRequired, Length, NumberRange, Optional
 from models.organisations import SECTOR_LABELS, SECTORS
 from models.programmes import CALL_TYPES
 from webapp.fields import RadioField, SelectField, SelectMultipleField
-
-
-def optional_int(value: Any) -> int | None:
-    if value in (None, "", "None"):
-        return None
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None
-
+from webapp.routing import optional_int
 
 MARKDOWN_HINT = "Markdown: **bold**, *italic*, lists with -, links as [text](https://...)."
 
