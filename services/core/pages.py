@@ -70,6 +70,34 @@ def _counted(session: Session, query: Select[Any], page: int, per_page: int) -> 
     return Page(items=items, page=page, per_page=per_page, total=total)
 
 
+def page_of_statements(
+    session: Session,
+    rows_statement: Select[Any],
+    count_statement: Select[Any],
+    params: dict[str, Any],
+    page: int,
+    per_page: int,
+) -> Page:
+    """:func:`page_of` for prebuilt statements: ``rows_statement`` carries the total as
+    its last column and binds ``page_limit`` and ``page_offset``; ``count_statement``
+    counts the matches (asked only for a page past the end)."""
+    rows = list(
+        session.execute(
+            rows_statement, {**params, "page_limit": per_page, "page_offset": (page - 1) * per_page}
+        )
+    )
+    if rows or page == 1:
+        return Page(items=rows, page=page, per_page=per_page, total=rows[0][-1] if rows else 0)
+    total = session.scalar(count_statement, params) or 0
+    page = max(1, -(-total // per_page))
+    rows = list(
+        session.execute(
+            rows_statement, {**params, "page_limit": per_page, "page_offset": (page - 1) * per_page}
+        )
+    )
+    return Page(items=rows, page=page, per_page=per_page, total=total)
+
+
 def rows_after(
     session: Session,
     query: Select[Any],

@@ -40,6 +40,8 @@ from services.policies.programme import (
     ORG_OFFICE_FIELDS,
     PRE_PUBLICATION_STATES,
     PUBLISHED_STATES,
+    VisibilityShape,
+    bound_topic_visibility_clause,
     can_apply_for_partnership,
     can_assign_reviewers,
     can_create_topic,
@@ -86,6 +88,8 @@ from services.policies.programme import (
     topic_id_visibility_clause,
     topic_review_of,
     topic_visibility_clause,
+    topic_visibility_params,
+    topic_visibility_shape,
 )
 
 __all__ = [
@@ -98,6 +102,8 @@ __all__ = [
     "ORG_OFFICE_FIELDS",
     "PRE_PUBLICATION_STATES",
     "PUBLISHED_STATES",
+    "VisibilityShape",
+    "bound_topic_visibility_clause",
     "can_apply_for_partnership",
     "can_assign_reviewers",
     "can_build_index",
@@ -167,4 +173,6 @@ __all__ = [
     "topic_id_visibility_clause",
     "topic_review_of",
     "topic_visibility_clause",
+    "topic_visibility_params",
+    "topic_visibility_shape",
 ]

@@ -98,3 +98,43 @@ def test_search_matches_words_anywhere_and_escapes_wildcards(db, world, make_use
     assert found("organoid atlas") == ["Gamma"]
     assert found("100%") == ["Beta"]
     assert found("_") == []
+
+
+def test_prebuilt_list_page_shows_what_the_rule_allows_for_every_role_and_filter(
+    db, world, make_user
+):
+    """The list page's statements are built once per form (users of one shape share one
+    statement, their ids bound): each role still sees exactly its topics, each filter
+    still filters, and two users of the same shape do not see each other's topics."""
+    people = make_people(db, world, make_user)
+    call = make_call(db, world)
+    for s in TOPIC_STATES:
+        make_topic(db, world, s, title=f"T {s}", call=call if s == "published" else None)
+    other_rep = make_user(org_id=world["uni"].id, org_role="partner_rep")  # same shape
+    for who in (None, *ROLES, "other_rep"):
+        user = other_rep if who == "other_rep" else (people[who] if who else None)
+        for filters in (
+            topic_list.TopicFilters(sort="title"),
+            topic_list.TopicFilters(status="published"),
+            topic_list.TopicFilters(sgg_id=world["sgg_a"].id, sort="-title"),
+            topic_list.TopicFilters(call_id=call.id),
+            topic_list.TopicFilters(q="T published", sort="bogus"),
+        ):
+            expected = [t.title for t in db.scalars(topic_list.topic_query(user, filters))]
+            page = topic_list.list_page(db, user, filters, 1, 200)
+            assert [r.title for r in page.items] == expected, (who, filters)
+            assert page.total == len(expected)
+
+
+def test_prebuilt_list_page_escapes_wildcards_and_shows_the_last_page_past_the_end(
+    db, world, make_user
+):
+    coordinator = make_user("coordinator")
+    for i in range(7):
+        make_topic(db, world, "idea", title=f"Topic {i}", keywords="100% coverage" if i else "")
+    filters = topic_list.TopicFilters(q="100%", sort="title")
+    assert topic_list.list_page(db, coordinator, filters, 1, 25).total == 6
+    assert topic_list.list_page(db, coordinator, topic_list.TopicFilters(q="_"), 1, 25).total == 0
+    past = topic_list.list_page(db, coordinator, topic_list.TopicFilters(sort="title"), 99, 3)
+    assert (past.page, past.total) == (3, 7)
+    assert [r.title for r in past.items] == ["Topic 6"]

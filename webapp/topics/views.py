@@ -19,7 +19,7 @@ from services.topics import listing as topic_list
 from webapp.database import db
 from webapp.errors import wants_json
 from webapp.helpers import context
-from webapp.pagination import paginate
+from webapp.pagination import page_args
 from webapp.refusals import refuse_form, refused, render_form
 from webapp.topics.blueprint import bp, me
 from webapp.topics.forms import (
@@ -53,7 +53,7 @@ def _choices() -> dict[str, list[topic_list.MenuEntry]]:
 @login_required
 def index() -> str:
     filters = _filters()
-    page = paginate(topic_list.list_page_query(me(), filters), db())
+    page = topic_list.list_page(db(), me(), filters, *page_args())
     return render_template(
         "topics/index.html",
         page=page,
