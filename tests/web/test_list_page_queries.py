@@ -17,7 +17,7 @@ from services.accounts import memberships
 from services.core.context import RequestContext
 from tests.support import login
 from tests.topic_support import make_call, make_topic
-from webapp.urls import id_url
+from webapp.urls import id_url, link_url
 
 PASSWORD = "correct horse battery"
 
@@ -55,6 +55,24 @@ def test_id_url_builds_what_url_for_builds(app: Any) -> None:
         # Another value holding the marker id: each URL is built in full.
         marked = id_url("topics.remove_call_topic", "topic_id", call_id=2147483647)
         assert marked(5) == url_for("topics.remove_call_topic", call_id=2147483647, topic_id=5)
+
+
+def test_link_url_builds_what_url_for_builds(app: Any) -> None:
+    """A work queue's links: one id reuses a builder per endpoint, others go to url_for."""
+    with app.test_request_context("/"):
+        for id_ in (3, 3, 41):
+            assert link_url("topics.detail", {"topic_id": id_}, "#review") == (
+                url_for("topics.detail", topic_id=id_) + "#review"
+            )
+            assert link_url("pledges.detail", {"pledge_id": id_}) == url_for(
+                "pledges.detail", pledge_id=id_
+            )
+        assert link_url("pledges.applications", {}, "#application-4") == (
+            url_for("pledges.applications") + "#application-4"
+        )
+        assert link_url("topics.remove_call_topic", {"call_id": 2, "topic_id": 5}) == url_for(
+            "topics.remove_call_topic", call_id=2, topic_id=5
+        )
 
 
 def test_user_page_loads_a_user_and_memberships_in_one_statement(
