@@ -6,10 +6,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from flask import current_app, url_for
+from flask import current_app
 
 from models import User
 from services import policies
+from webapp.urls import constant_url
 
 
 @dataclass(frozen=True)
@@ -56,4 +57,6 @@ NAV: tuple[NavItem, ...] = (
 def nav_for(user: User) -> list[tuple[str, str]]:
     """(label, url) pairs for the user's navigation bar."""
     views = current_app.view_functions
-    return [(i.label, url_for(i.endpoint)) for i in NAV if i.endpoint in views and i.visible(user)]
+    return [
+        (i.label, constant_url(i.endpoint)) for i in NAV if i.endpoint in views and i.visible(user)
+    ]

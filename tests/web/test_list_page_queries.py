@@ -17,7 +17,7 @@ from services.accounts import memberships
 from services.core.context import RequestContext
 from tests.support import login
 from tests.topic_support import make_call, make_topic
-from webapp.urls import id_url, link_url
+from webapp.urls import constant_url, id_url, link_url
 
 PASSWORD = "correct horse battery"
 
@@ -73,6 +73,18 @@ def test_link_url_builds_what_url_for_builds(app: Any) -> None:
         assert link_url("topics.remove_call_topic", {"call_id": 2, "topic_id": 5}) == url_for(
             "topics.remove_call_topic", call_id=2, topic_id=5
         )
+
+
+def test_constant_url_builds_what_url_for_builds_under_every_script_root(app: Any) -> None:
+    """The header's links are kept per script root: a mounted app gets its prefix."""
+    for root in ("", "/pm", ""):
+        with app.test_request_context("/", base_url=f"http://localhost{root}/"):
+            for _ in range(2):
+                assert constant_url("notifications.inbox") == url_for("notifications.inbox")
+                assert constant_url("static", filename="app.css") == url_for(
+                    "static", filename="app.css"
+                )
+            assert constant_url("main.index").startswith(f"{root}/")
 
 
 def test_user_page_loads_a_user_and_memberships_in_one_statement(
