@@ -17,7 +17,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Integer, bindparam, select
 from sqlalchemy.orm import Session, joinedload, selectinload
 
 from matching.consortium import build_consortium
@@ -178,13 +178,18 @@ def requests_of_topic(session: Session, actor: User, topic_id: int) -> list[Matc
     return list(session.scalars(visible_requests(session, actor, topic_id)))
 
 
+# Built once (a topic's page runs it on every request): bound parameter, no rebuild.
+_LATEST_REQUEST = (
+    select(MatchRequest)
+    .where(MatchRequest.topic_id == bindparam("topic_id", type_=Integer))
+    .order_by(MatchRequest.created_at.desc(), MatchRequest.id.desc())
+    .limit(1)
+)
+
+
 def latest_request(session: Session, topic_id: int) -> MatchRequest | None:
     """The topic's most recent match request, whoever asked for it."""
-    return session.scalar(
-        select(MatchRequest)
-        .where(MatchRequest.topic_id == topic_id)
-        .order_by(MatchRequest.created_at.desc(), MatchRequest.id.desc())
-    )
+    return session.scalar(_LATEST_REQUEST, {"topic_id": topic_id})
 
 
 def get_request(session: Session, actor: User, request_id: int) -> MatchRequest:

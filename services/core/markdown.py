@@ -19,6 +19,13 @@ def _parser() -> MarkdownIt:
 
 def render(text: str | None) -> Markup:
     """HTML for ``text``: raw HTML is escaped by the parser and nh3 removes anything unsafe."""
-    html = _parser().render(text or "")
+    return _render(text or "")
+
+
+# The HTML depends on the text alone (no viewer, no settings), and a page shows the same
+# texts on every request (a topic's four sections, its comments): render each once.
+@lru_cache(maxsize=512)
+def _render(text: str) -> Markup:
+    html = _parser().render(text)
     clean = nh3.clean(html, url_schemes=URL_SCHEMES, link_rel="noopener noreferrer nofollow")
     return Markup(clean)  # noqa: S704  # nosec B704 # - sanitised by nh3 just above

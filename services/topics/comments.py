@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from sqlalchemy import select
+from sqlalchemy import Integer, bindparam, select
 from sqlalchemy.orm import Session, selectinload
 
 from models import Topic, TopicComment, User
@@ -65,17 +65,24 @@ class Thread:
     replies: list[Thread] = field(default_factory=list)
 
 
+# Built once: a topic's page reads them on every request.
+_VISIBLE_COMMENTS = (
+    select(TopicComment)
+    .where(
+        TopicComment.topic_id == bindparam("topic_id", type_=Integer),
+        TopicComment.level.in_(bindparam("levels", expanding=True)),
+    )
+    .order_by(TopicComment.created_at, TopicComment.id)
+    .options(selectinload(TopicComment.author))
+)
+
+
 def visible_threads(session: Session, user: User | None, topic: Topic) -> list[Thread]:
     """The comments ``user`` may read, as threads (replies under their parent)."""
     levels = policies.comment_levels_for(user, topic)
     if not levels:
         return []
-    rows = session.scalars(
-        select(TopicComment)
-        .where(TopicComment.topic_id == topic.id, TopicComment.level.in_(levels))
-        .order_by(TopicComment.created_at, TopicComment.id)
-        .options(selectinload(TopicComment.author))
-    )
+    rows = session.scalars(_VISIBLE_COMMENTS, {"topic_id": topic.id, "levels": list(levels)})
     nodes: dict[int, Thread] = {}
     roots: list[Thread] = []
     for c in rows:

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from sqlalchemy import select
+from sqlalchemy import Integer, bindparam, select
 from sqlalchemy.orm import Session, selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -329,15 +329,17 @@ def transition(
     return step
 
 
+# Built once: a topic's page reads it on every request.
+_HISTORY = (
+    select(TopicTransition)
+    .where(TopicTransition.topic_id == bindparam("topic_id", type_=Integer))
+    .order_by(TopicTransition.at, TopicTransition.id)
+    .options(selectinload(TopicTransition.actor))
+)
+
+
 def history(session: Session, topic: Topic) -> list[TopicTransition]:
-    return list(
-        session.scalars(
-            select(TopicTransition)
-            .where(TopicTransition.topic_id == topic.id)
-            .order_by(TopicTransition.at, TopicTransition.id)
-            .options(selectinload(TopicTransition.actor))
-        )
-    )
+    return list(session.scalars(_HISTORY, {"topic_id": topic.id}))
 
 
 def path_to(state: str) -> list[Transition]:

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import exists, func, or_, select
+from sqlalchemy import Integer, bindparam, exists, func, or_, select
 from sqlalchemy.orm import Session
 
 from models import (
@@ -263,20 +263,24 @@ def _when(value: str | None, zone: ZoneInfo) -> str:
     return datetime.fromisoformat(value).astimezone(zone).strftime("%d %b %Y")
 
 
+# Built once: a topic's page reads it on every request (for the programme office).
+_ASSIGNMENT_ENTRIES = (
+    select(AuditEntry)
+    .where(
+        AuditEntry.object_type == Topic.__tablename__,
+        AuditEntry.object_id == bindparam("topic_id", type_=Integer),
+        AuditEntry.action.in_(ACTIONS),
+    )
+    .order_by(AuditEntry.at, AuditEntry.id)
+)
+
+
 def assignment_history(session: Session, user: User | None, topic: Topic) -> list[HistoryLine]:
     """Assignments, overrides (with their reason) and deadline changes, in words, for the
     programme office; nobody else sees who reviews the topic."""
     if not policies.can_see_review_assignments(user, topic):
         return []
-    entries = session.scalars(
-        select(AuditEntry)
-        .where(
-            AuditEntry.object_type == Topic.__tablename__,
-            AuditEntry.object_id == topic.id,
-            AuditEntry.action.in_(ACTIONS),
-        )
-        .order_by(AuditEntry.at, AuditEntry.id)
-    ).all()
+    entries = session.scalars(_ASSIGNMENT_ENTRIES, {"topic_id": topic.id}).all()
     if not entries:
         return []
     people = {e.actor_id for e in entries} | {e.details.get("reviewer_id") for e in entries}

@@ -6,7 +6,7 @@ import statistics
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
-from sqlalchemy import select
+from sqlalchemy import Integer, bindparam, select
 from sqlalchemy.orm import Session, selectinload
 
 from models import Topic, TopicReview, User
@@ -104,15 +104,17 @@ def submit_review(
     return review
 
 
+# Built once: a topic's page reads them on every request.
+_REVIEWS_OF = (
+    select(TopicReview)
+    .where(TopicReview.topic_id == bindparam("topic_id", type_=Integer))
+    .order_by(TopicReview.id)
+    .options(selectinload(TopicReview.reviewer))
+)
+
+
 def reviews_of(session: Session, topic: Topic) -> list[TopicReview]:
-    return list(
-        session.scalars(
-            select(TopicReview)
-            .where(TopicReview.topic_id == topic.id)
-            .order_by(TopicReview.id)
-            .options(selectinload(TopicReview.reviewer))
-        )
-    )
+    return list(session.scalars(_REVIEWS_OF, {"topic_id": topic.id}))
 
 
 def visible_reviews(session: Session, user: User | None, topic: Topic) -> list[TopicReview]:

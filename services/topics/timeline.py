@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Integer, bindparam, select
 from sqlalchemy.orm import Session
 
 from models import AuditEntry, Topic, User
@@ -20,6 +20,17 @@ from services.topics import lifecycle
 from services.topics.revision_diff import changed_fields
 
 SHOWN = ("topic.create", "topic.update", "topic.call_added", "topic.call_removed")
+
+# Built once: a topic's page reads it on every request.
+_ENTRIES = (
+    select(AuditEntry)
+    .where(
+        AuditEntry.object_type == "topics",
+        AuditEntry.object_id == bindparam("topic_id", type_=Integer),
+        AuditEntry.action.in_(SHOWN),
+    )
+    .order_by(AuditEntry.at, AuditEntry.id)
+)
 
 
 def _edit(details: dict[str, Any]) -> list[str]:
@@ -32,18 +43,7 @@ def _edit(details: dict[str, Any]) -> list[str]:
 
 def topic_history(session: Session, viewer: User | None, topic: Topic) -> list[history.HistoryLine]:
     zone = topic.programme.timezone
-    actions = SHOWN
-    entries = list(
-        session.scalars(
-            select(AuditEntry)
-            .where(
-                AuditEntry.object_type == "topics",
-                AuditEntry.object_id == topic.id,
-                AuditEntry.action.in_(actions),
-            )
-            .order_by(AuditEntry.at, AuditEntry.id)
-        )
-    )
+    entries = list(session.scalars(_ENTRIES, {"topic_id": topic.id}))
     lines = history.render(session, viewer, entries, zone, summaries={"topic.update": _edit})
     steps = lifecycle.history(session, topic)
     people = history.people(session, [t.actor_id for t in steps] + [topic.created_by_id])
