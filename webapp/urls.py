@@ -27,7 +27,7 @@ def id_url(endpoint: str, key: str, **values: Any) -> Callable[[int], str]:
     return lambda id_: f"{head}{int(id_)}{tail}"
 
 
-def constant_url(endpoint: str, **values: str) -> str:
+def constant_url(endpoint: str, **values: Any) -> str:
     """``url_for(endpoint, **values)`` for a link that is the same on every page (the
     header's links, the menu, the static files): built once per script root and kept. The
     header of every page held about 15 of them (some 500 Python calls a page)."""
