@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, cast
 
@@ -29,6 +30,7 @@ from services import policies
 from services.core import audit
 from services.core.context import RequestContext
 from services.core.errors import Conflict, InvalidInput, NotFound, PermissionDenied
+from services.core.statements import office_statement
 from services.organisations.search import add_name_words
 
 PIC_RE = re.compile(r"^[0-9]{6,12}$")
@@ -107,50 +109,81 @@ class Involvement:
     topic_titles: dict[int, str] = field(default_factory=dict)
 
 
-def involvement(session: Session, actor: User | None, org_id: int) -> Involvement:
-    topics = session.execute(
+def _industry_topics(actor: User | None) -> Select[Any]:
+    return (
         select(Topic.id, Topic.title)  # rows, not Topic objects: a busy partner has dozens
         .join(TopicIndustryPartner, TopicIndustryPartner.topic_id == Topic.id)
-        .where(TopicIndustryPartner.organisation_id == org_id)
+        .where(TopicIndustryPartner.organisation_id == bindparam("org_id"))
         .where(policies.topic_visibility_clause(actor))
         .order_by(Topic.title)
     )
-    theirs = (Pledge.organisation_id == org_id, policies.pledge_visibility_clause(actor))
+
+
+def _pledges(actor: User | None) -> Select[Any]:
+    theirs = (
+        Pledge.organisation_id == bindparam("org_id"),
+        policies.pledge_visibility_clause(actor),
+    )
     # The total as a subquery, not a window count: under LIMIT the planner would read the
     # primary key backwards through every pledge to count the organisation's.
     total = select(func.count()).select_from(Pledge).where(*theirs).scalar_subquery()
     # The columns the profile lists, not Pledge objects: fifty ORM rows cost more than SQL.
-    pledges = list(
-        session.execute(
-            select(Pledge.id, Pledge.topic_id, Pledge.amount, Pledge.status, total.label("total"))
-            .where(*theirs)
-            .order_by(Pledge.id.desc())
-            .limit(INVOLVEMENT_SHOWN)
-        ).all()
+    return (
+        select(Pledge.id, Pledge.topic_id, Pledge.amount, Pledge.status, total.label("total"))
+        .where(*theirs)
+        .order_by(Pledge.id.desc())
+        .limit(INVOLVEMENT_SHOWN)
     )
-    titles = session.execute(
-        select(Topic.id, Topic.title).where(
-            Topic.id.in_({p.topic_id for p in pledges}), policies.topic_visibility_clause(actor)
-        )
+
+
+def _topic_titles(actor: User | None) -> Select[Any]:
+    return select(Topic.id, Topic.title).where(
+        Topic.id.in_(bindparam("topic_ids", expanding=True)),
+        policies.topic_visibility_clause(actor),
     )
-    topic_titles = {topic_id: title for topic_id, title in titles}
-    suggestions = session.scalars(
+
+
+def _suggestions(actor: User | None) -> Select[Any]:
+    return (
         select(SuggestedMember)
         .join(MatchRequest, MatchRequest.id == SuggestedMember.request_id)
-        .where(SuggestedMember.organisation_id == org_id)
+        .where(SuggestedMember.organisation_id == bindparam("org_id"))
         .where(policies.match_visibility_clause(actor))
         .order_by(SuggestedMember.id.desc())
         .limit(INVOLVEMENT_SHOWN)
         .options(selectinload(SuggestedMember.request).options(REQUEST_TOPIC))
     )
-    invitations = session.scalars(
+
+
+def _invitations(actor: User | None) -> Select[Any]:
+    return (
         select(Invitation)
-        .where(Invitation.organisation_id == org_id)
+        .where(Invitation.organisation_id == bindparam("org_id"))
         .where(policies.invitation_visibility_clause(actor))
         .order_by(Invitation.id.desc())
         .limit(INVOLVEMENT_SHOWN)
         .options(selectinload(Invitation.request).options(REQUEST_TOPIC))
     )
+
+
+def involvement(session: Session, actor: User | None, org_id: int) -> Involvement:
+    """The five lists, each with the viewer's visibility clause; the programme office's
+    statements are built once (``office_statement``: its clauses are all TRUE)."""
+
+    def built(name: str, build: Callable[[User | None], Select[Any]]) -> Select[Any]:
+        if actor is None:
+            return build(actor)
+        return office_statement(f"organisation-{name}", actor, lambda: build(actor))
+
+    org = {"org_id": org_id}
+    topics = session.execute(built("industry-topics", _industry_topics), org)
+    pledges = list(session.execute(built("pledges", _pledges), org).all())
+    titles = session.execute(
+        built("topic-titles", _topic_titles), {"topic_ids": sorted({p.topic_id for p in pledges})}
+    )
+    topic_titles = {topic_id: title for topic_id, title in titles}
+    suggestions = session.scalars(built("suggestions", _suggestions), org)
+    invitations = session.scalars(built("invitations", _invitations), org)
     return Involvement(
         list(topics),
         pledges,

@@ -40,8 +40,6 @@ from services.policies.programme import (
     ORG_OFFICE_FIELDS,
     PRE_PUBLICATION_STATES,
     PUBLISHED_STATES,
-    VisibilityShape,
-    bound_topic_visibility_clause,
     can_apply_for_partnership,
     can_assign_reviewers,
     can_create_topic,
@@ -85,8 +83,12 @@ from services.policies.programme import (
     role_labels,
     sgg_ids,
     sggs_open_to_proposals,
-    topic_id_visibility_clause,
     topic_review_of,
+)
+from services.policies.topic_visibility import (
+    VisibilityShape,
+    bound_topic_visibility_clause,
+    topic_id_visibility_clause,
     topic_visibility_clause,
     topic_visibility_params,
     topic_visibility_shape,

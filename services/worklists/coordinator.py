@@ -24,6 +24,7 @@ from models import (
 from models.pledges import PLEDGE_KIND_LABELS
 from services import policies
 from services.consortia.invitations import open_invitation_seat
+from services.core.statements import office_statement
 from services.pledges.partners import TYPE_LABELS
 from services.worklists.items import (
     SHOWN,
@@ -39,7 +40,6 @@ from services.worklists.items import (
 from services.worklists.queries import (
     FINISHED_TOPIC_STATES,
     entered_state,
-    office_statement,
     ranked_statement,
 )
 

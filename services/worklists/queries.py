@@ -3,14 +3,12 @@ total in the same statement, and when a topic entered its present state."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy import ColumnElement, Row, Select, func, literal_column, select
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
-from models import Topic, TopicTransition, User
-from services import policies
+from models import Topic, TopicTransition
 from services.worklists.items import SHOWN
 
 # Topics nobody works on any more.
@@ -54,22 +52,6 @@ def ranked_statement(
     )
     inner = stmt.subquery()
     return select(inner).where(inner.c.rank <= shown).order_by(inner.c.group, inner.c.rank)
-
-
-_OFFICE: dict[str, Select[Any]] = {}
-
-
-def office_statement(name: str, user: User, build: Callable[[], Select[Any]]) -> Select[Any]:
-    """``build()``, once per process for the programme office. Every visibility clause of
-    a coordinator is TRUE, so the statement of an office queue is the same for all of
-    them, and building one (then generating its cache key) cost as much as running it.
-    ``build`` may read nothing else of the user; anyone else gets a statement of their own."""
-    if not policies.is_coordinator(user):
-        return build()
-    stmt = _OFFICE.get(name)
-    if stmt is None:
-        stmt = _OFFICE[name] = build()
-    return stmt
 
 
 def entered_state() -> ColumnElement[Any]:
