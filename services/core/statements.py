@@ -3,17 +3,18 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypeVar
 
-from sqlalchemy import Select
+from sqlalchemy.sql import Executable
 
 from models import User
 from services import policies
 
-_OFFICE: dict[str, Select[Any]] = {}
+Statement = TypeVar("Statement", bound=Executable)
+_OFFICE: dict[str, Any] = {}
 
 
-def office_statement(name: str, user: User, build: Callable[[], Select[Any]]) -> Select[Any]:
+def office_statement(name: str, user: User, build: Callable[[], Statement]) -> Statement:
     """``build()``, once per process for the programme office. Every visibility clause of
     a coordinator is TRUE, so the statement of an office queue is the same for all of
     them, and building one (then generating its cache key) cost as much as running it.

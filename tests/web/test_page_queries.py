@@ -217,7 +217,8 @@ def test_background_page_reads_the_heartbeats_once(app, client, make_user):
 
 def test_organisation_page_counts_pledges_without_a_window(app, client, db, world, make_user):
     """The newest pledges of an organisation, their number by a count (a window count made
-    PostgreSQL read every pledge through the primary key), the topics' titles in one query."""
+    PostgreSQL read every pledge through the primary key), the topics' titles with them: the
+    involvement lists are one statement."""
     from tests.pledge_helpers import add_pledge
 
     make_user("coordinator", email="orgs@example.org")
@@ -227,9 +228,12 @@ def test_organisation_page_counts_pledges_without_a_window(app, client, db, worl
     db.commit()
     login(client, "orgs@example.org", PASSWORD)
     statements = _statements_of(app, client, f"/organisations/{world['pharma'].id}")
-    pledges = [s for s in statements if s.startswith("SELECT pledges.id")]
-    assert len(pledges) == 1 and "OVER ()" not in pledges[0], pledges
+    pledges = [s for s in statements if "FROM pledges" in s]
+    assert len(pledges) == 1 and "count(*) OVER" not in pledges[0], pledges
+    assert "topic_industry_partners" in pledges[0] and "consortium_invitations" in pledges[0]
     titles = [s for s in statements if s.startswith("SELECT topics.id, topics.title FROM topics")]
-    assert len(titles) == 2, titles  # the industry topics and the pledges' topics
+    assert titles == [], titles  # no statement of their own
     page = client.get(f"/organisations/{world['pharma'].id}").get_data(as_text=True)
+    lines = [page.index(f"Pledge</a> to “Funded {i}”") for i in (2, 1, 0)]
+    assert lines == sorted(lines), lines  # the newest first
     assert "“Funded 2”" in page
