@@ -13,8 +13,8 @@ from services.pledges.funding import (
     area_distribution,
     partner_funding,
     programme_funding,
-    topic_funding,
 )
+from services.pledges.topic_funding import topic_funding
 from tests.pledge_helpers import add_pledge, make_partner, make_topic
 
 

@@ -21,9 +21,9 @@ from services.pledges.funding import (
     partner_pledges,
     programme_funding,
     programme_topics,
-    topic_funding,
     topic_lines,
 )
+from services.pledges.topic_funding import topic_funding
 from services.topics import calls as call_service
 from webapp.database import db
 from webapp.pagination import paginate

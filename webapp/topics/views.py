@@ -11,7 +11,7 @@ from services import policies
 from services.consortia import match_requests
 from services.core import exports
 from services.core.errors import Conflict, ServiceError
-from services.pledges import funding
+from services.pledges import topic_funding
 from services.topics import calls as call_service
 from services.topics import comments, lifecycle, review_assignments, reviews, revisions, timeline
 from services.topics import content as topics
@@ -222,12 +222,12 @@ def edit(topic_id: int) -> ResponseReturnValue:
     )
 
 
-def _funding(topic: Topic, user: User | None) -> funding.TopicFunding | None:
+def _funding(topic: Topic, user: User | None) -> topic_funding.TopicFunding | None:
     """Pledge totals for those who may see them (coordinators, the topic's SGG), with the
     pledges by partner that ``user`` may open."""
     if not policies.can_view_topic_funding(user, topic):
         return None
-    return funding.topic_funding(db(), topic, viewer=user)
+    return topic_funding.topic_funding(db(), topic, viewer=user)
 
 
 @bp.route("/topics/<int:topic_id>")
