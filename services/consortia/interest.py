@@ -11,8 +11,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy import bindparam, select
+from sqlalchemy.orm import Session, contains_eager
 
 from models import Organisation, Topic, TopicInterest, User
 from models.base import utcnow
@@ -54,18 +54,29 @@ def _topic(session: Session, actor: User | None, topic_id: int) -> Topic:
     return topic
 
 
+# Built once (the topic page shows the panel on every request): every interest of the
+# topic, or only those of the viewer's organisations; each with its organisation.
+_INTERESTS = (
+    select(TopicInterest)
+    .join(TopicInterest.organisation)
+    .options(contains_eager(TopicInterest.organisation))
+    .where(TopicInterest.topic_id == bindparam("topic_id"))
+    .order_by(Organisation.legal_name, TopicInterest.id)
+)
+_OWN_INTERESTS = _INTERESTS.where(
+    TopicInterest.organisation_id.in_(bindparam("org_ids", expanding=True))
+)
+
+
 def visible_interests(session: Session, actor: User | None, topic_id: int) -> list[TopicInterest]:
     """The topic's interests ``actor`` may see: all of them, or their organisations' own."""
     topic = _topic(session, actor, topic_id)
-    stmt = (
-        select(TopicInterest)
-        .join(TopicInterest.organisation)
-        .where(TopicInterest.topic_id == topic.id)
-        .order_by(Organisation.legal_name, TopicInterest.id)
-    )
-    if not policies.can_view_interests(actor, topic):
-        stmt = stmt.where(TopicInterest.organisation_id.in_(policies.organisation_ids(actor)))
-    return list(session.scalars(stmt))
+    if policies.can_view_interests(actor, topic):
+        return list(session.scalars(_INTERESTS, {"topic_id": topic.id}))
+    own = sorted(policies.organisation_ids(actor))
+    if not own:
+        return []
+    return list(session.scalars(_OWN_INTERESTS, {"topic_id": topic.id, "org_ids": own}))
 
 
 @dataclass

@@ -71,10 +71,13 @@ def counted(engine) -> Iterator[list[str]]:
         event.remove(engine, "before_cursor_execute", record)
 
 
-def _enrich(db, world, topic: models.Topic, people: list[models.User], orgs) -> None:
-    """Partners, a history, comments and reviews, each by several different people."""
+def _enrich(db, world, topic: models.Topic, people: list[models.User], orgs, keen) -> None:
+    """Partners, a history, comments and reviews, each by several different people, and
+    interests of other organisations (``keen``: not loaded with the partners)."""
     for org in orgs:
         db.add(models.TopicIndustryPartner(topic_id=topic.id, organisation_id=org.id))
+    for org in keen:
+        db.add(models.TopicInterest(topic_id=topic.id, organisation_id=org.id, note="We bring"))
     for i, person in enumerate(people):
         db.add(
             models.TopicTransition(
@@ -100,10 +103,14 @@ def test_topic_page_queries_do_not_grow_with_what_it_lists(app, client, db, worl
         models.Organisation(legal_name=f"Partner {i}", country="DE", sector="industry")
         for i in range(4)
     ]
-    db.add_all(orgs)
+    keen = [
+        models.Organisation(legal_name=f"Keen {i}", country="FR", sector="academia")
+        for i in range(4)
+    ]
+    db.add_all(orgs + keen)
     db.commit()
-    _enrich(db, world, plain, people[:1], orgs[:1])  # one of each...
-    _enrich(db, world, busy, people, orgs)  # ...against four of each
+    _enrich(db, world, plain, people[:1], orgs[:1], keen[:1])  # one of each...
+    _enrich(db, world, busy, people, orgs, keen)  # ...against four of each
     login(client, "coord@example.org", PASSWORD)
     engine = app.extensions["partnering.engine"]
     counts = {}
@@ -114,7 +121,7 @@ def test_topic_page_queries_do_not_grow_with_what_it_lists(app, client, db, worl
         assert response.status_code == 200
         counts[topic.title] = len(statements)
     page = response.get_data(as_text=True)
-    assert all(p.name in page for p in people) and "Partner 3" in page
+    assert all(p.name in page for p in people) and "Partner 3" in page and "Keen 3" in page
     assert counts["Busy"] == counts["Plain"], counts
     assert coordinator.id
 
