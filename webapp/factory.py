@@ -22,6 +22,7 @@ from webapp import (
     helpers,
     metrics,
     request_log,
+    templating,
     urls,
     widgets,
 )
@@ -58,6 +59,7 @@ def create_app(
         static_folder="static",
         instance_path=str(settings.instance_path),
     )
+    app.jinja_environment = templating.OutputEnvironment  # before the first template
     app.url_map.converters["int"] = IdConverter
     app.config.update(
         SECRET_KEY=settings.secret_key,

@@ -18,10 +18,12 @@ import wtforms.widgets.core
 from markupsafe import Markup, escape
 from wtforms.widgets.core import Button, Input, clean_key
 
+from webapp.templating import ENTITIES
+
 WTFORMS_HTML_PARAMS = wtforms.widgets.core.html_params
 # markupsafe's escaping of text as one ``str.translate`` (the same five entities), and the
 # attribute names written so far (keyword -> escaped HTML name; the keywords come from code).
-_ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&#34;", "'": "&#39;"})
+
 _NAMES: dict[str, str] = {}
 _NAMES_MAX = 1000
 
@@ -45,7 +47,7 @@ def html_params(**kwargs: Any) -> Markup:
         elif value is False:
             continue
         elif type(value) is str:
-            parts.append(f'{name}="{value.translate(_ESCAPES)}"')
+            parts.append(f'{name}="{value.translate(ENTITIES)}"')
         else:  # markup, numbers, None: as markupsafe writes them
             text = str(escape(value))
             if '"' in text:  # a Markup value keeps its quotes: WTForms writes them &quot;

@@ -8,17 +8,19 @@ withdrawn pledges are shown by state but count in no total.
 from __future__ import annotations
 
 import functools
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from types import MappingProxyType
 from typing import Any
 
-from sqlalchemy import Row, Select, func, or_, select
+from sqlalchemy import BindParameter, Integer, Row, Select, bindparam, func, or_, select
 from sqlalchemy.orm import Session, aliased, joinedload
 
 from models import Organisation, Pledge, Programme, ScientificArea, Topic, User
 from models.pledges import PLEDGE_KINDS, PLEDGE_STATES
 from services import policies
+from services.core import pages
 from services.core.errors import NotFound, PermissionDenied
 from services.core.money import cents_sum, from_cents
 from services.pledges import sums_cache
@@ -172,7 +174,7 @@ class ProgrammeFunding:
 
 def programme_funding(session: Session, programme: Programme) -> ProgrammeFunding:
     """The programme's totals, in one pass over its pledges (its topics' lines are listed
-    a page at a time: :func:`programme_topics` and :func:`topic_lines`)."""
+    a page at a time: :func:`programme_topics_page` and :func:`topic_lines`)."""
     sums = dict(sums_cache.cached(programme, "sums", lambda: programme_sums(session, programme.id)))
     return ProgrammeFunding(
         programme=programme,
@@ -185,17 +187,20 @@ def programme_funding(session: Session, programme: Programme) -> ProgrammeFundin
     )
 
 
-def programme_topics(programme: Programme) -> Select[Any]:
-    """The programme's topics for its funding table, by id (a listing query): all but the
-    rejected or withdrawn ones that hold no submitted or confirmed pledge; rows of id,
-    title, status, eu_contribution, industry_contribution and area_name."""
-    return _programme_topics(programme.id)
+def programme_topics_page(
+    session: Session, programme: Programme, page: int, per_page: int
+) -> pages.Page:
+    """A page of the programme's topics for its funding table, by id: all but the rejected
+    or withdrawn ones that hold no submitted or confirmed pledge; rows of id, title, status,
+    eu_contribution, industry_contribution and area_name (and the total), from statements
+    built once (limit and offset are bound)."""
+    rows, count = _topic_page_statements()
+    return pages.page_of_statements(
+        session, rows, count, {"programme_id": programme.id}, page, per_page
+    )
 
 
-# Built once per programme: building it cost a tenth of the page (statements are
-# immutable; the paginator derives its own from it).
-@functools.lru_cache(maxsize=64)
-def _programme_topics(programme_id: int) -> Select[Any]:
+def _programme_topics(programme_id: BindParameter[int]) -> Select[Any]:
     # The closed topics that keep a pledge, looked up for those few topics only (an EXISTS
     # over every topic became a hash of all the programme's pledges).
     closed = aliased(Topic)
@@ -222,7 +227,20 @@ def _programme_topics(programme_id: int) -> Select[Any]:
     )
 
 
-@dataclass
+@functools.cache
+def _topic_page_statements() -> tuple[Select[Any], Select[Any]]:
+    """Built once: building them (and their cache keys) cost a tenth of the page."""
+    listed = _programme_topics(bindparam("programme_id", type_=Integer))
+    rows = (
+        listed.add_columns(func.count().over().label("total_rows"))
+        .limit(bindparam("page_limit", type_=Integer))
+        .offset(bindparam("page_offset", type_=Integer))
+    )
+    count = select(func.count()).select_from(listed.order_by(None).subquery())
+    return rows, count
+
+
+@dataclass(frozen=True)
 class TopicLine:
     topic_id: int
     title: str
@@ -235,9 +253,9 @@ class TopicLine:
     eu_match: Decimal
 
 
-def topic_lines(session: Session, topics: Sequence[Row[Any]]) -> list[TopicLine]:
-    """The funding line of each of ``topics`` (a page of :func:`programme_topics`), summed
-    in one statement."""
+def _topic_sums(session: Session, programme_id: int) -> Mapping[int, tuple[int, int, int]]:
+    """Cents pledged, confirmed and matched of each topic of the programme that has a
+    pledge: one pass over the programme's pledges, kept under its sums token."""
     confirmed = Pledge.status == "confirmed"
     stmt = (
         select(
@@ -246,10 +264,18 @@ def topic_lines(session: Session, topics: Sequence[Row[Any]]) -> list[TopicLine]
             cents_sum(Pledge.amount, confirmed),
             cents_sum(Pledge.eu_match, confirmed),
         )
-        .where(Pledge.topic_id.in_([t.id for t in topics]))
+        .where(Pledge.programme_id == programme_id)
         .group_by(Pledge.topic_id)
     )
-    sums = {topic_id: rest for topic_id, *rest in session.execute(stmt)} if topics else {}
+    return MappingProxyType({topic_id: tuple(rest) for topic_id, *rest in session.execute(stmt)})
+
+
+def topic_lines(
+    session: Session, programme: Programme, topics: Sequence[Row[Any]]
+) -> list[TopicLine]:
+    """The funding line of each of ``topics`` (rows of :func:`programme_topics_page`), from the
+    programme's topic sums (computed once per sums token and process)."""
+    sums = sums_cache.cached(programme, "topic sums", lambda: _topic_sums(session, programme.id))
     lines = []
     for t in topics:
         pledged, confirmed_sum, match = sums.get(t.id, (0, 0, 0))

@@ -275,12 +275,18 @@ _ASSIGNMENT_ENTRIES = (
 )
 
 
-def assignment_history(session: Session, user: User | None, topic: Topic) -> list[HistoryLine]:
+def assignment_history(
+    session: Session, user: User | None, topic: Topic, audit: list[AuditEntry] | None = None
+) -> list[HistoryLine]:
     """Assignments, overrides (with their reason) and deadline changes, in words, for the
-    programme office; nobody else sees who reviews the topic."""
+    programme office; nobody else sees who reviews the topic. ``audit``: the topic's audit
+    entries if the caller read them (``timeline.topic_audit``), oldest first."""
     if not policies.can_see_review_assignments(user, topic):
         return []
-    entries = session.scalars(_ASSIGNMENT_ENTRIES, {"topic_id": topic.id}).all()
+    if audit is None:
+        entries = list(session.scalars(_ASSIGNMENT_ENTRIES, {"topic_id": topic.id}))
+    else:
+        entries = [e for e in audit if e.action in ACTIONS]
     if not entries:
         return []
     people = {e.actor_id for e in entries} | {e.details.get("reviewer_id") for e in entries}

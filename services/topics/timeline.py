@@ -16,21 +16,28 @@ from sqlalchemy.orm import Session
 
 from models import AuditEntry, Topic, User
 from services.core import history
-from services.topics import lifecycle
+from services.topics import lifecycle, review_assignments
 from services.topics.revision_diff import changed_fields
 
 SHOWN = ("topic.create", "topic.update", "topic.call_added", "topic.call_removed")
 
-# Built once: a topic's page reads it on every request.
+# Built once: a topic's page reads it on every request, with the reviewer assignments'
+# entries (``review_assignments.assignment_history``): one read for both lists.
 _ENTRIES = (
     select(AuditEntry)
     .where(
         AuditEntry.object_type == "topics",
         AuditEntry.object_id == bindparam("topic_id", type_=Integer),
-        AuditEntry.action.in_(SHOWN),
+        AuditEntry.action.in_(SHOWN + review_assignments.ACTIONS),
     )
     .order_by(AuditEntry.at, AuditEntry.id)
 )
+
+
+def topic_audit(session: Session, topic_id: int) -> list[AuditEntry]:
+    """The audit entries a topic's page shows: its history's and its reviewer
+    assignments', oldest first (each list takes its own actions)."""
+    return list(session.scalars(_ENTRIES, {"topic_id": topic_id}))
 
 
 def _edit(details: dict[str, Any]) -> list[str]:
@@ -41,9 +48,13 @@ def _edit(details: dict[str, Any]) -> list[str]:
     return [f"Changed: {', '.join(changed_fields(before, after)) or 'nothing'}"]
 
 
-def topic_history(session: Session, viewer: User | None, topic: Topic) -> list[history.HistoryLine]:
+def topic_history(
+    session: Session, viewer: User | None, topic: Topic, audit: list[AuditEntry] | None = None
+) -> list[history.HistoryLine]:
+    """The topic's history in words, oldest first; ``audit``: its ``topic_audit``, if read."""
     zone = topic.programme.timezone
-    entries = list(session.scalars(_ENTRIES, {"topic_id": topic.id}))
+    audit = topic_audit(session, topic.id) if audit is None else audit
+    entries = [e for e in audit if e.action in SHOWN]
     lines = history.render(session, viewer, entries, zone, summaries={"topic.update": _edit})
     steps = lifecycle.history(session, topic)
     people = history.people(session, [t.actor_id for t in steps] + [topic.created_by_id])

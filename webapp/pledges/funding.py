@@ -20,13 +20,13 @@ from services.pledges.funding import (
     partner_funding,
     partner_pledges,
     programme_funding,
-    programme_topics,
+    programme_topics_page,
     topic_lines,
 )
 from services.pledges.topic_funding import topic_funding
 from services.topics import calls as call_service
 from webapp.database import db
-from webapp.pagination import paginate
+from webapp.pagination import page_args, paginate
 from webapp.pledges.blueprint import bp
 
 EXPORTS = {"pledges": funding_tables.pledges_table, "areas": funding_tables.areas_table}
@@ -53,13 +53,13 @@ def programme(programme_id: int) -> str:
     prog = get_programme(db(), programme_id)
     overview = programme_funding(db(), prog)
     areas = area_distribution(db(), prog)
-    topics = paginate(programme_topics(prog), db(), per_page=50)
+    topics = programme_topics_page(db(), prog, *page_args(50))
     kinds = [(PLEDGE_KIND_LABELS[k], v) for k, v in overview.confirmed_by_kind.items()]
     return render_template(
         "pledges/programme.html",
         overview=overview,
         topics=topics,
-        lines=topic_lines(db(), topics.items),
+        lines=topic_lines(db(), prog, topics.items),
         areas=areas,
         kinds=kinds,
         area_eu=[(r.area, r.eu) for r in areas[:-1]],

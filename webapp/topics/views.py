@@ -241,11 +241,12 @@ def detail(topic_id: int) -> str:
     levels = policies.comment_levels_for(user, topic)
     comment_form.level.choices = [(lv, comments.LEVEL_LABELS[lv]) for lv in levels]
     match = match_requests.latest_request(session, topic.id)
+    audit = timeline.topic_audit(session, topic.id)
     return render_template(
         "topics/detail.html",
         topic=topic,
         labels=lifecycle.STATE_LABELS,
-        history=timeline.topic_history(session, user, topic),
+        history=timeline.topic_history(session, user, topic, audit),
         moves=[
             (t, lifecycle.refusal(user, topic, t.name, "x"))
             for t in lifecycle.available(user, topic)
@@ -262,7 +263,7 @@ def detail(topic_id: int) -> str:
             else []
         ),
         may_assign=policies.can_assign_reviewers(user, topic),
-        assignments=review_assignments.assignment_history(session, user, topic),
+        assignments=review_assignments.assignment_history(session, user, topic, audit),
         due_date_of=review_assignments.due_date_of,
         threads=comments.visible_threads(session, user, topic),
         comment_form=comment_form,
