@@ -3,24 +3,16 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
-from decimal import Decimal
-from typing import Any, NamedTuple, cast
+from dataclasses import dataclass
+from typing import Any, cast
 
 from sqlalchemy import (
-    CompoundSelect,
     Integer,
     Select,
-    String,
-    and_,
     bindparam,
     func,
-    literal,
-    literal_column,
-    null,
     select,
     tuple_,
-    union_all,
     update,
 )
 from sqlalchemy.engine import CursorResult
@@ -28,14 +20,11 @@ from sqlalchemy.orm import Session, aliased, contains_eager, load_only
 
 from models import (
     CordisProject,
-    Invitation,
-    MatchRequest,
     Organisation,
     OrganisationMembership,
     Participation,
     Pledge,
     SuggestedMember,
-    Topic,
     TopicIndustryPartner,
     User,
 )
@@ -45,7 +34,6 @@ from services import policies
 from services.core import audit
 from services.core.context import RequestContext
 from services.core.errors import Conflict, InvalidInput, NotFound, PermissionDenied
-from services.core.statements import office_statement
 from services.organisations.search import add_name_words
 
 PIC_RE = re.compile(r"^[0-9]{6,12}$")
@@ -101,117 +89,6 @@ def collaborators(session: Session, org_id: int, limit: int = 10) -> list[tuple[
     """The organisations that shared the most projects with this one, with the count."""
     rows = session.execute(_COLLABORATORS, {"org_id": org_id, "limit": limit})
     return [(org, count) for org, count in rows]
-
-
-# The profile lists this many of each kind of involvement, newest first, and counts the rest.
-INVOLVEMENT_SHOWN = 50
-
-
-class InvolvementRow(NamedTuple):
-    """One line of an organisation's involvement: ``kind`` is industry, pledge, suggestion
-    or invitation; ``title`` is None where the viewer may not open the topic."""
-
-    kind: str
-    id: int
-    topic_id: int
-    title: str | None
-    amount: Decimal | None
-    status: str | None
-    request_id: int | None
-    total: int | None  # the pledges the viewer may see (pledge lines only)
-
-
-@dataclass
-class Involvement:
-    """What an organisation takes part in here (not in CORDIS), as far as the viewer may
-    see each related object: the lists use the policies' SQL visibility clauses."""
-
-    industry_topics: list[InvolvementRow] = field(default_factory=list)
-    pledges: list[InvolvementRow] = field(default_factory=list)  # the newest INVOLVEMENT_SHOWN
-    pledge_count: int = 0  # all the pledges the viewer may see
-    suggestions: list[InvolvementRow] = field(default_factory=list)
-    invitations: list[InvolvementRow] = field(default_factory=list)
-
-
-def _involvement_statement(actor: User | None) -> CompoundSelect:
-    """The four lists as one UNION ALL: one round trip, and rows rather than ORM objects
-    (the five statements and their eager loads cost more than the SQL they ran)."""
-    org_id = bindparam("org_id", type_=Integer)
-    none_amount = null().cast(Pledge.amount.type)
-    none_int = null().cast(Integer)
-    industry = (
-        select(literal("industry").label("kind"), Topic.id.label("id"), Topic.id.label("topic_id"),
-               Topic.title.label("title"), none_amount.label("amount"),
-               null().cast(String).label("status"), none_int.label("request_id"),
-               none_int.label("total"),
-               func.row_number().over(order_by=Topic.title).label("position"))
-        .join(TopicIndustryPartner, TopicIndustryPartner.topic_id == Topic.id)
-        .where(TopicIndustryPartner.organisation_id == org_id,
-               policies.topic_visibility_clause(actor))
-    )  # fmt: skip
-    theirs = (Pledge.organisation_id == org_id, policies.pledge_visibility_clause(actor))
-    # The total as a subquery, not a window count: under LIMIT the planner would read the
-    # primary key backwards through every pledge to count the organisation's.
-    total = select(func.count()).select_from(Pledge).where(*theirs).scalar_subquery()
-    # The title only of a topic the viewer may open: the clause in the outer join's ON.
-    pledges = (
-        select(literal("pledge"), Pledge.id, Pledge.topic_id, Topic.title, Pledge.amount,
-               Pledge.status, none_int, total, -Pledge.id)
-        .outerjoin(Topic, and_(Topic.id == Pledge.topic_id,
-                               policies.topic_visibility_clause(actor)))
-        .where(*theirs)
-        .order_by(Pledge.id.desc())
-        .limit(INVOLVEMENT_SHOWN)
-    )  # fmt: skip
-
-    def consortium(kind: str, model: type[SuggestedMember] | type[Invitation]) -> Select[Any]:
-        if model is SuggestedMember:  # the clause is on the MatchRequest the branch joins
-            request, visible = MatchRequest, policies.match_visibility_clause(actor)
-        else:  # the clause has its own EXISTS on MatchRequest: not correlated with the join
-            request, visible = aliased(MatchRequest), policies.invitation_visibility_clause(actor)
-        return (
-            select(literal(kind), model.id, request.topic_id, Topic.title, none_amount,
-                   model.status, model.request_id, none_int, -model.id)
-            .join(request, request.id == model.request_id)
-            .join(Topic, Topic.id == request.topic_id)
-            .where(model.organisation_id == org_id, visible)
-            .order_by(model.id.desc())
-            .limit(INVOLVEMENT_SHOWN)
-        )  # fmt: skip
-
-    # Each branch is limited on its own, which SQLite allows only in a subquery; the order
-    # of the lines is the outer ORDER BY's (a union keeps no order of its branches).
-    branches = [
-        select(*b.subquery().c)
-        for b in (industry, pledges, consortium("suggestion", SuggestedMember),
-                  consortium("invitation", Invitation))
-    ]  # fmt: skip
-    return union_all(*branches).order_by(literal_column("kind"), literal_column("position"))
-
-
-def involvement(session: Session, actor: User | None, org_id: int) -> Involvement:
-    """The four lists in one statement, each with the viewer's visibility clauses; the
-    programme office's statement is built once (``office_statement``: its clauses are all
-    TRUE)."""
-    stmt = (
-        _involvement_statement(actor)
-        if actor is None
-        else office_statement("organisation-involvement", actor,
-                              lambda: _involvement_statement(actor))
-    )  # fmt: skip
-    lists: dict[str, list[InvolvementRow]] = {
-        "industry": [], "pledge": [], "suggestion": [], "invitation": []
-    }  # fmt: skip
-    for row in session.execute(stmt, {"org_id": org_id}):
-        lists[row[0]].append(InvolvementRow(*row[:8]))
-    pledges = lists["pledge"]
-    return Involvement(
-        lists["industry"],
-        pledges,
-        pledges[0].total or 0 if pledges else 0,
-        lists["suggestion"],
-        lists["invitation"],
-    )
 
 
 def people(session: Session, org_id: int) -> list[OrganisationMembership]:

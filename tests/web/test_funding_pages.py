@@ -9,7 +9,7 @@ from decimal import Decimal
 
 import pytest
 
-from services.organisations.profiles import INVOLVEMENT_SHOWN
+from services.organisations.involvement import INVOLVEMENT_SHOWN, PROFILE_SHOWN
 from services.pledges import rules
 from services.pledges.funding import SHOWN_PLEDGES, partner_funding, programme_funding
 from tests.conftest import PASSWORD
@@ -116,15 +116,26 @@ def test_partner_pages_show_all_pledges_by_pages_and_mine_the_first(client, db, 
 
 
 def test_organisation_page_lists_its_newest_pledges_and_counts_the_rest(office, db, world):
+    """The profile lists the newest few of each kind and links to the involvement page,
+    which lists the newest INVOLVEMENT_SHOWN; both count the rest."""
     topic = make_topic(db, world, status="published")
     for i in range(INVOLVEMENT_SHOWN + 2):
         add_pledge(db, topic, world["pharma"], f"{i + 1}.00", commit=False)
     db.commit()
-    html = office.get(f"/organisations/{world['pharma'].id}").get_data(as_text=True)
-    assert html.count("Pledge</a> to") == INVOLVEMENT_SHOWN
-    assert f"EUR {INVOLVEMENT_SHOWN + 2}.00" in html and "EUR 1.00" not in html  # newest
-    assert "and 2 older pledges" in html
-    assert f'href="/pledges/funding/organisations/{world["pharma"].id}"' in html
+    org_id = world["pharma"].id
+    html = office.get(f"/organisations/{org_id}").get_data(as_text=True)
+    assert html.count("Pledge</a> to") == PROFILE_SHOWN
+    newest = [f"EUR {INVOLVEMENT_SHOWN + 2 - i}.00" for i in range(PROFILE_SHOWN)]
+    assert all(amount in html for amount in newest)
+    assert f"EUR {INVOLVEMENT_SHOWN + 2 - PROFILE_SHOWN}.00" not in html
+    assert f"and {INVOLVEMENT_SHOWN + 2 - PROFILE_SHOWN} older pledges" in html
+    assert f'href="/pledges/funding/organisations/{org_id}"' in html
+    assert f'href="/organisations/{org_id}/involvement"' in html
+    full = office.get(f"/organisations/{org_id}/involvement").get_data(as_text=True)
+    assert full.count("Pledge</a> to") == INVOLVEMENT_SHOWN
+    assert f"EUR {INVOLVEMENT_SHOWN + 2}.00" in full and "EUR 1.00" not in full  # newest
+    assert "and 2 older pledges" in full
+    assert office.get("/organisations/999999/involvement").status_code == 404
 
 
 def test_my_pledges_shows_the_first_of_many_and_links_to_all(client, db, world, make_user):

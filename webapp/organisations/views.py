@@ -24,7 +24,7 @@ from models.countries import country_name
 from models.organisations import SECTOR_LABELS
 from services import policies
 from services.core.errors import ServiceError
-from services.organisations import cordis_import, lineage
+from services.organisations import cordis_import, involvement, lineage
 from services.organisations import profiles as orgs
 from services.organisations import search as orgsearch
 from webapp.consortia.forms import ActionForm
@@ -111,7 +111,7 @@ def show(org_id: int) -> str | Response:
         history=history,
         totals=orgs.totals(db(), org.id),
         collaborators=orgs.collaborators(db(), org.id),
-        involvement=orgs.involvement(db(), current_user, org.id),
+        involvement=involvement.involvement(db(), current_user, org.id, involvement.PROFILE_SHOWN),
         lineages=[
             (p, lineage.histories(db(), lineage.prefixes(p), [org.id]).get(org.id))
             for p in lineage.with_lineage(db())
@@ -123,6 +123,19 @@ def show(org_id: int) -> str | Response:
         sectors=SECTOR_LABELS,
         country_name=country_name,
         **panel_context(org),
+    )
+
+
+@bp.route("/<int:org_id>/involvement")
+def involvement_page(org_id: int) -> str | Response:
+    org = _org_or_404(org_id)
+    if org.merged_into_id is not None:
+        return redirect(url_for("organisations.involvement_page", org_id=org.merged_into_id))
+    return render_template(
+        "organisations/involvement.html",
+        org=org,
+        involvement=involvement.involvement(db(), current_user, org.id),
+        shown=involvement.INVOLVEMENT_SHOWN,
     )
 
 
