@@ -8,6 +8,7 @@ from typing import Any, cast
 
 from sqlalchemy import (
     Integer,
+    Row,
     Select,
     bindparam,
     func,
@@ -16,7 +17,7 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy.engine import CursorResult
-from sqlalchemy.orm import Session, aliased, contains_eager, load_only
+from sqlalchemy.orm import Session, aliased
 
 from models import (
     CordisProject,
@@ -34,6 +35,7 @@ from services import policies
 from services.core import audit
 from services.core.context import RequestContext
 from services.core.errors import Conflict, InvalidInput, NotFound, PermissionDenied
+from services.core.pages import Page
 from services.organisations.search import add_name_words
 
 PIC_RE = re.compile(r"^[0-9]{6,12}$")
@@ -47,25 +49,46 @@ def get(session: Session, org_id: int) -> Organisation:
     return org
 
 
-def history_query(org_id: int) -> Select[tuple[Participation]]:
-    """The organisation's participations (project loaded), newest first (paginate it)."""
-    return (
-        select(Participation)
-        .join(CordisProject, Participation.project_id == CordisProject.id)
-        .options(contains_eager(Participation.project))
-        .where(Participation.organisation_id == org_id)
-        .order_by(CordisProject.start_date.desc().nulls_last(), CordisProject.id.desc())
+# Built once, run with the organisation's id and the page's limit and offset: the columns
+# the profile's table shows (not Participation and CordisProject objects with the texts).
+_HISTORY = (
+    select(
+        Participation.project_id,
+        CordisProject.acronym,
+        CordisProject.title,
+        CordisProject.call,
+        CordisProject.topic,
+        CordisProject.start_date,
+        CordisProject.end_date,
+        Participation.role,
+        Participation.terminated,
+        Participation.eu_contribution,
+        Participation.total_cost,
     )
+    .join(CordisProject, Participation.project_id == CordisProject.id)
+    .where(Participation.organisation_id == bindparam("org_id", type_=Integer))
+    .order_by(CordisProject.start_date.desc().nulls_last(), CordisProject.id.desc())
+    .limit(bindparam("page_limit", type_=Integer))
+    .offset(bindparam("page_offset", type_=Integer))
+)
 
 
-def _collaborators_statement() -> Select[tuple[Organisation, int]]:
+def history_page(session: Session, org_id: int, page: int, per_page: int, total: int) -> Page:
+    """A page of the organisation's participations, newest first; ``total``: their number
+    (``totals``' participations: no count of its own). A page past the end is the last."""
+    page = min(page, max(1, -(-total // per_page)))
+    params = {"org_id": org_id, "page_limit": per_page, "page_offset": (page - 1) * per_page}
+    rows = list(session.execute(_HISTORY, params)) if total else []
+    return Page(items=rows, page=page, per_page=per_page, total=total)
+
+
+def _collaborators_statement() -> Select[Any]:
     mine = aliased(Participation)
     theirs = aliased(Participation)
     shared = func.count(func.distinct(theirs.project_id)).label("shared")
     org_id = bindparam("org_id", type_=Integer)
     return (
-        select(Organisation, shared)
-        .options(load_only(Organisation.id, Organisation.legal_name, Organisation.country))
+        select(Organisation.id, Organisation.legal_name, Organisation.country, shared)
         .select_from(mine)
         .join(theirs, theirs.project_id == mine.project_id)
         .join(Organisation, Organisation.id == theirs.organisation_id)
@@ -85,10 +108,10 @@ _TOTALS = select(
 ).where(Participation.organisation_id == bindparam("org_id"))
 
 
-def collaborators(session: Session, org_id: int, limit: int = 10) -> list[tuple[Organisation, int]]:
-    """The organisations that shared the most projects with this one, with the count."""
-    rows = session.execute(_COLLABORATORS, {"org_id": org_id, "limit": limit})
-    return [(org, count) for org, count in rows]
+def collaborators(session: Session, org_id: int, limit: int = 10) -> list[Row[Any]]:
+    """The organisations that shared the most projects with this one: rows of id,
+    legal_name, country and shared (the number of projects)."""
+    return list(session.execute(_COLLABORATORS, {"org_id": org_id, "limit": limit}))
 
 
 def people(session: Session, org_id: int) -> list[OrganisationMembership]:

@@ -287,6 +287,7 @@ RULES: dict[str, list[Row]] = {
     # --- organisations -------------------------------------------------------------------
     "organisations.index": [Row(SIGNED)],
     "organisations.show": [Row(SIGNED, {"org_id": "org_x"})],
+    "organisations.involvement_page": [Row(SIGNED, {"org_id": "org_x"})],
     "organisations.edit": [
         Row(roles("admin", "coordinator", "rep_x"), {"org_id": "org_x"}),
         Row(roles("admin", "coordinator", "rep_y"), {"org_id": "org_y"}),

@@ -24,7 +24,7 @@ def _busy_partner(db, world, make_user):
 
 
 def test_the_office_sees_every_line_in_order_and_the_counts(db, world, make_user):
-    office, published, idea = _busy_partner(db, world, make_user)
+    office = _busy_partner(db, world, make_user)[0]
     found = involvement(db, office, world["pharma"].id, shown=3)
     assert [t.title for t in found.industry_topics] == ["Hidden idea", "Topic A", "Topic B"]
     assert [p.amount for p in found.pledges] == [5, 4, 3]  # newest first

@@ -177,10 +177,13 @@ def test_reimport_after_merge_follows_it(app, db, make_user, tmp_path):
 def test_profile_data(app, db, tmp_path):
     _import(db, tmp_path)
     ki = db.scalar(select(Organisation).where(Organisation.pic == "999000001"))
-    history = db.scalars(orgs.history_query(ki.id)).all()
-    assert [p.project_id for p in history] == [cf.P2, cf.P1]  # newest first
+    history = orgs.history_page(db, ki.id, 1, 20, total=2)
+    assert [p.project_id for p in history.items] == [cf.P2, cf.P1]  # newest first
+    assert [p.project_id for p in orgs.history_page(db, ki.id, 2, 1, total=2).items] == [cf.P1]
+    past_the_end = orgs.history_page(db, ki.id, 9, 1, total=2)
+    assert past_the_end.page == 2 and [p.project_id for p in past_the_end.items] == [cf.P1]
     collaborators = orgs.collaborators(db, ki.id)
-    assert {o.legal_name: n for o, n in collaborators} == {
+    assert {c.legal_name: c.shared for c in collaborators} == {
         "UNIVERSITÉ PARIS-SACLAY": 1,
         "BIOTECH STARTUP GMBH": 1,
         "BIG PHARMA AG": 1,

@@ -23,7 +23,7 @@ VALUES = [
     "plain",
     "<script>alert('x') & \"y\"</script>",
     Markup("<em>safe</em> &amp; sound"),
-    Markup("<a href='%s'>x</a>") % "\"><script>",
+    Markup("<a href='%s'>x</a>") % '"><script>',
     Html(),
     0,
     -12.5,
@@ -43,12 +43,15 @@ def test_output_text_is_markupsafe_escape(value):
 
 
 TEMPLATE = """
-{%- macro box(title) -%}<div title="{{ title }}">{{ caller() if caller else '' }}{{ title }}</div>{%- endmacro -%}
+{%- macro box(title) -%}
+<div title="{{ title }}">{{ caller() if caller else '' }}{{ title }}</div>
+{%- endmacro -%}
 {%- set block %}<p>{{ value }}</p>{% endset -%}
 {{ value }}|{{ value|e }}|{{ value ~ '<&>' }}|{{ block }}|{{ block|length }}|
 {{ box(value) }}|{% call box('<c>') %}{{ value }}{% endcall %}|
 {{ '<lit>' }}|{{ safe }}|{{ safe ~ value }}|{{ [value, safe] }}|{{ value|upper }}|
-{% autoescape false %}{{ value }}{% endautoescape %}|{% for v in [value, safe, 3] %}{{ v }}{% endfor %}|
+{% autoescape false %}{{ value }}{% endautoescape %}|
+{% for v in [value, safe, 3] %}{{ v }}{% endfor %}|
 {{ value if value else 'none' }}|{{ "%s!"|format(value) }}|{{ value|safe }}
 """
 

@@ -31,7 +31,7 @@ from webapp.consortia.forms import ActionForm
 from webapp.database import db
 from webapp.helpers import context
 from webapp.organisations.forms import ImportForm, MergeForm, OrganisationForm
-from webapp.pagination import paginate
+from webapp.pagination import page_args, paginate
 from webapp.people.panel import panel_context
 from webapp.refusals import refuse_form, refused, render_form
 
@@ -103,13 +103,15 @@ def show(org_id: int) -> str | Response:
     if org.merged_into_id is not None:
         flash(f"{org.legal_name} was merged into this organisation.", "info")
         return redirect(url_for("organisations.show", org_id=org.merged_into_id))
-    history = paginate(orgs.history_query(org.id), db(), per_page=20)
+    totals = orgs.totals(db(), org.id)
+    page, per_page = page_args(20)
+    history = orgs.history_page(db(), org.id, page, per_page, totals["participations"])
     similar = orgs.similar_organisations(db(), org) if policies.is_admin(current_user) else []
     return render_template(
         "organisations/show.html",
         org=org,
         history=history,
-        totals=orgs.totals(db(), org.id),
+        totals=totals,
         collaborators=orgs.collaborators(db(), org.id),
         involvement=involvement.involvement(db(), current_user, org.id, involvement.PROFILE_SHOWN),
         lineages=[
