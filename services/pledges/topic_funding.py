@@ -50,8 +50,11 @@ class TopicFunding:
     confirmed: Decimal
     eu_match: Decimal
     share: Share  # confirmed contributions / total cost, against the programme's minimum
-    # Who pledged what: only the pledges the viewer may open (policies.can_view_pledge);
-    # ``hidden_pledges``: how many others there are (their sums are in the totals above).
+    pledge_count: int = 0  # in any state
+    # Who pledged what, when asked for (``partners_listed``): only the pledges the viewer
+    # may open (policies.can_view_pledge); ``hidden_pledges``: how many others there are
+    # (their sums are in the totals above).
+    partners_listed: bool = False
     by_partner: list[PartnerPledges] = field(default_factory=list)
     hidden_pledges: int = 0
 
@@ -87,7 +90,8 @@ _TOPIC_SUMS = (
 
 
 def topic_funding(session: Session, topic: Topic, viewer: User | None = None) -> TopicFunding:
-    """The topic's totals; with ``viewer``, also the pledges by partner that they may see."""
+    """The topic's totals; with ``viewer``, also the pledges by partner that they may see
+    (the topic funding page; the topic page links to it)."""
     rows = session.execute(_TOPIC_SUMS, {"topic_id": topic.id}).all()
     by_kind = dict.fromkeys(PLEDGE_KINDS, ZERO)
     confirmed_by_kind = dict.fromkeys(PLEDGE_KINDS, ZERO)
@@ -114,6 +118,7 @@ def topic_funding(session: Session, topic: Topic, viewer: User | None = None) ->
         confirmed=by_state["confirmed"],
         eu_match=eu_match,
         share=contribution_share(topic, by_state["confirmed"]),
+        pledge_count=total,
         **(_by_partner(session, topic, viewer, total) if viewer is not None else {}),
     )
 
@@ -145,4 +150,4 @@ def _by_partner(session: Session, topic: Topic, viewer: User, total: int) -> dic
         partners.setdefault(p.organisation_id, PartnerPledges(p.organisation_id, name, []))
         partners[p.organisation_id].pledges.append(p)
     ordered = sorted(partners.values(), key=lambda g: g.name.casefold())
-    return {"by_partner": ordered, "hidden_pledges": total - len(visible)}
+    return {"partners_listed": True, "by_partner": ordered, "hidden_pledges": total - len(visible)}

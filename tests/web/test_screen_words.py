@@ -45,6 +45,11 @@ def test_pledges_by_partner_show_each_viewer_only_what_they_may_open(client, db,
     assert "Financial contribution (cash)" in office and "In-kind to operational" in office
     assert ">Confirmed<" in office and ">Submitted<" in office
     assert "shown only to the programme office" not in office
+    # The topic page gives the totals and links to the funding page for who pledged what.
+    topic_page = _page(client, f"/topics/{topic.id}")
+    assert "Open Cures" not in topic_page and "500,000.05" not in topic_page
+    assert f'4 pledges: who pledged what is on <a href="{url}">' in topic_page
+    assert "750,000.12" in topic_page  # pledged: submitted and confirmed
     client.post("/auth/logout", data={"csrf_token": _csrf(client)})
 
     # An SGG member of the topic sees the totals, not who pledged what.
@@ -55,9 +60,10 @@ def test_pledges_by_partner_show_each_viewer_only_what_they_may_open(client, db,
     assert "Open Cures" not in part and "Rare Disease" not in part
     assert not [a for a in OPEN_CURES + RARE if a in html]
     assert "shown only to the programme office and to each partner's representatives" in part
-    # The same on the topic page, which includes the funding section.
+    # The topic page's funding section links to that page.
     topic_page = _page(client, f"/topics/{topic.id}")
     assert "Pledges by partner" in topic_page and "Rare Disease" not in topic_page
+    assert f'href="{url}"' in topic_page
     client.post("/auth/logout", data={"csrf_token": _csrf(client)})
 
     # A member of the SGG who represents Open Cures sees Open Cures' pledges only.

@@ -223,11 +223,11 @@ def edit(topic_id: int) -> ResponseReturnValue:
 
 
 def _funding(topic: Topic, user: User | None) -> topic_funding.TopicFunding | None:
-    """Pledge totals for those who may see them (coordinators, the topic's SGG), with the
-    pledges by partner that ``user`` may open."""
+    """Pledge totals for those who may see them (coordinators, the topic's SGG); who
+    pledged what is on the topic's funding page (the section links to it)."""
     if not policies.can_view_topic_funding(user, topic):
         return None
-    return topic_funding.topic_funding(db(), topic, viewer=user)
+    return topic_funding.topic_funding(db(), topic)
 
 
 @bp.route("/topics/<int:topic_id>")
