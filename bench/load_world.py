@@ -313,6 +313,7 @@ def pick_paths(session: Session) -> dict[str, tuple[str, list[str]]]:
         "topic edit form": ("coordinator", [f"/topics/{editable}/edit"]),
         "new topic form": ("sgg_member", ["/topics/new"]),
         "organisation page": ("coordinator", [f"/organisations/{busiest_org}"]),
+        "involvement page": ("coordinator", [f"/organisations/{busiest_org}/involvement"]),
         "my pledges": ("partner_rep", ["/pledges/"]),
         "pledge page": ("partner_rep", [f"/pledges/{pledge}"]),
         "funding overview": ("coordinator", ["/pledges/funding"]),

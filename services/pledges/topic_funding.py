@@ -51,10 +51,10 @@ class TopicFunding:
     eu_match: Decimal
     share: Share  # confirmed contributions / total cost, against the programme's minimum
     pledge_count: int = 0  # in any state
-    # Who pledged what, when asked for (``partners_listed``): only the pledges the viewer
-    # may open (policies.can_view_pledge); ``hidden_pledges``: how many others there are
-    # (their sums are in the totals above).
-    partners_listed: bool = False
+    # The funding page's detail (``detailed``), when asked for: who pledged what, only the
+    # pledges the viewer may open (policies.can_view_pledge); ``hidden_pledges``: how many
+    # others there are (their sums are in the totals above).
+    detailed: bool = False
     by_partner: list[PartnerPledges] = field(default_factory=list)
     hidden_pledges: int = 0
 
@@ -150,4 +150,4 @@ def _by_partner(session: Session, topic: Topic, viewer: User, total: int) -> dic
         partners.setdefault(p.organisation_id, PartnerPledges(p.organisation_id, name, []))
         partners[p.organisation_id].pledges.append(p)
     ordered = sorted(partners.values(), key=lambda g: g.name.casefold())
-    return {"partners_listed": True, "by_partner": ordered, "hidden_pledges": total - len(visible)}
+    return {"detailed": True, "by_partner": ordered, "hidden_pledges": total - len(visible)}
