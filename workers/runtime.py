@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from models.db import make_engine, make_session_factory
 from services.core.config import Settings
+from services.pledges.sums_cache import SharedSums
 
 # The task modules register their shared tasks with every Celery app, ours included.
 from workers import (  # noqa: F401
@@ -47,8 +48,12 @@ class Runtime:
     _pid: int = field(init=False, default_factory=os.getpid)
 
     def __post_init__(self) -> None:
-        # Sessions ring the dispatcher after their commit (services.notifications.notify.ring).
-        self.sessions.configure(info={"dispatch": self.dispatcher.dispatch})
+        # Sessions ring the dispatcher after their commit (services.notifications.notify.ring)
+        # and share the funding pages' sums through Redis (services.pledges.sums_cache).
+        info: dict[str, Any] = {"dispatch": self.dispatcher.dispatch}
+        if self.settings.redis_url:
+            info["pledge_sums"] = SharedSums(self.settings.redis_url)
+        self.sessions.configure(info=info)
         self.scheduler = EmbeddedScheduler(
             periodic_jobs(self.settings), self.dispatcher.dispatch, self.session_scope
         )

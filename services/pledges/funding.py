@@ -175,7 +175,12 @@ class ProgrammeFunding:
 def programme_funding(session: Session, programme: Programme) -> ProgrammeFunding:
     """The programme's totals, in one pass over its pledges (its topics' lines are listed
     a page at a time: :func:`programme_topics_page` and :func:`topic_lines`)."""
-    sums = dict(sums_cache.cached(programme, "sums", lambda: programme_sums(session, programme.id)))
+    sums = dict(
+        sums_cache.cached(
+            session, programme, "sums", lambda: programme_sums(session, programme.id),
+            sums_cache.EUROS,
+        )
+    )  # fmt: skip
     return ProgrammeFunding(
         programme=programme,
         pledged_by_kind={k: sums[f"pledged {k}"] for k in PLEDGE_KINDS},
@@ -267,7 +272,8 @@ def _topic_sums(session: Session, programme_id: int) -> Mapping[int, tuple[int, 
         .where(Pledge.programme_id == programme_id)
         .group_by(Pledge.topic_id)
     )
-    return MappingProxyType({topic_id: tuple(rest) for topic_id, *rest in session.execute(stmt)})
+    rows = session.execute(stmt)
+    return MappingProxyType({t: (int(p), int(c), int(m)) for t, p, c, m in rows})
 
 
 def topic_lines(
@@ -275,7 +281,10 @@ def topic_lines(
 ) -> list[TopicLine]:
     """The funding line of each of ``topics`` (rows of :func:`programme_topics_page`), from the
     programme's topic sums (computed once per sums token and process)."""
-    sums = sums_cache.cached(programme, "topic sums", lambda: _topic_sums(session, programme.id))
+    sums = sums_cache.cached(
+        session, programme, "topic sums", lambda: _topic_sums(session, programme.id),
+        sums_cache.BY_ID,
+    )  # fmt: skip
     lines = []
     for t in topics:
         pledged, confirmed_sum, match = sums.get(t.id, (0, 0, 0))
@@ -336,7 +345,9 @@ def area_distribution(session: Session, programme: Programme) -> list[AreaRow]:
     """IMI's "distribution of funding per scientific area": EU matching and industry
     (partner) contributions confirmed per area, each with its share of the programme's
     total. The last row is the total."""
-    sums = sums_cache.cached(programme, "areas", lambda: _area_sums(session, programme.id))
+    sums = sums_cache.cached(
+        session, programme, "areas", lambda: _area_sums(session, programme.id), sums_cache.ROWS
+    )
     rows = [AreaRow(area or "No area", from_cents(eu), from_cents(ind)) for area, eu, ind in sums]
     rows.sort(key=lambda r: (-r.total, r.area))
     total = AreaRow("Total", sum((r.eu for r in rows), ZERO), sum((r.industry for r in rows), ZERO))
