@@ -33,6 +33,13 @@ def on_starting(server: object) -> None:
     metrics.prepare_multiproc_dir(settings.prometheus_multiproc_dir)
 
 
+def post_worker_init(worker: object) -> None:
+    """Every template compiled before the worker's first request (webapp.templating)."""
+    from webapp.templating import compile_all
+
+    compile_all(worker.wsgi)  # type: ignore[attr-defined]
+
+
 def child_exit(server: object, worker: object) -> None:
     from services.operations import metrics
 

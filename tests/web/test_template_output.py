@@ -75,3 +75,20 @@ def test_the_app_compiles_its_templates_with_it(app):
     assert "output_text(" in code and "escape(" not in code
     page = app.jinja_env.from_string("<p>{{ x }}</p>").render(x="<script>")
     assert page == "<p>&lt;script&gt;</p>"
+
+
+def test_every_template_compiles_before_the_first_request(app, monkeypatch):
+    """What gunicorn.conf.py's post_worker_init does in each worker: afterwards no page
+    reads or compiles a template."""
+    from webapp.templating import compile_all
+
+    names = app.jinja_env.list_templates(extensions=("html", "txt"))
+    app.jinja_env.auto_reload = False  # as in production
+    assert compile_all(app) == len(names) > 50
+
+    def read_again(*_args):
+        raise AssertionError("a template was read after compile_all")
+
+    monkeypatch.setattr(app.jinja_env.loader, "get_source", read_again)
+    for name in names:
+        app.jinja_env.get_template(name)
