@@ -9,10 +9,26 @@ or later when the person verifies a sign-up (``link_contacts``).
 
 from __future__ import annotations
 
-from sqlalchemy import func, select, update
+import dataclasses
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import (
+    Integer,
+    Row,
+    String,
+    bindparam,
+    func,
+    literal,
+    literal_column,
+    null,
+    select,
+    union_all,
+    update,
+)
 from sqlalchemy.orm import Session
 
-from models import Contact, Organisation, User
+from models import Contact, Organisation, OrganisationMembership, User
 from models.contacts import CONTACT_SOURCES
 from services import policies
 from services.core import audit
@@ -195,6 +211,49 @@ def contacts_of(session: Session, organisation_id: int) -> list[Contact]:
             .order_by(func.lower(Contact.name), Contact.id)
         )
     )
+
+
+@dataclass
+class People:
+    """The People section of an organisation's page: who has an account for it (rows of
+    name and role, by name) and, for who may see them, its contacts (rows of id, name,
+    email, function, user_id and source, as ``contacts_of`` orders them)."""
+
+    members: list[Row[Any]] = dataclasses.field(default_factory=list)
+    contacts: list[Row[Any]] = dataclasses.field(default_factory=list)
+
+
+def _people_statements() -> tuple[Any, Any]:
+    """Built once: the members alone, and the members with the contacts (UNION ALL: one
+    round trip for the section, rows rather than objects)."""
+    org_id = bindparam("org_id", type_=Integer)
+    text, number = null().cast(String), null().cast(Integer)
+    members = (
+        select(literal("member").label("kind"), number.label("id"), User.name.label("name"),
+               OrganisationMembership.role.label("role"), text.label("email"),
+               text.label("function"), number.label("user_id"), text.label("source"),
+               func.lower(User.name).label("sort"))
+        .join(User, User.id == OrganisationMembership.user_id)
+        .where(OrganisationMembership.organisation_id == org_id)
+    )  # fmt: skip
+    contacts = select(
+        literal("contact"), Contact.id, Contact.name, text, Contact.email, Contact.function,
+        Contact.user_id, Contact.source, func.lower(Contact.name),
+    ).where(Contact.organisation_id == org_id)  # fmt: skip
+    order: list[Any] = [literal_column(name) for name in ("kind", "sort", "id")]
+    return members.order_by(User.name), union_all(members, contacts).order_by(*order)
+
+
+_MEMBERS, _MEMBERS_AND_CONTACTS = _people_statements()
+
+
+def people(session: Session, organisation_id: int, with_contacts: bool) -> People:
+    """The section's rows; contacts only ``with_contacts`` (``policies.can_see_contacts``)."""
+    stmt = _MEMBERS_AND_CONTACTS if with_contacts else _MEMBERS
+    found = People()
+    for row in session.execute(stmt, {"org_id": organisation_id}):
+        (found.members if row.kind == "member" else found.contacts).append(row)
+    return found
 
 
 def link_contacts(session: Session, user: User) -> int:

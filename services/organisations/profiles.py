@@ -27,7 +27,6 @@ from models import (
     Pledge,
     SuggestedMember,
     TopicIndustryPartner,
-    User,
 )
 from models.countries import country_name, normalise_country
 from models.organisations import PARTNER_TYPES, SECTORS
@@ -112,17 +111,6 @@ def collaborators(session: Session, org_id: int, limit: int = 10) -> list[Row[An
     """The organisations that shared the most projects with this one: rows of id,
     legal_name, country and shared (the number of projects)."""
     return list(session.execute(_COLLABORATORS, {"org_id": org_id, "limit": limit}))
-
-
-def people(session: Session, org_id: int) -> list[OrganisationMembership]:
-    return list(
-        session.scalars(
-            select(OrganisationMembership)
-            .join(User, User.id == OrganisationMembership.user_id)
-            .where(OrganisationMembership.organisation_id == org_id)
-            .order_by(User.name)
-        )
-    )
 
 
 def totals(session: Session, org_id: int) -> dict[str, Any]:

@@ -244,3 +244,30 @@ def test_organisation_page_counts_pledges_without_a_window(app, client, db, worl
     lines = [page.index(f"Pledge</a> to “Funded {i}”") for i in (2, 1, 0)]
     assert lines == sorted(lines), lines  # the newest first
     assert "“Funded 2”" in page
+
+
+def test_people_section_is_one_statement_whatever_its_size(app, client, db, world, make_user):
+    """Members (with their names) and contacts come in one statement, not one per person."""
+    office = make_user("coordinator", email="people-office@example.org")
+    org = world["uni"]
+    for name in ("Zoe Member", "Adam Member", "Mia Member"):
+        make_user(
+            email=f"{name.split()[0].lower()}@example.org", org_id=org.id, org_role="applicant"
+        )
+    for name in ("Yann Contact", "Bea Contact"):
+        db.add(models.Contact(organisation_id=org.id, name=name, email=f"{name[:3]}@x.org"))
+    db.commit()
+    db.expunge_all()  # nothing of them in the session: a lazy load would show
+    login(client, office.email, PASSWORD)
+    statements = _statements_of(app, client, f"/organisations/{org.id}")
+    # (the signed-in user's own statement reads their memberships)
+    people = [s for s in statements if "FROM organisation_contacts" in s]
+    assert len(people) == 1 and "UNION ALL" in people[0], people
+    assert "FROM organisation_memberships JOIN users" in people[0]
+    assert not [
+        s for s in statements if s.startswith("SELECT users.id") and "WHERE users.id =" in s
+    ]
+    page = client.get(f"/organisations/{org.id}").get_data(as_text=True)
+    members = [page.index(f"{n} — ") for n in ("adam", "mia", "zoe")]
+    assert members == sorted(members)
+    assert page.index("Bea Contact") < page.index("Yann Contact")

@@ -118,7 +118,6 @@ def show(org_id: int) -> str | Response:
             (p, lineage.histories(db(), lineage.prefixes(p), [org.id]).get(org.id))
             for p in lineage.with_lineage(db())
         ],
-        people=orgs.people(db(), org.id),
         similar=similar,
         can_edit=policies.can_edit_organisation(current_user, org),
         merge_form=MergeForm() if similar else None,  # only the duplicates' buttons use it

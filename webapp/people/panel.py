@@ -14,10 +14,13 @@ from webapp.people.forms import ActionForm, ContactForm
 
 
 def panel_context(org: Organisation) -> dict[str, Any]:
-    """Contacts only for who may see them; the add form only for who may keep them."""
+    """Who has an account for the organisation; its contacts only for who may see them;
+    the add form only for who may keep them."""
     can_see = policies.can_see_contacts(current_user, org.id)
+    people = contacts.people(db(), org.id, with_contacts=can_see)
     return {
-        "contacts": contacts.contacts_of(db(), org.id) if can_see else [],
+        "people": people.members,
+        "contacts": people.contacts,
         "can_see_contacts": can_see,
         "can_manage_contacts": can_see
         and policies.can_manage_contacts(current_user, org.id)
