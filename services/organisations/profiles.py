@@ -13,6 +13,7 @@ from sqlalchemy import (
     bindparam,
     func,
     select,
+    true,
     tuple_,
     update,
 )
@@ -100,11 +101,21 @@ def _collaborators_statement() -> Select[Any]:
 
 # Built once, run with the organisation's id: building them cost more than running them.
 _COLLABORATORS = _collaborators_statement()
-_TOTALS = select(
-    func.count(Participation.id),
-    func.count(Participation.id).filter(Participation.role == "coordinator"),
-    func.coalesce(func.sum(Participation.eu_contribution), 0),
-).where(Participation.organisation_id == bindparam("org_id"))
+_TOTALS = (
+    select(
+        func.count(Participation.id),
+        func.count(Participation.id).filter(Participation.role == "coordinator"),
+        func.coalesce(func.sum(Participation.eu_contribution), 0),
+    )
+    .where(Participation.organisation_id == bindparam("org_id"))
+    .subquery()
+)
+# The profile's organisation with its totals: one round trip for the page's head.
+_WITH_TOTALS = (
+    select(Organisation, *_TOTALS.c)
+    .join(_TOTALS, true())  # one row of aggregates beside the one organisation
+    .where(Organisation.id == bindparam("org_id"))
+)
 
 
 def collaborators(session: Session, org_id: int, limit: int = 10) -> list[Row[Any]]:
@@ -113,10 +124,16 @@ def collaborators(session: Session, org_id: int, limit: int = 10) -> list[Row[An
     return list(session.execute(_COLLABORATORS, {"org_id": org_id, "limit": limit}))
 
 
-def totals(session: Session, org_id: int) -> dict[str, Any]:
-    """Number of participations, of coordinations, and EU contribution received."""
-    row = session.execute(_TOTALS, {"org_id": org_id}).one()
-    return {"participations": row[0], "coordinations": row[1], "eu_contribution": row[2]}
+def with_totals(session: Session, org_id: int) -> tuple[Organisation, dict[str, Any]]:
+    """The organisation (NotFound if none) and its number of participations, of
+    coordinations, and the EU contribution it received."""
+    row = session.execute(_WITH_TOTALS, {"org_id": org_id}).first()
+    if row is None:
+        raise NotFound("No such organisation.")
+    org, participations, coordinations, eu_contribution = row
+    totals = {"participations": participations, "coordinations": coordinations,
+              "eu_contribution": eu_contribution}  # fmt: skip
+    return org, totals
 
 
 def _clean(name: str, value: Any) -> Any:

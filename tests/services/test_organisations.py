@@ -21,7 +21,7 @@ from models import (
 )
 from services.consortia import expertise_data as expertise
 from services.core.context import RequestContext
-from services.core.errors import Conflict, InvalidInput, PermissionDenied
+from services.core.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from services.organisations import profiles as orgs
 from services.organisations import search as orgsearch
 from services.organisations.cordis_import import create_run, run_import
@@ -188,7 +188,10 @@ def test_profile_data(app, db, tmp_path):
         "BIOTECH STARTUP GMBH": 1,
         "BIG PHARMA AG": 1,
     }
-    totals = orgs.totals(db, ki.id)
+    org, totals = orgs.with_totals(db, ki.id)
+    assert org is ki
+    with pytest.raises(NotFound):
+        orgs.with_totals(db, 10**9)
     assert totals["participations"] == 2 and totals["coordinations"] == 1
     assert Decimal(totals["eu_contribution"]) == Decimal("1250000.50")
     assert orgsearch.participation_counts(db, [ki.id]) == {ki.id: 2}

@@ -99,11 +99,10 @@ def _org_or_404(org_id: int) -> Organisation:
 
 @bp.route("/<int:org_id>")
 def show(org_id: int) -> str | Response:
-    org = _org_or_404(org_id)
+    org, totals = orgs.with_totals(db(), org_id)
     if org.merged_into_id is not None:
         flash(f"{org.legal_name} was merged into this organisation.", "info")
         return redirect(url_for("organisations.show", org_id=org.merged_into_id))
-    totals = orgs.totals(db(), org.id)
     page, per_page = page_args(20)
     history = orgs.history_page(db(), org.id, page, per_page, totals["participations"])
     similar = orgs.similar_organisations(db(), org) if policies.is_admin(current_user) else []
