@@ -251,10 +251,10 @@ def detail(topic_id: int) -> str:
             (t, lifecycle.refusal(user, topic, t.name, "x"))
             for t in lifecycle.available(user, topic)
         ],
-        transition_form=TransitionForm(),
         may_edit=policies.can_edit_topic(user, topic),
         my_review=review,
-        coi_form=CoiForm(),
+        # Built only for the form it renders: a form costs 150-300 calls to build.
+        coi_form=CoiForm() if review is not None and review.coi == "pending" else None,
         review_form=ReviewForm(obj=review) if review else None,
         reviews=shown_reviews,
         summary=(
