@@ -92,3 +92,15 @@ def test_every_template_compiles_before_the_first_request(app, monkeypatch):
     monkeypatch.setattr(app.jinja_env.loader, "get_source", read_again)
     for name in names:
         app.jinja_env.get_template(name)
+
+
+def test_topic_badge_names_every_state_in_words():
+    from models.topics import TOPIC_STATES
+    from services.topics.lifecycle import STATE_LABELS
+    from webapp.filters import topic_badge
+
+    for state in TOPIC_STATES:
+        kind = {"published": "ok", "stage1_open": "ok", "stage2": "ok", "approved": "ok",
+                "rejected": "err", "withdrawn": "err"}.get(state, "")  # fmt: skip
+        assert topic_badge(state) == f'<span class="badge {kind}">{STATE_LABELS[state]}</span>'
+    assert topic_badge("<odd>") == '<span class="badge ">&lt;odd&gt;</span>'

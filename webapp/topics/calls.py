@@ -7,7 +7,7 @@ from werkzeug.wrappers import Response  # what redirect() returns; flask's is a 
 from models import Call
 from services import policies
 from services.core.errors import ServiceError
-from services.topics import call_topics, lifecycle
+from services.topics import call_topics
 from services.topics import calls as call_service
 from services.topics import content as topics
 from webapp.database import db
@@ -90,12 +90,10 @@ def call_detail(call_id: int) -> str:
         "topics/call.html",
         call=call,
         topics=shown,
-        labels=lifecycle.STATE_LABELS,
         may_manage=policies.can_manage_calls(me()),
         call_published=published,
         may_remove=call_topics.may_remove,
         add_form=form,
-        action_form=TransitionForm(),
         public=False,
     )
 
@@ -147,7 +145,6 @@ def public_call(call_id: int) -> str:
         "topics/call.html",
         call=call,
         topics=published,
-        labels=lifecycle.STATE_LABELS,
         may_manage=False,
         public=True,
     )
@@ -156,4 +153,4 @@ def public_call(call_id: int) -> str:
 @bp.route("/public/topics/<int:topic_id>")
 def public_topic(topic_id: int) -> str:
     topic = topics.get_public_topic(db(), topic_id)
-    return render_template("topics/public_topic.html", topic=topic, labels=lifecycle.STATE_LABELS)
+    return render_template("topics/public_topic.html", topic=topic)

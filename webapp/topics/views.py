@@ -245,7 +245,6 @@ def detail(topic_id: int) -> str:
     return render_template(
         "topics/detail.html",
         topic=topic,
-        labels=lifecycle.STATE_LABELS,
         history=timeline.topic_history(session, user, topic, audit),
         moves=[
             (t, lifecycle.refusal(user, topic, t.name, "x"))
