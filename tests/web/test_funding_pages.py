@@ -90,6 +90,9 @@ def test_decision_queue_is_paged_longest_waiting_first(office, db, world):
     assert [x for x in links if "/pledges/" in x and "funding" not in x] == [
         f"/pledges/{p.id}" for p in waiting
     ]
+    assert world["pharma"].display_name in first and topic.title in first
+    past_the_end = office.get("/pledges/funding?per_page=2&page=9").get_data(as_text=True)
+    assert "Page 2 of 2 (3 in all)" in past_the_end and f"/pledges/{waiting[2].id}" in past_the_end
 
 
 def test_partner_pages_show_all_pledges_by_pages_and_mine_the_first(client, db, world, make_user):

@@ -13,7 +13,7 @@ from services.core import exports
 from services.pledges import exports as funding_tables
 from services.pledges.funding import (
     area_distribution,
-    decision_queue,
+    decision_queue_page,
     funded_partner,
     funded_topic,
     get_programme,
@@ -42,7 +42,7 @@ def _coordinators_only() -> None:
 def funding() -> str:
     _coordinators_only()
     programmes = call_service.programmes(db())
-    queue = paginate(decision_queue(), db(), count_apart=True)
+    queue = decision_queue_page(db(), *page_args())
     overviews = [programme_funding(db(), p) for p in programmes]
     return render_template("pledges/funding.html", overviews=overviews, queue=queue)
 
