@@ -16,8 +16,7 @@ NOBODY: frozenset[str] = frozenset()
 
 
 def roles(*names: str) -> frozenset[str]:
-    unknown = set(names) - set(ROLES)
-    assert not unknown, unknown
+    assert not (unknown := set(names) - set(ROLES)), unknown
     return frozenset(names)
 
 
