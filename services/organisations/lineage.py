@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import ColumnElement, false, func, or_, select
+from sqlalchemy import ColumnElement, Row, false, func, or_, select
 from sqlalchemy.orm import Session
 
 from models import CordisProject, Participation, Programme
@@ -28,7 +28,7 @@ from services.organisations.cordis.programmes import (
 )
 
 
-def prefixes(programme: Programme) -> list[str]:
+def prefixes(programme: Programme | Row[Any]) -> list[str]:
     return parse_lineage(programme.lineage)
 
 
@@ -120,11 +120,17 @@ def histories(session: Session, wanted: list[str], org_ids: list[int]) -> dict[i
     return found
 
 
-def with_lineage(session: Session) -> list[Programme]:
-    """Programmes that have a lineage, by code."""
-    return list(
-        session.scalars(select(Programme).where(Programme.lineage != "").order_by(Programme.code))
-    )
+# Built once (the organisation pages read it on every request): rows, not programmes.
+_WITH_LINEAGE = (
+    select(Programme.id, Programme.code, Programme.lineage)
+    .where(Programme.lineage != "")
+    .order_by(Programme.code)
+)
+
+
+def with_lineage(session: Session) -> list[Row[Any]]:
+    """Programmes that have a lineage, by code: rows of id, code and lineage."""
+    return list(session.execute(_WITH_LINEAGE))
 
 
 def get_programme(session: Session, programme_id: int) -> Programme:
