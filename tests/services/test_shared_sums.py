@@ -9,23 +9,18 @@ from decimal import Decimal
 from typing import NamedTuple
 
 import pytest
-import redis
 
 from services.pledges import funding, sums_cache
 from services.pledges.funding import area_distribution, programme_funding, topic_lines
 from tests.pledge_helpers import add_pledge, make_topic
-from tests.support import REDIS_URL
+from tests.support import require_redis
 
 
 @pytest.fixture
 def shared(db):
     """The session of a process with Redis (as workers/runtime.py configures it), and the
     keys it leaves, removed afterwards."""
-    store = sums_cache.SharedSums(REDIS_URL)
-    try:
-        store._client.ping()
-    except redis.RedisError as exc:  # CI starts Redis and requires it (.ci/run)
-        pytest.skip(f"no Redis at {REDIS_URL}: {exc}")
+    store = sums_cache.SharedSums(require_redis())  # CI requires it: a failure, not a skip
     db.info["pledge_sums"] = store
     yield store
     db.info.pop("pledge_sums")
