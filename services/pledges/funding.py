@@ -370,7 +370,7 @@ def area_distribution(session: Session, programme: Programme) -> list[AreaRow]:
     (partner) contributions confirmed per area, each with its share of the programme's
     total. The last row is the total."""
     sums = sums_cache.cached(
-        session, programme, "areas", lambda: _area_sums(session, programme.id), sums_cache.ROWS
+        session, programme, "areas", lambda: _area_sums(session, programme.id), sums_cache.AREA_ROWS
     )
     rows = [AreaRow(area or "No area", from_cents(eu), from_cents(ind)) for area, eu, ind in sums]
     rows.sort(key=lambda r: (-r.total, r.area))

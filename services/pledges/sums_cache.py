@@ -66,7 +66,11 @@ class SharedSums:
         except redis.RedisError as exc:
             log.warning("pledge sums: Redis read failed (%s); summing in this process", exc)
             return None
-        return None if found is None else json.loads(found)
+        try:
+            return None if found is None else json.loads(found)
+        except ValueError:  # not JSON: whatever wrote it, the sums are computed again
+            log.warning("pledge sums: an entry in Redis is not JSON; summing again")
+            return None
 
     def put(self, key: tuple[int, str, str], value: Any) -> None:
         try:
@@ -91,20 +95,43 @@ def _whole(value: Any) -> int:
     return round(Decimal(str(value or 0)))
 
 
-# Euros by name (rules.programme_sums), rows of names and cents, cents by topic id.
+def _table(found: Any, width: int) -> list[list[Any]]:
+    """Rows of ``width`` values, or ValueError (Redis holds whatever was written there)."""
+    if not isinstance(found, list) or any(
+        not isinstance(row, list) or len(row) != width for row in found
+    ):
+        raise ValueError(f"not rows of {width} values")
+    return found
+
+
+def _cell(value: Any) -> Any:
+    return None if value is None else value if isinstance(value, str) else _whole(value)
+
+
+# Euros by name (rules.programme_sums), rows of (name, cents, cents), cents by topic id.
 EUROS = Codec(
     lambda sums: {name: str(value) for name, value in sums.items()},
-    lambda found: {name: Decimal(value) for name, value in found.items()},
+    lambda found: {name: Decimal(value) for name, value in dict(found).items()},
 )
-ROWS = Codec(
-    lambda rows: [[None if v is None else v if isinstance(v, str) else _whole(v) for v in row]
-                  for row in rows],
-    lambda found: tuple(tuple(row) for row in found),
-)  # fmt: skip
+AREA_ROWS = Codec(
+    lambda rows: [[_cell(v) for v in row] for row in rows],
+    lambda found: tuple(tuple(row) for row in _table(found, 3)),
+)
 BY_ID = Codec(
     lambda sums: [[key, *map(_whole, values)] for key, values in sums.items()],
-    lambda found: MappingProxyType({row[0]: tuple(row[1:]) for row in found}),
+    lambda found: MappingProxyType({row[0]: tuple(row[1:]) for row in _table(found, 4)}),
 )
+
+
+def _decoded(found: Any, codec: Codec | None) -> Any | None:
+    """What Redis held, decoded; None (sum again) for nothing or for what does not decode."""
+    if found is None or codec is None:
+        return None
+    try:
+        return codec.decode(found)
+    except (TypeError, ValueError, KeyError, IndexError, AttributeError, ArithmeticError) as exc:
+        log.warning("pledge sums: unreadable entry in Redis (%r); summing again", exc)
+        return None
 
 
 def cached(
@@ -127,10 +154,8 @@ def cached(
             _entries.move_to_end(key)
             return _entries[key]
     shared: SharedSums | None = session.info.get("pledge_sums") if codec else None
-    found = shared.get(key) if shared is not None else None
-    if found is not None and codec is not None:
-        value = codec.decode(found)
-    else:
+    value = _decoded(shared.get(key), codec) if shared is not None and codec else None
+    if value is None:
         value = compute()
         if shared is not None and codec is not None:
             shared.put(key, codec.encode(value))

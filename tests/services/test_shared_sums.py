@@ -102,3 +102,17 @@ def test_redis_down_costs_a_computation_not_an_error(db, world, caplog):
     finally:
         db.info.pop("pledge_sums")
     assert "Redis read failed" in caplog.text and "Redis write failed" in caplog.text
+
+
+def test_an_unreadable_entry_is_summed_again(db, world, shared, caplog):
+    _world_with_pledges(db, world)
+    programme = world["programme"]
+    token = programme.pledge_sums_token
+    for what, junk in (("sums", b"not json"), ("areas", b'{"a": 1}'), ("topic sums", b"[[1]]")):
+        shared._client.set(f"{shared.PREFIX}:{programme.id}:{token}:{what}", junk)
+    _forget_this_process()
+    assert programme_funding(db, programme).pledged == Decimal("1234.61")
+    assert [(a.area, a.industry) for a in area_distribution(db, programme)][-1][1] == Decimal(
+        "1234.56"
+    )
+    assert "not JSON" in caplog.text and "unreadable entry" in caplog.text
